@@ -1,0 +1,127 @@
+# dnsxld -- top-level build. One plain Makefile; see docs/building.md.
+#
+#   make            build build/dnsxld and build/dnsxl
+#   make run        build, then serve conf/dnsxld.conf on 127.0.0.1/::1 port 5300
+#   make test       build, then run unit, fuzz-corpus and system tests
+#   make bench      benchmarks against rbldnsd and a floor responder
+#   make install    PREFIX=/usr/local DESTDIR= : binaries, man pages, config
+#   make clean
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+CC       ?= cc
+PYTHON   ?= /usr/bin/python3
+
+# Debian packages, each for a stated reason (docs/design.md, "Dependencies").
+BUILD_DEPS = gcc make pkg-config libldns-dev libevent-dev libyaml-dev \
+             zlib1g-dev libcmocka-dev
+TEST_DEPS  = python3-pytest python3-dnspython rbldnsd bind9-dnsutils \
+             ldnsutils knot-dnsutils clang libclang-rt-14-dev
+BENCH_DEPS = dnsperf rbldnsd nsd
+
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wwrite-strings -Wformat=2 -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Isrc -MMD -MP
+LIBS     = -lldns -levent_core -levent_pthreads -levent_extra -lyaml -lz -lpthread -lm
+
+MAINS    = src/dnsxld.c src/dnsxl.c
+LIB_SRC  = $(filter-out $(MAINS),$(sort $(wildcard src/*.c)))
+LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+DEPS_OK  = $(BUILD)/.deps-ok
+
+.PHONY: all run test unit system bench install clean deps test-deps bench-deps fuzz
+
+all: $(BUILD)/dnsxld $(BUILD)/dnsxl
+
+# --- dependencies: install when missing (root on Debian), else say how -----
+define need_pkgs
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing >/dev/null 2>&1 || \
+	     { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	       DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; }) || exit 1; \
+	  else \
+	    echo "missing packages; run as root:"; \
+	    echo "  apt-get install -y --no-install-recommends$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+$(DEPS_OK):
+	$(call need_pkgs,$(BUILD_DEPS))
+	@mkdir -p $(BUILD) && touch $@
+
+deps: $(DEPS_OK)
+test-deps: $(DEPS_OK)
+	$(call need_pkgs,$(TEST_DEPS))
+bench-deps: $(DEPS_OK)
+	$(call need_pkgs,$(BENCH_DEPS))
+
+# --- build -----------------------------------------------------------------
+$(BUILD)/obj/%.o: src/%.c $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libdnsxl.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/dnsxld: $(BUILD)/obj/dnsxld.o $(BUILD)/libdnsxl.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/dnsxl: $(BUILD)/obj/dnsxl.o $(BUILD)/libdnsxl.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdnsxl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdnsxl.a $(LIBS) -lcmocka
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+
+# --- run -------------------------------------------------------------------
+run: all
+	@echo "dnsxld: serving conf/dnsxld.conf on 127.0.0.1 and ::1 port 5300 (Ctrl-C stops)"
+	@echo "  try:  dig @127.0.0.1 -p 5300 5.242.78.40.wl.example.org A +short"
+	@echo "        dig @127.0.0.1 -p 5300 5.242.78.40.wl.example.org TXT +short"
+	@echo "        dig @::1 -p 5300 1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.3.0.4.f.1.1.1.0.1.0.a.2.wl.example.org A +short"
+	@echo "        $(BUILD)/dnsxl lookup --config conf/dnsxld.conf 40.78.242.5 2a01:111:f403::1"
+	exec $(BUILD)/dnsxld -n --config conf/dnsxld.conf
+
+# --- tests -----------------------------------------------------------------
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do \
+	  echo "== $$t"; $$t || { echo "FAILED: $$t"; fail=1; }; \
+	done; exit $$fail
+
+system: all
+	$(PYTHON) -m pytest -q tests/system
+
+test: test-deps all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory system
+
+bench: bench-deps all
+	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
+
+# --- install ---------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/etc/dnsxld
+	install -m 755 $(BUILD)/dnsxld $(DESTDIR)$(PREFIX)/sbin/dnsxld
+	install -m 755 $(BUILD)/dnsxl $(DESTDIR)$(PREFIX)/bin/dnsxl
+	for m in docs/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
+	for m in docs/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
+	for m in docs/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
+	install -m 644 conf/dnsxld.conf $(DESTDIR)$(PREFIX)/etc/dnsxld/dnsxld.conf
+
+clean:
+	rm -rf $(BUILD) build-*

@@ -1,0 +1,93 @@
+/* config.h -- the server's configuration, from conf/dnsxld.conf (YAML) or
+ * from an rbldnsd-style command line; both produce the same struct.
+ */
+#ifndef DNSXL_CONFIG_H
+#define DNSXL_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataset.h"
+#include "diag.h"
+
+struct cfg_listen {
+	char *addr;                /* "127.0.0.1", "::1", "0.0.0.0", "::" */
+	uint16_t port;
+};
+
+/* A service or region of the code scheme (docs/codes.md). */
+struct cfg_code {
+	char *name;                /* "d365-marketing", "NAM" */
+	char *description;         /* "Dynamics 365 Marketing", "North America" */
+	unsigned id;
+};
+
+struct cfg_dataset {
+	char *name;                /* unique; from the config or "type:files" */
+	char *type;                /* "ip4set", "ip4trie", ... */
+	char **files;
+	unsigned nfiles;
+	char *service, *region, *pool;   /* labels; NULL when not given */
+	bool has_value;            /* A/TXT default from the config */
+	struct dx_value value;     /* A from code or service*16+region; TXT
+	                            * template from the config */
+};
+
+struct cfg_zone {
+	char *name;                /* "wl.example.org" */
+	unsigned *datasets;        /* indexes into config.datasets, in order */
+	unsigned ndatasets;
+	int acl;                   /* index of an acl dataset, -1 none */
+};
+
+struct config {
+	char *path;                /* config file, NULL for command line only */
+	struct cfg_listen *listen;
+	unsigned nlisten;
+	bool ipv4_only, ipv6_only; /* -4, -6 */
+	bool foreground;           /* -n */
+	char *user, *group;        /* -u */
+	char *chroot_dir;          /* -r */
+	char *workdir;             /* -w */
+	uint32_t ttl_default, ttl_min, ttl_max;  /* -t, default 35m */
+	uint32_t check_interval;   /* -c, seconds, default 60; 0 = off */
+	char *pidfile;             /* -p */
+	char *querylog;            /* -l ("+file" unbuffered, "-" stdout) */
+	char *statsfile;           /* -s ("+file" incremental) */
+	bool quick;                /* -q */
+	int minimal;               /* -a = 1, -A = 0 (default 0: rbldnsd's) */
+	int version_level;         /* -v count: 0 full, 1 name only, 2 refuse */
+	char *version_text;        /* CHAOS version.bind text, NULL = default */
+	char *identity;            /* id.server / hostname.bind, NULL = off */
+	bool allow_host_bits;      /* -e */
+	bool dump;                 /* -d */
+	bool rfc5782_tests;        /* default true */
+	unsigned workers;          /* 0 = one per core */
+	unsigned tcp_max_clients;  /* default 256 */
+	uint32_t tcp_idle_ms;      /* default 10000 */
+	uint16_t edns_max;         /* default 1232 */
+	char *soa_mname, *soa_rname;   /* synthesized SOA when no $SOA */
+	struct cfg_code *services, *regions;
+	unsigned nservices, nregions;
+	char *txt_default;         /* template for datasets with labels */
+	struct cfg_dataset *datasets;
+	unsigned ndatasets;
+	struct cfg_zone *zones;
+	unsigned nzones;
+	int global_acl;            /* dataset index, -1 none */
+};
+
+/* Read a YAML config file; every problem goes to d as file:line. Returns 0
+ * or DX_EINVAL / DX_ENOENT. *out owned by the caller (config_free). */
+int config_load_file(const char *path, struct diag *d, struct config **out);
+
+/* Parse an rbldnsd-compatible command line (options and zone:type:file
+ * specs) plus our long options (--config FILE, ...). A --config file is
+ * read first; command-line values override it. Returns 0, DX_EINVAL (the
+ * message is in d), or 1 when --help/--version was printed. */
+int config_from_args(int argc, char **argv, struct diag *d,
+    struct config **out);
+
+void config_free(struct config *c);
+
+#endif

@@ -1,0 +1,66 @@
+/* lpm.h -- immutable longest-prefix-match maps for IPv4 and IPv6 addresses.
+ *
+ * Build once per load with a builder, then query from any number of threads
+ * without locks: a built map is never written again. Values are opaque 32-bit
+ * numbers chosen by the caller (a dataset uses them as entry indexes).
+ * LPM_NONE as a value marks an exclusion: addresses it covers (and that no
+ * longer prefix covers) are "not listed".
+ */
+#ifndef DNSXL_LPM_H
+#define DNSXL_LPM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LPM_NONE UINT32_MAX
+
+struct lpm_builder;
+struct lpm;
+
+/* family is 4 or 6. Returns 0 or DX_ENOMEM; *out owned by the caller. */
+int lpm_builder_new(int family, struct lpm_builder **out);
+
+/* Add addr/plen -> value. addr is network byte order, 4 or 16 bytes; host
+ * bits beyond plen are ignored (the caller enforces rbldnsd's -e rule).
+ * plen 0..32 or 0..128. The same prefix added twice: the first value stays
+ * and DX_EEXIST is returned (the caller decides whether that is an error).
+ * DX_EINVAL for a bad plen. */
+int lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
+    uint32_t value);
+
+/* Number of prefixes added so far. */
+size_t lpm_builder_count(const struct lpm_builder *b);
+
+/* Turn the builder into an immutable map; the builder is consumed (freed)
+ * whatever the result. Returns 0, DX_ENOMEM. */
+int lpm_build(struct lpm_builder *b, struct lpm **out);
+
+void lpm_builder_free(struct lpm_builder *b);
+void lpm_free(struct lpm *m);
+
+/* The value of the longest prefix covering addr, or LPM_NONE.
+ * If plen_out is not NULL it receives that prefix's length (undefined when
+ * LPM_NONE is returned). */
+uint32_t lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out);
+
+/* IPv4 fast path: addr in host byte order. */
+uint32_t lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out);
+
+/* True if some address inside addr/plen maps to a value other than LPM_NONE:
+ * decides whether a partial reverse name (78.40.zone) is an empty
+ * non-terminal (NODATA) or does not exist (NXDOMAIN). */
+bool lpm_any_within(const struct lpm *m, const uint8_t *addr, unsigned plen);
+
+/* Call fn for every prefix added, in address order then length order, with
+ * its value (LPM_NONE for exclusions). Stops early if fn returns non-zero and
+ * returns that. Used by dumps and zone transfers. */
+int lpm_walk(const struct lpm *m,
+    int (*fn)(const uint8_t *addr, unsigned plen, uint32_t value, void *arg),
+    void *arg);
+
+int lpm_family(const struct lpm *m);
+size_t lpm_prefix_count(const struct lpm *m);
+size_t lpm_memory(const struct lpm *m);   /* bytes held, for metrics */
+
+#endif

@@ -1,0 +1,111 @@
+"""System-test fixtures: start the real dnsxld on a random loopback port.
+
+A test writes its data files into tmp_path, calls `dnsxld_server(args)` and
+gets a handle with `.port`, `.query(name, type, ...)` and `.stop()`. The
+server is always stopped at teardown; every socket is on loopback.
+"""
+import os
+import pathlib
+import socket
+import subprocess
+import time
+
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BUILD = pathlib.Path(os.environ.get("DNSXL_BUILD", ROOT / "build"))
+
+
+def free_port():
+    """A port free for both UDP and TCP on 127.0.0.1 and ::1 right now."""
+    for _ in range(50):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        try:
+            for fam, typ, host in ((socket.AF_INET, socket.SOCK_STREAM, "127.0.0.1"),
+                                   (socket.AF_INET6, socket.SOCK_DGRAM, "::1"),
+                                   (socket.AF_INET6, socket.SOCK_STREAM, "::1")):
+                t = socket.socket(fam, typ)
+                t.bind((host, port))
+                t.close()
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port")
+
+
+class Server:
+    """A running dnsxld (or rbldnsd) process and helpers to query it."""
+
+    def __init__(self, argv, port, host="127.0.0.1", cwd=None, probe=None):
+        self.port = port
+        self.host = host
+        self.argv = argv
+        self.log = open(os.devnull if cwd is None else pathlib.Path(cwd) / "server.log", "w")
+        self.proc = subprocess.Popen(argv, cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready(probe)
+
+    def wait_ready(self, probe, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.argv}")
+            try:
+                if probe:
+                    self.query(probe, "SOA", timeout=0.3)
+                else:
+                    s = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET,
+                                      socket.SOCK_STREAM)
+                    s.settimeout(0.3)
+                    s.connect((self.host, self.port))
+                    s.close()
+                return
+            except Exception:
+                time.sleep(0.05)
+        raise RuntimeError("server did not become ready")
+
+    def query(self, name, rdtype="A", tcp=False, host=None, timeout=2.0, **kw):
+        q = dns.message.make_query(name, rdtype, **kw)
+        where = host or self.host
+        if tcp:
+            return dns.query.tcp(q, where, port=self.port, timeout=timeout)
+        return dns.query.udp(q, where, port=self.port, timeout=timeout, ignore_unexpected=True)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+@pytest.fixture
+def dnsxld_server(tmp_path):
+    """Factory: dnsxld_server(["zone:type:file", ...], extra=[...]) -> Server."""
+    started = []
+
+    def start(specs, extra=(), probe=None, config=None):
+        port = free_port()
+        argv = [str(BUILD / "dnsxld"), "-n", "-b", f"127.0.0.1/{port}", "-b", f"::1/{port}"]
+        if config:
+            argv += ["--config", str(config)]
+        argv += list(extra) + list(specs)
+        zone = probe
+        if zone is None and specs:
+            zone = specs[0].split(":", 1)[0]
+        srv = Server(argv, port, cwd=tmp_path, probe=zone)
+        started.append(srv)
+        return srv
+
+    yield start
+    for s in started:
+        s.stop()
