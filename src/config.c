@@ -523,12 +523,12 @@ get_uint(struct yctx *y, const char *key, yaml_node_t *n, unsigned long min,
 	char *end;
 	unsigned long v;
 
-	if (s == NULL || !isdigit((unsigned char)*s)) {
+	if (s == NULL) {
 		yerr(y, n, "%s: expected a number", key);
 		return false;
 	}
 	v = strtoul(s, &end, 10);
-	if (*end != '\0' || v < min || v > max) {
+	if (!isdigit((unsigned char)*s) || *end != '\0' || v < min || v > max) {
 		yerr(y, n, "%s: \"%s\" is not a number in %lu..%lu", key, s,
 		    min, max);
 		return false;
@@ -1088,8 +1088,6 @@ config_check(struct config *c, struct diag *d)
 			diag_warn(d, c->path, 0, "dataset %s is not used by "
 			    "any zone", c->datasets[i].name);
 	}
-	if (c->ipv4_only && c->ipv6_only)
-		diag_error(d, c->path, 0, "-4 and -6 exclude each other");
 	return d->errors > before ? DX_EINVAL : 0;
 }
 
@@ -1285,28 +1283,34 @@ config_from_args(int argc, char **argv, struct diag *d, struct config **out)
 	const char *cfgfile = NULL;
 	bool listen_seen = false;
 	unsigned before = d->errors;
-	char name[64];
+	char name[64], **argv1;
 	int ch, rc = 0;
 
 	*out = NULL;
 	opterr = 0;
 	/* Pass 1: --config, --help and --version, so the file is read
-	 * before the options that override it. */
+	 * before the options that override it. On a copy: getopt permutes
+	 * argv, which would change how pass 2 reads a trailing "-b". */
+	argv1 = xrealloc(NULL, (size_t)(argc + 1) * sizeof(*argv1));
+	memcpy(argv1, argv, (size_t)(argc + 1) * sizeof(*argv1));
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv1, short_opts, long_opts, NULL)) != -1) {
 		if (ch == OPT_HELP) {
 			usage(stdout);
+			free(argv1);
 			config_free(c);
 			return 1;
 		}
 		if (ch == OPT_VERSION) {
 			printf("dnsxld %s\n", DNSXL_VERSION);
+			free(argv1);
 			config_free(c);
 			return 1;
 		}
 		if (ch == OPT_CONFIG)
 			cfgfile = optarg;
 	}
+	free(argv1);
 	if (cfgfile && yaml_load(cfgfile, d, c) < 0)
 		rc = DX_EINVAL;
 	optind = 0;
