@@ -19,7 +19,7 @@ struct tu_capture {
 	unsigned n;
 };
 
-static void __attribute__((unused))
+static __attribute__((unused)) void
 tu_sink(void *arg, int is_error, const char *msg)
 {
 	struct tu_capture *c = arg;
@@ -29,7 +29,7 @@ tu_sink(void *arg, int is_error, const char *msg)
 	c->n++;
 }
 
-static void __attribute__((unused))
+static __attribute__((unused)) void
 tu_diag(struct diag *d, struct tu_capture *c)
 {
 	diag_init(d);
@@ -40,7 +40,7 @@ tu_diag(struct diag *d, struct tu_capture *c)
 }
 
 /* Write content to a fresh temp file; returns its path (malloc'd). */
-static char * __attribute__((unused))
+static __attribute__((unused)) char *
 tu_write(const char *content)
 {
 	char *path = strdup("/tmp/dxtest-XXXXXX");
@@ -62,7 +62,7 @@ struct tu_ds {
 };
 
 /* Load a dataset of type from up to 4 file contents (NULL-terminated). */
-static struct tu_ds * __attribute__((unused))
+static __attribute__((unused)) struct tu_ds *
 tu_load_opts(const char *type, const struct ds_loadopts *o,
     const struct dx_value *deflt, const char *c1, const char *c2)
 {
@@ -81,13 +81,13 @@ tu_load_opts(const char *type, const struct ds_loadopts *o,
 	return t;
 }
 
-static struct tu_ds * __attribute__((unused))
+static __attribute__((unused)) struct tu_ds *
 tu_load(const char *type, const char *content)
 {
 	return tu_load_opts(type, NULL, NULL, content, NULL);
 }
 
-static void __attribute__((unused))
+static __attribute__((unused)) void
 tu_free(struct tu_ds *t)
 {
 	unsigned i;
@@ -106,7 +106,7 @@ struct tu_q {
 };
 
 /* Build from relative text ("4.3.2.1", "" for the apex). */
-static struct dx_qname * __attribute__((unused))
+static __attribute__((unused)) struct dx_qname *
 tu_qname(struct tu_q *t, const char *name)
 {
 	const uint8_t *labels[DX_MAXLABELS];
@@ -131,7 +131,7 @@ tu_qname(struct tu_q *t, const char *name)
 }
 
 /* Reverse name for an address: "1.2.3.4" -> "4.3.2.1", IPv6 -> nibbles. */
-static struct dx_qname * __attribute__((unused))
+static __attribute__((unused)) struct dx_qname *
 tu_qip(struct tu_q *t, const char *ip)
 {
 	char name[128];
@@ -149,7 +149,7 @@ tu_qip(struct tu_q *t, const char *ip)
 }
 
 /* Query ds for ip; fills hits; returns number of hits or -1 if not found. */
-static int __attribute__((unused))
+static __attribute__((unused)) int
 tu_query(const struct dataset *ds, const char *ip, struct dx_hits *h)
 {
 	struct tu_q t;
@@ -160,7 +160,7 @@ tu_query(const struct dataset *ds, const char *ip, struct dx_hits *h)
 }
 
 /* "A:127.0.0.2 TXT:<expanded>" of hit i, for exact comparisons. */
-static const char * __attribute__((unused))
+static __attribute__((unused)) const char *
 tu_hit(const struct dx_hits *h, unsigned i, const char *ip)
 {
 	static char out[600];
@@ -178,7 +178,7 @@ tu_hit(const struct dx_hits *h, unsigned i, const char *ip)
 }
 
 /* Answer for ip as one string: "-" not listed; hits joined by " | ". */
-static const char * __attribute__((unused))
+static __attribute__((unused)) const char *
 tu_ans(const struct dataset *ds, const char *ip)
 {
 	static char all[2048];
