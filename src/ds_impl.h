@@ -114,6 +114,24 @@ const struct dx_value *ds_value(const struct dataset *ds, uint32_t idx);
 void *ds_alloc(struct dataset *ds, size_t size);
 char *ds_strdup(struct dataset *ds, const char *s, size_t len);
 
+/* Append a hit for value index vidx with the matched prefix (IPv4 in host
+ * byte order / IPv6 bytes). False when hits is full. */
+bool ds_hit_add4(struct dx_hits *hits, const struct dataset *ds,
+    uint32_t vidx, uint32_t prefix, unsigned plen);
+bool ds_hit_add6(struct dx_hits *hits, const struct dataset *ds,
+    uint32_t vidx, const uint8_t prefix[16], unsigned plen);
+
+/* Parse a ":A:TXT" default line (s starts with ':'), intern it and make it
+ * the default in scope (ld->deflt). Reports a bad line; returns 0 or
+ * DX_ENOMEM. *idx (optional) receives the value index, UINT32_MAX if bad. */
+int ds_default_line(struct dataset *ds, struct ds_load *ld, char *s,
+    uint32_t *idx);
+
+/* Parse the value part of an entry line against ld->deflt and intern it.
+ * Returns 0 with *idx, DX_EINVAL (reported: skip the line), DX_ENOMEM. */
+int ds_entry_value(struct dataset *ds, struct ds_load *ld, char *s,
+    uint32_t *idx);
+
 /* Report a problem at the current file:line of ld. */
 void ds_warn(struct ds_load *ld, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -131,8 +149,9 @@ int ds_special(struct dataset *ds, struct ds_load *ld, char *kw);
  * and by types that own nested datasets. */
 int ds_feed_line(struct dataset *ds, struct ds_load *ld, char *line);
 
-/* Start/finish a dataset outside dataset_load() (nested datasets). */
-int ds_begin(struct dataset *ds);
+/* Start/finish a dataset outside dataset_load() (nested datasets):
+ * ds_begin resets the common state with opts and calls type->start. */
+int ds_begin(struct dataset *ds, const struct ds_loadopts *opts);
 int ds_end(struct dataset *ds, struct ds_load *ld);
 
 /* Reset ld->deflt to the dataset's default (start of each file). */
