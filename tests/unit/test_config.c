@@ -321,6 +321,31 @@ test_args_specs(void **state)
 	config_free(c);
 }
 
+/* The server parses the same argv again on reload: same result. */
+static void
+test_args_reparse_same_argv(void **state)
+{
+	char *argv[] = { (char *)"dnsxld", (char *)"z.org:ip4set:f",
+	    (char *)"-b", (char *)"127.0.0.1/5300", (char *)"y.org:ip4set:g",
+	    (char *)"-n", (char *)"z.org:ip4set:h", NULL };
+	struct config *c;
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(config_from_args(7, argv, &dg, &c), 0);
+		assert_int_equal(c->nlisten, 1);
+		assert_int_equal(c->listen[0].port, 5300);
+		assert_true(c->foreground);
+		assert_int_equal(c->nzones, 2);
+		assert_string_equal(c->zones[0].name, "z.org");
+		assert_string_equal(c->zones[1].name, "y.org");
+		assert_int_equal(c->zones[0].ndatasets, 2);
+		assert_string_equal(c->datasets[c->zones[0].datasets[1]].name,
+		    "ip4set:h");
+		config_free(c);
+	}
+	assert_int_equal(cap.n, 0);
+}
+
 static void
 test_args_help_version(void **state)
 {
@@ -818,6 +843,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_args_every_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args_ttl_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args_specs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_args_reparse_same_argv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args_help_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_yaml_full, setup, teardown),
