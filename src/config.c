@@ -81,8 +81,9 @@ resolve_path(const char *base, const char *file)
 	fl = strlen(file);
 	p = xrealloc(NULL, bl + fl + 2);
 	memcpy(p, base, bl);
-	p[bl] = '/';
-	memcpy(p + bl + 1, file, fl + 1);
+	if (base[bl - 1] != '/')	/* "/" + "x" is "/x", not "//x" */
+		p[bl++] = '/';
+	memcpy(p + bl, file, fl + 1);
 	return p;
 }
 

@@ -262,6 +262,9 @@ test_args_every_option(void **state)
 	assert_string_equal(c->datasets[0].files[0], "/srv/data/rel");
 	assert_string_equal(c->datasets[0].files[1], "/abs");
 	config_free(c);
+	assert_int_equal(args(&c, "-w", "/", "z.org:ip4set:rel", NULL), 0);
+	assert_string_equal(c->datasets[0].files[0], "/rel");
+	config_free(c);
 	assert_int_equal(cap.n, 0);
 }
 
