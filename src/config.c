@@ -967,7 +967,7 @@ yaml_zone(struct yctx *y, yaml_node_t *e)
 		else if (zone_add(y->c, z, (unsigned)idx, err, sizeof(err)) < 0)
 			yerr(y, acln, "%s", err);
 	}
-	if (z->ndatasets == 0 && z->acl < 0)
+	if (z->ndatasets == 0)	/* rbldnsd: at least one non-acl dataset */
 		yerr(y, e, "zone %s: no datasets", z->name);
 }
 
@@ -1078,6 +1078,10 @@ config_check(struct config *c, struct diag *d)
 
 	if (c->nzones == 0)
 		diag_error(d, c->path, 0, "no zones to serve");
+	for (unsigned i = 0; i < c->nzones; i++)
+		if (c->zones[i].ndatasets == 0)	/* an acl alone serves nothing */
+			diag_error(d, c->path, 0, "zone %s: no datasets besides "
+			    "its acl", c->zones[i].name);
 	for (unsigned i = 0; i < c->ndatasets; i++) {
 		bool used = c->global_acl == (int)i;
 		for (unsigned j = 0; j < c->nzones && !used; j++) {

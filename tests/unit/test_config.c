@@ -427,6 +427,8 @@ test_args_errors(void **state)
 	expect_arg_error("E a..b:ip4set:f: bad zone name \"a..b\"\n",
 	    "a..b:ip4set:f", NULL);
 	expect_arg_error("E no zones to serve\n", "-n", NULL);
+	expect_arg_error("E zone z: no datasets besides its acl\n", "z:acl:a",
+	    "y:ip4set:f", NULL);
 }
 
 /* --- YAML ------------------------------------------------------------------ */
@@ -804,6 +806,10 @@ test_yaml_errors(void **state)
 	    "E F:4: zone: name is required\n");
 	expect_yaml(DS "zones:\n  - { name: z.org }\n", DX_EINVAL,
 	    "E F:4: zone z.org: no datasets\n");
+	expect_yaml(DS "  - { name: x, type: acl, files: [x] }\n"
+	    "zones:\n  - { name: z.org, acl: x }\n  - { name: y.org, "
+	    "datasets: [a] }\n", DX_EINVAL,
+	    "E F:5: zone z.org: no datasets\n");
 	expect_yaml(DS "zones:\n  - { name: z.org, datasets: [a], acl: a }\n",
 	    DX_EINVAL, "E F:4: zone z.org: dataset a is not of type acl\n");
 	expect_yaml(DS "zones:\n  - { name: z.org, specs: [ \"ip4set\" ] }\n",
