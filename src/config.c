@@ -311,25 +311,22 @@ spec_dataset(struct config *c, const char *spec, const char *base, char *err,
 		free(type);
 		return DX_EINVAL;
 	}
-	for (p = colon + 1; ; p++) {	/* no empty file names */
-		if ((*p == ',' || *p == '\0') && (p[-1] == ',' || p[-1] == ':')) {
-			snprintf(err, errlen, "empty file name in \"%s\"", spec);
-			free(type);
-			return DX_EINVAL;
-		}
-		if (*p == '\0')
-			break;
-	}
 	ds = new_dataset(c);
 	ds->name = xstrdup(spec);
 	ds->type = type;
+	/* Files split on ',' and (as rbldnsd) ':'; empty pieces skipped. */
 	for (p = colon + 1; *p; ) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		char *f = xstrndup(p, n);
-		ds_add_file(ds, base, f);
-		free(f);
-		p += n + (comma ? 1 : 0);
+		size_t n = strcspn(p, ",:");
+		if (n > 0) {
+			char *f = xstrndup(p, n);
+			ds_add_file(ds, base, f);
+			free(f);
+		}
+		p += n + (p[n] ? 1 : 0);
+	}
+	if (ds->nfiles == 0) {
+		snprintf(err, errlen, "missing file names in \"%s\"", spec);
+		return DX_EINVAL;	/* the config is thrown away: no cleanup */
 	}
 	return (int)(c->ndatasets - 1);
 }

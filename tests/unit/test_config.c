@@ -288,6 +288,13 @@ test_args_ttl_forms(void **state)
 	assert_false(c->ipv4_only);
 	assert_true(c->ipv6_only);
 	config_free(c);
+	/* files split on ',' and ':' as rbldnsd does; empty pieces skipped */
+	assert_int_equal(args(&c, "z:ip4set:a,,b:c,", NULL), 0);
+	assert_int_equal(c->datasets[0].nfiles, 3);
+	assert_string_equal(c->datasets[0].files[0], "a");
+	assert_string_equal(c->datasets[0].files[1], "b");
+	assert_string_equal(c->datasets[0].files[2], "c");
+	config_free(c);
 	assert_int_equal(args(&c, "-t", ":1w", "z:ip4set:f", NULL), 0);
 	assert_int_equal(c->ttl_default, 2100);
 	assert_int_equal(c->ttl_min, 604800);
@@ -418,8 +425,8 @@ test_args_errors(void **state)
 	    "zonly", NULL);
 	expect_arg_error("E z:ip4set: bad dataset \"ip4set\" (want "
 	    "type:file,...)\n", "z:ip4set", NULL);
-	expect_arg_error("E z:ip4set:a,,b: empty file name in \"ip4set:a,,b\"\n",
-	    "z:ip4set:a,,b", NULL);
+	expect_arg_error("E z:ip4set:,:: missing file names in \"ip4set:,:\"\n",
+	    "z:ip4set:,:", NULL);
 	expect_arg_error("E :ip4set:f: dataset ip4set:f is not of type acl\n",
 	    ":ip4set:f", "z:ip4set:g", NULL);
 	expect_arg_error("E z:acl:b: zone z: more than one acl dataset\n",
