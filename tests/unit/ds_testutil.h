@@ -100,7 +100,7 @@ tu_qname(struct dx_qname *q, const char *name, uint8_t buf[256])
 }
 
 /* Query name; returns found and fills hits. */
-static bool
+__attribute__((unused)) static bool
 tu_query(const struct dataset *ds, const char *name, struct dx_hits *hits,
     struct dx_qname *q, uint8_t buf[256])
 {
@@ -110,7 +110,7 @@ tu_query(const struct dataset *ds, const char *name, struct dx_hits *hits,
 }
 
 /* "A txt" of hit i, e.g. "127.0.0.3 wild wild.com" or "127.0.0.2 -". */
-static const char *
+__attribute__((unused)) static const char *
 tu_hit(const struct dx_hits *hits, unsigned i, const struct dx_qname *q)
 {
 	static char out[600];
