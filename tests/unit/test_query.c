@@ -301,6 +301,13 @@ test_nxdomain_soa_negative_ttl(void **state)
 	assert_int_equal(rr[3], 6);
 	/* TTL = min(SOA TTL 3600, minimum 600) */
 	assert_int_equal(rr[6] << 24 | rr[7] << 16 | rr[8] << 8 | rr[9], 600);
+	struct query_info info;
+	assert_int_equal(query_process(snap, q, ql, QUERY_UDP, NULL, out,
+	    sizeof(out), &info), n);
+	assert_int_equal(info.rcode, 3);
+	assert_int_equal(info.zone_index, 0);
+	assert_int_equal(info.qtype, 1);
+	assert_int_equal(info.ancount, 0);
 	/* serial 42 sits 20 bytes before the end */
 	const uint8_t *end = out + n;
 	assert_int_equal(end[-20] << 24 | end[-19] << 16 | end[-18] << 8 |
