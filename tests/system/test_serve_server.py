@@ -152,6 +152,21 @@ def test_sighup_reloads(dnsxld_server, data):
     assert srv.proc.poll() is None
 
 
+def test_check_interval_reloads_changed_files(dnsxld_server, data):
+    srv = dnsxld_server([f"{ZONE}:ip4set:bl.ip4"], extra=["-c", "1"])
+    assert srv.query("9.9.9.9." + ZONE, "A").rcode() == dns.rcode.NXDOMAIN
+    p = data / "bl.ip4"
+    p.write_text(":127.0.0.3:Listed $\n40.78.242.5\n9.9.9.9\n")
+    st = p.stat()
+    os.utime(p, (st.st_atime, st.st_mtime + 5))    # clearly newer
+    deadline = time.monotonic() + 6
+    while time.monotonic() < deadline:
+        if srv.query("9.9.9.9." + ZONE, "A").rcode() == dns.rcode.NOERROR:
+            break
+        time.sleep(0.2)
+    assert srv.query("9.9.9.9." + ZONE, "A").answer[0][0].address == "127.0.0.3"
+
+
 def test_sighup_bad_data_keeps_serving(dnsxld_server, data):
     srv = dnsxld_server([f"{ZONE}:ip4set:bl.ip4"], extra=["-c", "0"])
     (data / "bl.ip4").unlink()
