@@ -235,3 +235,55 @@ def reverse_name(addr, zone):
     if a.version == 4:
         return ".".join(reversed(str(a).split("."))) + "." + zone
     return ".".join(reversed(a.exploded.replace(":", ""))) + "." + zone
+
+
+# --- serving the seed zones for the tests ---------------------------------
+# test_seed_zones.py and the client tests run against the real dnsxld with
+# conf/dnsxld.conf. rbldnsd can serve the same files too (A codes only: it
+# has no matched-prefix TXT), given a copy of each file with a `:A:` default
+# line; DNSXL_SEED_SERVER=rbldnsd selects it for the client tests.
+
+def conf_datasets(conf_text):
+    """(file, type, service, region) of every dataset in the config text."""
+    import re
+    pat = re.compile(r"type: (\S+), files: \[ (\S+) \],\s*service: (\S+), region: (\S+), pool: (\S+) \}")
+    return [(f, t, s, r) for t, f, s, r, _pool in pat.findall(conf_text)]
+
+
+def start_seed_server(root, workdir, which=None, zone="wl.example.org"):
+    """Start dnsxld (default) or rbldnsd on a random loopback port serving
+    the shipped seed zones; returns a conftest.Server (call .stop())."""
+    import os
+    import shutil
+    import tempfile
+    from conftest import BUILD, Server, free_port
+    which = which or os.environ.get("DNSXL_SEED_SERVER", "dnsxld")
+    port = free_port()
+    if which == "dnsxld":
+        argv = [str(BUILD / "dnsxld"), "-n", "--config", str(root / "conf" / "dnsxld.conf"),
+                "-b", f"127.0.0.1/{port}", "-b", f"::1/{port}"]
+        return Server(argv, port, cwd=workdir, probe=zone)
+    # rbldnsd drops to user rbldns: the copies go to a world-readable dir
+    data = tempfile.mkdtemp(prefix="dnsxl-rbldnsd-")
+    os.chmod(data, 0o755)
+    specs = []
+    for f, t, s, r in conf_datasets((root / "conf" / "dnsxld.conf").read_text()):
+        name = f.replace("/", "_")
+        with open(os.path.join(data, name), "w") as out:
+            out.write(f":{CODES[(s, r)]}:\n" + (root / "zones" / f).read_text())
+        os.chmod(os.path.join(data, name), 0o644)
+        specs.append(f"{zone}:{t}:{name}")
+    argv = [shutil.which("rbldnsd") or "/usr/sbin/rbldnsd", "-n", "-w", data,
+            "-b", f"127.0.0.1/{port}", "-b", f"::1/{port}"] + specs
+    try:
+        srv = Server(argv, port, cwd=workdir, probe=zone)
+    except Exception:
+        shutil.rmtree(data, ignore_errors=True)
+        raise
+    stop = srv.stop
+
+    def stop_and_clean():
+        stop()
+        shutil.rmtree(data, ignore_errors=True)
+    srv.stop = stop_and_clean
+    return srv
