@@ -19,7 +19,7 @@ SERVICES = {  # name: (id, description)
     "eop": (2, "Exchange Online Protection"),
 }
 REGIONS = {  # name: (id, description)
-    "global": (0, "global (not regional)"),
+    "global": (0, "all regions"),
     "NAM": (1, "North America"),
     "CAN": (2, "Canada"),
     "SAM": (3, "South America"),
