@@ -89,10 +89,18 @@ def doc_snippet(name):
     return m.group(1)
 
 
+def tool(name):
+    """Absolute path of a program (root's PATH may lack /usr/sbin)."""
+    for d in ("/usr/sbin", "/sbin", "/usr/bin", "/bin"):
+        if os.access(f"{d}/{name}", os.X_OK):
+            return f"{d}/{name}"
+    return shutil.which(name)
+
+
 def missing_tools():
-    need = {"postfix": "postfix", "unbound": "unbound", "unshare": "util-linux", "ip": "iproute2"}
-    return [pkg for tool, pkg in need.items() if shutil.which(tool) is None
-            and not os.path.exists(f"/usr/sbin/{tool}")]
+    need = {"postfix": "postfix", "unbound": "unbound", "unbound-checkconf": "unbound",
+            "unshare": "util-linux", "ip": "iproute2"}
+    return sorted({pkg for name, pkg in need.items() if tool(name) is None})
 
 
 # --- inside the namespaces ----------------------------------------------
@@ -138,11 +146,11 @@ def smtp_session(src, dst):
 
 def inside(base, server):
     base = pathlib.Path(base)
-    sh("ip", "link", "set", "lo", "up")
+    sh(tool("ip"), "link", "set", "lo", "up")
     for a in [LISTEN, *CLIENTS]:
-        sh("ip", "addr", "add", f"{a}/32", "dev", "lo")
+        sh(tool("ip"), "addr", "add", f"{a}/32", "dev", "lo")
     (base / "resolv.conf").write_text("nameserver 127.0.0.1\n")
-    sh("mount", "--bind", str(base / "resolv.conf"), "/etc/resolv.conf")
+    sh(tool("mount"), "--bind", str(base / "resolv.conf"), "/etc/resolv.conf")
 
     sys.path.insert(0, str(HERE))
     import seed_table as T
@@ -152,8 +160,8 @@ def inside(base, server):
         "127.0.0.1@5300", f"127.0.0.1@{srv.port}")
     (base / "unbound").mkdir()
     (base / "unbound.conf").write_text(conf)
-    sh("unbound-checkconf", str(base / "unbound.conf"))
-    subprocess.Popen(["unbound", "-d", "-c", str(base / "unbound.conf")],
+    sh(tool("unbound-checkconf"), str(base / "unbound.conf"))
+    subprocess.Popen([tool("unbound"), "-d", "-c", str(base / "unbound.conf")],
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(lambda: tcp_open("127.0.0.1", 53), what="unbound")
     # the resolv.conf path the way dnsblog uses it
@@ -167,7 +175,7 @@ def inside(base, server):
     for d in ("spool", "data"):
         (base / d).mkdir()
     shutil.chown(base / "data", "postfix", "postfix")
-    out = sh("postfix", "-c", str(etc), "start", check=False)
+    out = sh(tool("postfix"), "-c", str(etc), "start", check=False)
     if out.returncode != 0:
         raise RuntimeError("postfix start: " + out.stdout + out.stderr)
     wait_for(lambda: tcp_open(LISTEN, 25), what="postscreen")
@@ -176,7 +184,7 @@ def inside(base, server):
     for client in CLIENTS:
         banners[client] = smtp_session(client, LISTEN)
     time.sleep(1)   # let postlogd write the last lines
-    sh("postfix", "-c", str(etc), "stop", check=False)
+    sh(tool("postfix"), "-c", str(etc), "stop", check=False)
     srv.stop()
     maillog = (base / "log" / "maillog").read_text() if (base / "log" / "maillog").exists() else ""
     unbound_log = (base / "log" / "unbound.log").read_text()
@@ -193,7 +201,7 @@ def run_in_namespace(server=None):
     if server:
         env["DNSXL_SEED_SERVER"] = server
     try:
-        out = subprocess.run(["unshare", "--net", "--mount", "--pid", "--fork", "--mount-proc",
+        out = subprocess.run([tool("unshare"), "--net", "--mount", "--pid", "--fork", "--mount-proc",
                               "--kill-child", sys.executable, __file__, "--inside", base,
                               env.get("DNSXL_SEED_SERVER", "dnsxld")],
                              capture_output=True, text=True, timeout=120, env=env)

@@ -6,7 +6,6 @@ The first rspamd start compiles a hyperscan cache (~30 s); it is kept in
 /var/tmp/dnsxl-rspamd-hs so later runs start in a few seconds.
 """
 import json
-import os
 import pathlib
 import re
 import shutil
