@@ -154,6 +154,7 @@ def inside(base, server):
 
     sys.path.insert(0, str(HERE))
     import seed_table as T
+    tempfile.tempdir = str(base)    # the outer side removes base, even after a crash
     srv = T.start_seed_server(ROOT, base, server)
 
     conf = UNBOUND_CONF.format(base=base) + doc_snippet("unbound.conf").replace(
