@@ -156,3 +156,45 @@ def test_lookup_bad_config_and_usage(tmp_path):
     assert out.stdout.startswith("usage: dnsxl check")
     out = run("--version")
     assert out.stdout.startswith("dnsxl ")
+
+
+def test_lookup_rfc5782_test_entries_and_mapped(tmp_path):
+    (tmp_path / "a.txt").write_text("10.0.0.1\n")
+    spec = f"z.org:ip4set:{tmp_path}/a.txt"
+    out = run("lookup", spec, "127.0.0.2", "127.0.0.1", "::ffff:10.0.0.1")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "127.0.0.2:",
+        "  z.org: (test entry) service=- region=- pool=- prefix=127.0.0.2/32"
+        " A=127.0.0.2 TXT=\"RFC 5782 test entry\"",
+        "127.0.0.1:",
+        "  z.org: not listed",
+        "::ffff:10.0.0.1:",
+        f"  z.org: ip4set:{tmp_path}/a.txt service=- region=- pool=-"
+        " prefix=10.0.0.1/32 A=127.0.0.2",
+    ]
+    out = run("lookup", "--no-rfc5782-tests", spec, "127.0.0.2")
+    assert out.stdout.splitlines() == ["127.0.0.2:", "  z.org: not listed"]
+
+
+def test_subcommand_help_is_dnsxl_help():
+    out = run("check", "--help")
+    assert out.returncode == 0
+    assert out.stdout.startswith("usage: dnsxl check")
+
+
+def test_check_lists_acls(tmp_path):
+    (tmp_path / "a.txt").write_text("10.0.0.1\n")
+    (tmp_path / "z.acl").write_text("192.0.2.0/24 :refuse\n")
+    (tmp_path / "g.acl").write_text("198.51.100.0/24 :ignore\n203.0.113.0/24 :refuse\n")
+    out = run("check", "z.org:ip4set:a.txt", "z.org:acl:z.acl", ":acl:g.acl", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("zone z.org: SOA serial ")
+    assert lines[0].endswith(", 1 dataset")
+    assert lines[1:] == [
+        "  dataset ip4set:a.txt (ip4set): 1 entry",
+        "  acl acl:z.acl (acl): 1 entry",
+        "global acl acl:g.acl (acl): 2 entries",
+        "0 errors, 0 warnings",
+    ]
