@@ -211,8 +211,6 @@ cb_dataset_line(struct dataset *ds, struct ds_load *ld, char *s)
 	unsigned nzones = 0;
 	int rc;
 
-	if ((rc = cb_end_current(c, ld)) < 0)
-		return rc;
 	/* a comment starts at # or ; at the start or after a blank */
 	for (p = s; *p; p++)
 		if ((*p == '#' || *p == ';') &&
@@ -221,7 +219,9 @@ cb_dataset_line(struct dataset *ds, struct ds_load *ld, char *s)
 			break;
 		}
 	if (!(tok = strtok_r(s, " \t", &save)))
-		return 0;                /* "$DATASET" alone: unrecognized */
+		return 0;                /* "$DATASET" alone: warned, ignored */
+	if ((rc = cb_end_current(c, ld)) < 0)
+		return rc;
 	if ((rc = cb_new_dataset(ds, ld, tok, &sub)) < 0)
 		return rc;
 	while ((tok = strtok_r(NULL, " \t", &save))) {
