@@ -18,7 +18,9 @@ from conftest import ROOT
 
 ZONE = "wl.example.org"
 CONF = ROOT / "conf" / "dnsxld.conf"
-SEEDS = pathlib.Path(os.environ.get("DNSXL_SEEDS", "/work/shared/seeds"))
+# Opt-in cross-check against the seed documents (outside the project, so
+# never read by default): DNSXL_SEEDS=/path/to/seeds make test
+SEEDS = pathlib.Path(os.environ["DNSXL_SEEDS"]) if os.environ.get("DNSXL_SEEDS") else None
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +111,8 @@ def test_table_consistent():
 
 def test_table_covers_seed_documents():
     """Every prefix written in a seed document is in the table, per doc."""
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed documents not at {SEEDS} (set DNSXL_SEEDS)")
+    if SEEDS is None or not SEEDS.is_dir():
+        pytest.skip("set DNSXL_SEEDS to the seed documents folder to cross-check the table")
     docs = {p.name[:3]: p for p in SEEDS.glob("0*.txt")}
     assert sorted(docs) == sorted(T.DOCS)
     for doc, path in docs.items():
