@@ -658,6 +658,10 @@ dataset_load(struct dataset *ds, const struct ds_loadopts *opts,
 			ds_clear(ds);
 			return rc;
 		}
+		if (ds->type->file_end && (rc = ds->type->file_end(ds, &ld)) < 0) {
+			ds_clear(ds);
+			return rc;
+		}
 	}
 	ld.file = ds->nfiles ? ds->files[ds->nfiles - 1] : NULL;
 	ld.line = 0;

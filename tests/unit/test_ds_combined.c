@@ -212,6 +212,31 @@ test_bad_subzone(void **state)
 	dataset_free(ds);
 }
 
+/* Each file is read in its own sections: the second file must start one. */
+static void
+test_section_per_file(void **state)
+{
+	const char *ok[] = { "$DATASET dnset sub\n:3:t\nx.com\n",
+	    "$DATASET dnset sub\ny.com\n", NULL };
+	const char *bad[] = { "$DATASET dnset sub\nx.com\n", "y.com\n", NULL };
+	char paths[4][64], want[256];
+	struct tu_log log = {0};
+	struct dataset *ds;
+	(void)state;
+
+	assert_int_equal(tu_load("combined", ok, &log, paths, &ds), 0);
+	assert_int_equal(log.n, 0);
+	assert_string_equal(ask(ds, "x.com.sub"), "127.0.0.3 t ttl 2100");
+	assert_string_equal(ask(ds, "y.com.sub"), "127.0.0.2 - ttl 2100");
+	dataset_free(ds);
+
+	assert_int_equal(tu_load("combined", bad, &log, paths, &ds), DX_EINVAL);
+	snprintf(want, sizeof(want), "%s:1: invalid/unrecognized entry - "
+	    "specify $DATASET line\n", paths[1]);
+	assert_string_equal(log.text, want);
+	dataset_free(ds);
+}
+
 int
 main(void)
 {
@@ -219,6 +244,7 @@ main(void)
 		cmocka_unit_test(test_subzones),
 		cmocka_unit_test(test_fatal),
 		cmocka_unit_test(test_bad_subzone),
+		cmocka_unit_test(test_section_per_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
