@@ -34,14 +34,15 @@ static const char comb_txt[] =
 
 /* What the nested datasets say at name: "" when the name does not exist,
  * "-" when it exists without records, else "A ttl a [txt]; ..." (generic:
- * "rr A ttl a"). "$" is expanded from the name below the subzone. */
+ * "rr A ttl a"). dataset_txt_expand() takes "$" from the name below the
+ * subzone (dx_hit.qlabels). */
 static const char *
 ask(const struct dataset *ds, const char *name)
 {
 	static char out[2048];
 	struct dx_hits hits;
-	struct dx_qname q, sq;
-	uint8_t buf[256], sbuf[256];
+	struct dx_qname q;
+	uint8_t buf[256];
 	unsigned i;
 
 	out[0] = '\0';
@@ -62,21 +63,8 @@ ask(const struct dataset *ds, const char *name)
 			    i ? "; " : "", h->rr[0].ttl, d[0], d[1], d[2], d[3]);
 			continue;
 		}
-		/* the writer's job: re-parse q below the subzone for "$" */
-		{
-			char sub[256];
-			unsigned n = h->qlabels == DX_QLABELS_APEX ? 0 : h->qlabels;
-			size_t l = 0;
-			unsigned j;
-			sub[0] = '\0';
-			for (j = 0; j < n; j++)
-				l += (size_t)snprintf(sub + l, sizeof(sub) - l,
-				    "%s%.*s", j ? "." : "", q.len[j],
-				    (const char *)q.label[j]);
-			tu_qname(&sq, sub, sbuf);
-		}
 		snprintf(out + o, sizeof(out) - o, "%s%s ttl %u", i ? "; " : "",
-		    tu_hit(&hits, i, &sq), dataset_ttl(h->ds));
+		    tu_hit(&hits, i, &q), dataset_ttl(h->ds));
 	}
 	return out;
 }
