@@ -51,6 +51,9 @@ struct bkt {
  * parent, PFAR = look in esc[] (sorted by child). Sorting words sorts by
  * (start, plen), so a lookup searches the words themselves. */
 #define PFAR    1023u
+struct e4 {
+	uint32_t w, v;
+};
 struct esc {
 	uint32_t i, par;
 };
@@ -60,8 +63,8 @@ struct lpm {
 	size_t n;
 	size_t bytes;
 	struct bkt *bkt;
-	uint32_t *val;
-	uint32_t *w4;               /* IPv4 */
+	struct e4 *e4;              /* IPv4: word and value side by side */
+	uint32_t *val;              /* IPv6 */
 	struct esc *esc;            /* IPv4 parents PFAR or more away */
 	size_t nesc;
 	struct k128 *key;           /* IPv6 */
@@ -186,7 +189,7 @@ key_at(const struct lpm *m, uint32_t h, size_t i)
 	struct k128 k;
 	if (m->family == 6)
 		return m->key[i];
-	k.hi = (uint64_t)(h << 16 | m->w4[i] >> 16) << 32;
+	k.hi = (uint64_t)(h << 16 | m->e4[i].w >> 16) << 32;
 	k.lo = 0;
 	return k;
 }
@@ -194,7 +197,13 @@ key_at(const struct lpm *m, uint32_t h, size_t i)
 static inline unsigned
 plen_at(const struct lpm *m, size_t i)
 {
-	return m->family == 6 ? m->plen6[i] : (m->w4[i] >> 10) & 63;
+	return m->family == 6 ? m->plen6[i] : (m->e4[i].w >> 10) & 63;
+}
+
+static inline uint32_t
+val_at(const struct lpm *m, size_t i)
+{
+	return m->family == 6 ? m->val[i] : m->e4[i].v;
 }
 
 static inline uint32_t
@@ -202,7 +211,7 @@ parent_at(const struct lpm *m, size_t i)
 {
 	if (m->family == 6)
 		return m->par6[i];
-	uint32_t d = m->w4[i] & PFAR;
+	uint32_t d = m->e4[i].w & PFAR;
 	if (d == 0)
 		return NOIDX;
 	if (d < PFAR)
@@ -353,9 +362,11 @@ hash_grow(struct lpm_builder *b, size_t want)
 		cap *= 2;
 	if (cap == b->hcap)
 		return 0;
-	void *t = calloc(cap, b->family == 4 ? sizeof(uint64_t) : sizeof(uint32_t));
+	size_t sz = b->family == 4 ? sizeof(uint64_t) : sizeof(uint32_t);
+	void *t = lpm_alloc(cap * sz);
 	if (t == NULL)
 		return DX_ENOMEM;
+	memset(t, 0, cap * sz);
 	free(b->h4);
 	free(b->h6);
 	b->h4 = NULL;
@@ -388,10 +399,13 @@ lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 256;
 		size_t sz = b->family == 4 ? sizeof(struct b4) : sizeof(struct b6);
-		void *p = realloc(b->family == 4 ? (void *)b->v4 : (void *)b->v6,
-		    cap * sz);
+		void *old = b->family == 4 ? (void *)b->v4 : (void *)b->v6;
+		void *p = lpm_alloc(cap * sz);
 		if (p == NULL)
 			return DX_ENOMEM;
+		if (b->n)
+			memcpy(p, old, b->n * sz);
+		free(old);
 		if (b->family == 4)
 			b->v4 = p;
 		else
@@ -437,7 +451,7 @@ sort4(struct lpm_builder *b)
 	size_t n = b->n;
 	static const unsigned shift[3] = { 0, 8, 24 };
 	static const unsigned width[3] = { 8, 16, 16 };
-	struct b4 *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	struct b4 *tmp = lpm_alloc(n * sizeof(*tmp));
 	size_t *cnt = malloc(65536 * sizeof(*cnt));
 	if (tmp == NULL || cnt == NULL) {
 		free(tmp);
@@ -489,7 +503,7 @@ seg_any(const struct lpm *m, uint32_t h, int64_t i, struct k128 from,
 		struct k128 e = k_end(key_at(m, h, a), plen_at(m, a));
 		if (k_cmp(e, cur) < 0)
 			continue;        /* ended before cur: not on the chain here */
-		if (m->val[a] != LPM_NONE)
+		if (val_at(m, a) != LPM_NONE)
 			return true;
 		if (k_cmp(e, to) >= 0)
 			return false;
@@ -517,7 +531,7 @@ add_esc(struct lpm *m, uint32_t i, uint32_t par)
 	}
 	m->esc[m->nesc].i = i;
 	m->esc[m->nesc++].par = par;
-	m->w4[i] |= PFAR;
+	m->e4[i].w |= PFAR;
 	return 0;
 }
 
@@ -548,7 +562,7 @@ finish(struct lpm *m)
 			while (sp && k_cmp(stack[sp - 1].end, s) < 0)
 				sp--;
 			if (i == bk->ls) {
-				bk->bval = sp ? m->val[stack[sp - 1].i] : LPM_NONE;
+				bk->bval = sp ? val_at(m, stack[sp - 1].i) : LPM_NONE;
 				bk->bplen = sp ? (uint8_t)plen_at(m, stack[sp - 1].i) : 0;
 			}
 			/* Only long parents are kept: shorts are in bval. */
@@ -558,7 +572,7 @@ finish(struct lpm *m)
 				if (m->family == 6)
 					m->par6[i] = par;
 				else if (par != NOIDX && i - par < PFAR)
-					m->w4[i] |= i - par;
+					m->e4[i].w |= i - par;
 				else if (par != NOIDX && (rc = add_esc(m, i, par)) < 0)
 					return rc;
 			}
@@ -568,7 +582,7 @@ finish(struct lpm *m)
 		if (bk->ls == bk->le) {
 			while (sp && k_cmp(stack[sp - 1].end, bs) < 0)
 				sp--;
-			bk->bval = sp ? m->val[stack[sp - 1].i] : LPM_NONE;
+			bk->bval = sp ? val_at(m, stack[sp - 1].i) : LPM_NONE;
 			bk->bplen = sp ? (uint8_t)plen_at(m, stack[sp - 1].i) : 0;
 		}
 		/* Segments: long start to next long start (or bucket end). */
@@ -642,30 +656,32 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	m->family = b->family;
 	m->n = b->n;
 	m->bkt = calloc(NBKT, sizeof(*m->bkt));
-	m->val = lpm_alloc(b->n * sizeof(*m->val));
-	m->bytes = sizeof(*m) + NBKT * sizeof(*m->bkt) + b->n * sizeof(*m->val);
-	if (m->bkt == NULL || m->val == NULL)
+	m->bytes = sizeof(*m) + NBKT * sizeof(*m->bkt);
+	if (m->bkt == NULL)
 		goto out;
 	if (b->family == 4) {
 		if (!b->sorted && sort4(b) < 0)
 			goto out;
-		if ((m->w4 = lpm_alloc(b->n * sizeof(*m->w4))) == NULL)
+		if ((m->e4 = lpm_alloc(b->n * sizeof(*m->e4))) == NULL)
 			goto out;
-		m->bytes += b->n * sizeof(*m->w4);
+		m->bytes += b->n * sizeof(*m->e4);
 		for (size_t i = 0; i < b->n; i++) {
-			m->w4[i] = (uint32_t)(b->v4[i].key >> 8) << 16 |
+			m->e4[i].w = (uint32_t)(b->v4[i].key >> 8) << 16 |
 			    (uint32_t)(b->v4[i].key & 0xff) << 10;
-			m->val[i] = b->v4[i].value;
+			m->e4[i].v = b->v4[i].value;
 		}
 	} else {
 		if (!b->sorted)
 			qsort(b->v6, b->n, sizeof(*b->v6), b6_qcmp);
 		m->key = lpm_alloc(b->n * sizeof(*m->key));
+		m->val = lpm_alloc(b->n * sizeof(*m->val));
 		m->par6 = lpm_alloc(b->n * sizeof(*m->par6));
 		m->plen6 = lpm_alloc(b->n);
-		if (m->key == NULL || m->par6 == NULL || m->plen6 == NULL)
+		if (m->key == NULL || m->val == NULL || m->par6 == NULL ||
+		    m->plen6 == NULL)
 			goto out;
-		m->bytes += b->n * (sizeof(*m->key) + sizeof(*m->par6) + 1);
+		m->bytes += b->n * (sizeof(*m->key) + sizeof(*m->val) +
+		    sizeof(*m->par6) + 1);
 		for (size_t i = 0; i < b->n; i++) {
 			m->key[i] = b->v6[i].k;
 			m->val[i] = b->v6[i].value;
@@ -693,7 +709,7 @@ lpm_free(struct lpm *m)
 		return;
 	free(m->bkt);
 	free(m->val);
-	free(m->w4);
+	free(m->e4);
 	free(m->esc);
 	free(m->plen6);
 	free(m->key);
@@ -705,52 +721,44 @@ lpm_free(struct lpm *m)
 
 /* --- queries -------------------------------------------------------------- */
 
-/* Index of the last w[] <= t in [0, n), or -1; branch-free halving. */
-static inline ptrdiff_t
-search_w(const uint32_t *w, size_t n, uint32_t t)
-{
-	const uint32_t *p = w;
-	if (n == 0)
-		return -1;
-	while (n > 1) {
-		size_t half = n / 2;
-		p = p[half] <= t ? p + half : p;
-		n -= half;
-	}
-	return *p <= t ? p - w : -1;
-}
-
 uint32_t
 lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 {
 	const struct bkt *bk = &m->bkt[addr >> 16];
 	uint32_t lo = addr & 0xffff, t = lo << 16 | 0xffff;
-	size_t n = bk->le - bk->ls;
+	ptrdiff_t n = (ptrdiff_t)(bk->le - bk->ls);
 	if (m->family != 4)
 		return LPM_NONE;
 	if (n) {
-		/* Starts spread evenly in most buckets: guess the position, look
-		 * at the neighbours, fall back to halving the side that is left. */
-		const uint32_t *w = m->w4 + bk->ls;
-		ptrdiff_t g = (ptrdiff_t)((lo * n) >> 16);
-		if (w[g] <= t) {
-			if ((size_t)g + 1 < n && w[g + 1] <= t) {
-				if ((size_t)g + 2 < n && w[g + 2] <= t)
-					g += 2 + search_w(w + g + 2, n - (size_t)g - 2, t);
-				else
-					g++;
-			}
-		} else if (g > 0 && w[g - 1] <= t)
-			g--;
-		else
-			g = search_w(w, (size_t)g, t);
-		for (size_t i = bk->ls + (size_t)g; g >= 0;) {
-			uint32_t wd = m->w4[i];
+		/* Starts spread evenly in most buckets: guess the position from
+		 * lo, gallop to bracket the answer, then halve: one or two cache
+		 * lines for random data, O(log n) for any other.
+		 * Invariant: e[a].w <= t (or a = -1), e[b].w > t (or b = n). */
+		const struct e4 *e = m->e4 + bk->ls;
+		ptrdiff_t g = (ptrdiff_t)((lo * (uint32_t)n) >> 16), a, b, step = 1;
+		if (e[g].w <= t) {
+			for (a = g; a + step < n && e[a + step].w <= t; step *= 2)
+				a += step;
+			b = a + step < n ? a + step : n;
+		} else {
+			for (b = g; b - step >= 0 && e[b - step].w > t; step *= 2)
+				b -= step;
+			a = b - step >= 0 ? b - step : -1;
+		}
+		while (b - a > 1) {
+			ptrdiff_t mid = a + (b - a) / 2;
+			if (e[mid].w <= t)
+				a = mid;
+			else
+				b = mid;
+		}
+		for (size_t i = bk->ls + (size_t)a; a >= 0;) {
+			uint32_t wd = m->e4[i].w;
 			unsigned plen = (wd >> 10) & 63;
 			if (((lo ^ wd >> 16) & (0xffffu << (32 - plen)) & 0xffff) == 0) {
 				if (plen_out)
 					*plen_out = plen;
-				return m->val[i];
+				return m->e4[i].v;
 			}
 			if ((wd & PFAR) == 0)
 				break;
@@ -794,7 +802,7 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 		if (k_cmp(k_net(a, plen), m->key[j]) == 0) {
 			if (plen_out)
 				*plen_out = plen;
-			return m->val[j];
+			return val_at(m, j);
 		}
 	}
 	if (plen_out)
@@ -842,7 +850,7 @@ lpm_walk(const struct lpm *m,
 	for (uint32_t h = 0; h < NBKT; h++) {
 		for (size_t i = bkt_first(m, h); i < m->bkt[h].le; i++) {
 			k_to_bytes(m->family, key_at(m, h, i), buf);
-			int rc = fn(buf, plen_at(m, i), m->val[i], arg);
+			int rc = fn(buf, plen_at(m, i), val_at(m, i), arg);
 			if (rc)
 				return rc;
 		}
