@@ -829,6 +829,23 @@ test_yaml_errors(void **state)
 	expect_yaml("server: {\n" DS, DX_EINVAL,
 	    "E F:3: YAML: did not find expected node content while parsing "
 	    "a flow node\n");
+	expect_yaml("datasets: 3\n" ZN, DX_EINVAL,
+	    "E F:1: datasets: expected a list\n"
+	    "E F:3: zone z.org: unknown dataset \"a\"\n"
+	    "E F:3: zone z.org: no datasets\n");
+	expect_yaml(DS "zones: { name: z.org }\n", DX_EINVAL,
+	    "E F:3: zones: expected a list\n");
+	expect_yaml("? [a]\n: 1\n" DS ZN, DX_EINVAL,
+	    "E F:1: config: keys must be strings\n");
+	expect_yaml("- a\n- b\n", DX_EINVAL,
+	    "E F:1: config: expected a mapping\n");
+	expect_yaml("datasets:\n  - { name: a, type: ip4set, files: [ [x] ] }\n"
+	    ZN, DX_EINVAL, "E F:2: files: expected a file name\n"
+	    "E F:2: dataset a: files: at least one file is required\n");
+	expect_yaml("codes:\n  txt: \"{ip} {when}\"\n"
+	    "datasets:\n  - { name: a, type: ip4set, files: [a], pool: shared }\n"
+	    ZN, DX_EINVAL,
+	    "E F:4: dataset a: unknown TXT placeholder \"{when}\"\n");
 	expect_yaml("", DX_EINVAL, "E F: empty config\n");
 	expect_yaml(DS, DX_EINVAL, "E F: no zones to serve\n"
 	    "W F: dataset a is not used by any zone\n");
