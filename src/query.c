@@ -426,6 +426,16 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 			const struct dx_rr *rr = &hit->rr[j];
 			if (rr->type != qt && qt != T_ANY)
 				continue;
+			if (rr->type == T_A && rr->rdlen == 4 && na < DX_MAXHITS) {
+				uint32_t a;     /* no A twice in one RRset */
+				unsigned k;
+				memcpy(&a, rr->rdata, 4);
+				for (k = 0; k < na && seen_a[k] != a; k++)
+					;
+				if (k < na)
+					continue;
+				seen_a[na++] = a;
+			}
 			size_t at = qw_rr_start(w, QW_QNAME, rr->type, C_IN,
 			    rr->ttl);
 			qw_mem(w, rr->rdata, rr->rdlen);
