@@ -236,6 +236,10 @@ open_sock(struct addr *a, int type)
 		log_warn("SO_REUSEPORT");
 	if (fam == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (type == SOCK_DGRAM) {
+		int rcv = 1 << 20;          /* absorb bursts; best effort */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	}
 	if (type == SOCK_DGRAM && a->wildcard) {
 		if (fam == AF_INET)
 			setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));

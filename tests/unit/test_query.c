@@ -349,6 +349,12 @@ test_apex_soa_ns(void **state)
 	assert_int_equal(count(1), 1);
 	assert_int_equal(out[ql + 3], 6);
 	assert_int_equal(out[ql + 9], 0x10);            /* TTL 3600 */
+	/* mname and rname compressed onto "example.org" in the question */
+	static const uint8_t soa[] = { 0, 38, 2, 'n', 's', 0xC0, 15, 10, 'h',
+	    'o', 's', 't', 'm', 'a', 's', 't', 'e', 'r', 0xC0, 15, 0, 0, 0, 42,
+	    0, 0, 0x1C, 0x20, 0, 0, 0x03, 0x84, 0, 0x09, 0x3A, 0x80, 0, 0, 0x02,
+	    0x58 };
+	assert_memory_equal(out + ql + 10, soa, sizeof(soa));
 	assert_int_equal(count(2), 1);                  /* NS */
 	ql = mkq(q, ZONE, 2, 1, -1);
 	ask(q, ql, QUERY_UDP);
