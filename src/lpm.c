@@ -242,12 +242,6 @@ bkt_first(const struct lpm *m, uint32_t h)
 	return h ? m->bkt[h - 1].le : 0;
 }
 
-static inline int
-vis_get(const uint64_t *bits, size_t i)
-{
-	return (int)(bits[i / 64] >> (i % 64) & 1);
-}
-
 static inline void
 vis_set(uint64_t *bits, size_t i)
 {
