@@ -122,14 +122,13 @@ int config_parse_duration(const char *s, uint32_t *out);
 /* Load-time values of a labelled dataset's TXT placeholders (NULL = ""). */
 struct cfg_txt_vars {
 	const char *service, *service_desc, *region, *region_desc, *pool, *code;
-	/* Known only when a feed is read: NULL leaves a marker (feed.h) that
-	 * the feed dataset fills per tag with its name and changeNumber. */
-	const char *tag, *change;
 };
 
 /* Turn a config TXT template ({service} ... {ip} {prefix}) into an rbldnsd
- * template: load-time placeholders become literal text with $ doubled
- * ({tag} and {change} may stay markers, see cfg_txt_vars),
+ * template: load-time placeholders become literal text with $ doubled,
+ * {tag} and {change} the marker bytes 0x02 and 0x03 (feed.h: a feed
+ * dataset fills them per tag at load; config_dataset_value drops them for
+ * other types),
  * {ip} becomes $, {prefix} the byte 0x01, a literal $ becomes $$.
  * Returns 0 (*out malloc'd) or DX_EINVAL with *bad pointing at the unknown
  * placeholder in tmpl. */

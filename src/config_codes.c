@@ -126,15 +126,9 @@ config_txt_template(const char *tmpl, const struct cfg_txt_vars *v,
 		} else if (n == 6 && strncmp(s + 1, "prefix", 6) == 0) {
 			sb_putc(&b, '\x01');
 		} else if (n == 3 && strncmp(s + 1, "tag", 3) == 0) {
-			if (v->tag)
-				sb_literal(&b, v->tag);
-			else
-				sb_putc(&b, FEED_TXT_TAG);
+			sb_putc(&b, FEED_TXT_TAG);
 		} else if (n == 6 && strncmp(s + 1, "change", 6) == 0) {
-			if (v->change)
-				sb_literal(&b, v->change);
-			else
-				sb_putc(&b, FEED_TXT_CHANGE);
+			sb_putc(&b, FEED_TXT_CHANGE);
 		} else {
 			for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 				if (strlen(vars[i].name) == n &&
@@ -204,8 +198,6 @@ one_value(const struct cfg_dataset *ds, const struct cfg_code *sv,
 	v.region_desc = rg ? rg->description : NULL;
 	v.pool = ds->pool;
 	v.code = codetext;
-	v.tag = feed ? NULL : "";       /* feeds fill them per tag */
-	v.change = feed ? NULL : "";
 	rc = config_txt_template(tmpl, &v, &expanded, &bad);
 	if (rc == DX_EINVAL) {
 		const char *e = strchr(bad, '}');
@@ -216,6 +208,13 @@ one_value(const struct cfg_dataset *ds, const struct cfg_code *sv,
 	if (rc < 0) {
 		snprintf(err, errlen, "out of memory");
 		return rc;
+	}
+	if (!feed) {    /* {tag} and {change} are empty outside feeds */
+		char *w = expanded;
+		for (const char *r = expanded; *r; r++)
+			if (*r != FEED_TXT_TAG && *r != FEED_TXT_CHANGE)
+				*w++ = *r;
+		*w = '\0';
 	}
 	out->txt = expanded;
 	return 0;

@@ -366,6 +366,24 @@ guard_rbldnsd_types(void **state)
 	config_free(c1);
 }
 
+static void
+tag_empty_outside_feeds(void **state)
+{
+	struct config *c;
+	struct snapshot *s;
+	(void)state;
+
+	write_file("d.txt", "10.0.0.0/8\n");
+	c = yaml("datasets:\n"
+	    "  - { name: d, type: ip4trie, files: d.txt, service: eop }\n"
+	    "zones:\n  - { name: wl.example.org, datasets: [ d ] }\n", 0);
+	assert_int_equal(snapshot_build_next(c, NULL, false, &dg, &s), 0);
+	assert_string_equal(ask(s, "1.0.0.10"),
+	    "127.0.0.32 eop   cn 10.0.0.0/8");
+	snapshot_free(s);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -380,6 +398,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(guard_empty_selection, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(guard_rbldnsd_types, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(tag_empty_outside_feeds, setup,
 		    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
