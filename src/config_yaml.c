@@ -447,7 +447,7 @@ yaml_max_shrink(struct yctx *y, yaml_node_t *n, int *out)
 
 /* The keys of the vendor-feed types (docs/feeds.md). */
 static void
-yaml_feed_keys(struct yctx *y, yaml_node_t *e, struct cfg_dataset *ds,
+yaml_feed_keys(struct yctx *y, struct cfg_dataset *ds,
     yaml_node_t *tagsn, yaml_node_t *areasn, yaml_node_t *idsn,
     yaml_node_t *shrinkn)
 {
@@ -478,7 +478,6 @@ yaml_feed_keys(struct yctx *y, yaml_node_t *e, struct cfg_dataset *ds,
 			ds->ids[ds->nids++] = (unsigned)u;
 		}
 	}
-	(void)e;
 }
 
 /* azure-regions: { default: NAME, map: { azure-region: NAME, ... } } */
@@ -580,7 +579,7 @@ yaml_dataset(struct yctx *y, yaml_node_t *e)
 	if (tmp.nfiles == 0)
 		yerr(y, files ? files : e, "dataset %s: files: at least one "
 		    "file is required", tmp.name ? tmp.name : "?");
-	yaml_feed_keys(y, e, &tmp, tagsn, areasn, idsn, shrinkn);
+	yaml_feed_keys(y, &tmp, tagsn, areasn, idsn, shrinkn);
 	if (tmp.pool && strcmp(tmp.pool, "shared") != 0 &&
 	    strcmp(tmp.pool, "dedicated") != 0)
 		yerr(y, e, "dataset %s: pool must be shared or dedicated, "

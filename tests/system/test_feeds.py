@@ -4,12 +4,16 @@ their service and region, a new download (rename + SIGHUP) changing the
 answers, and broken downloads refused while the old data keeps serving."""
 import os
 import pathlib
+import re
 import shutil
 import signal
+import subprocess
 import time
 
 import dns.rcode
 import pytest
+
+from conftest import BUILD
 
 FIX = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 ZONE = "wl.example.org"
@@ -163,3 +167,35 @@ def test_shrunk_download_refused(feeds, tmp_path):
                     or a_txt(srv, rev4("40.78.242.5")) == "NXDOMAIN")
     assert "would remove 88% (max-shrink 50%)" in (tmp_path / "server.log").read_text()
     assert a_txt(srv, rev4("40.78.242.5"))[0] == "127.0.0.17"
+
+
+def test_dnsxl_check_and_lookup_show_provenance(tmp_path):
+    (tmp_path / "feeds").mkdir()
+    download(tmp_path, "servicetags_cn101.json", "ServiceTags_Public.json")
+    download(tmp_path, "m365_worldwide.json", "endpoints.json")
+    past = time.time() - 2 * 3600 - 5 * 60 - 30
+    os.utime(tmp_path / "feeds" / "ServiceTags_Public.json", (past, past))
+    (tmp_path / "dnsxld.conf").write_text(CONF)
+    out = subprocess.run([str(BUILD / "dnsxl"), "check", "--config", str(tmp_path / "dnsxld.conf")],
+                         capture_output=True, text=True, timeout=20)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[1] == "  dataset d365 (azure-servicetags): 9 entries, version 101, age 2h5m"
+    assert re.fullmatch(r"  dataset exo \(m365-endpoints\): 5 entries, version -, age \d+m\d+s",
+                        lines[2])
+    # the one Azure region without a row is named, as a warning
+    assert "warning: " in out.stderr and '"southafricanorth" has no row' in out.stderr
+
+    out = subprocess.run([str(BUILD / "dnsxl"), "lookup", "--config", str(tmp_path / "dnsxld.conf"),
+                          "40.79.138.200"], capture_output=True, text=True, timeout=20)
+    assert out.stdout.splitlines()[1] == (
+        "  wl.example.org: d365 service=d365-marketing region=- pool=- prefix=40.79.138.192/26"
+        " A=127.0.0.26 TXT=\"d365-marketing FRA Dynamics365ForMarketingEmail.FranceCentral cn101"
+        " 40.79.138.192/26\" (version 101, age 2h5m)")
+
+    # a truncated file: the check fails, naming the file and line
+    download(tmp_path, "servicetags_truncated.json", "ServiceTags_Public.json")
+    out = subprocess.run([str(BUILD / "dnsxl"), "check", "--config", str(tmp_path / "dnsxld.conf")],
+                         capture_output=True, text=True, timeout=20)
+    assert out.returncode == 1
+    assert re.search(r"feeds/ServiceTags_Public.json:\d+: JSON: .*: file refused", out.stderr)
