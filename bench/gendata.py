@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""gendata.py -- seeded benchmark inputs: rbldnsd ip4trie/ip6trie data and query files.
+
+    gendata.py ip4 COUNT DATAFILE [--queries QFILE] [--nqueries N] [--seed S] [--zone Z]
+    gendata.py ip6 COUNT DATAFILE ...
+
+The same arguments always give the same bytes (random.Random(seed)), so
+nothing big is committed and two runs measure the same thing.
+
+Listed prefixes live in one half of the address space and "not listed"
+queries are drawn from the other half, so exactly half the queries in QFILE
+hit a prefix (NOERROR) and half miss (NXDOMAIN), without any lookup here:
+  IPv4: listed first octet 1..126, not listed 128..223
+  IPv6: listed 2000::/4, not listed 3000::/4
+Query files are dnsperf format ("name A" per line), shuffled.
+"""
+import argparse
+import array
+import ipaddress
+import math
+import random
+import sys
+
+# Prefix-length mix, (length, weight): single hosts dominate real DNSxL feeds,
+# with provider ranges of every length around them.
+IP4_LENGTHS = [(32, 50), (24, 20), (16, 3), (20, 5), (22, 6), (23, 4),
+               (25, 3), (26, 3), (27, 2), (28, 2), (29, 1), (30, 1)]
+IP6_LENGTHS = [(32, 10), (40, 5), (48, 35), (56, 15), (64, 30), (128, 5)]
+
+HEADER = ":127.0.0.2:Listed, see https://bench.example/lookup?$\n"
+# One line in 8 carries its own value, as feeds with several codes do.
+VALUES = [" :127.0.0.%d:" % c for c in (3, 4, 5, 6, 7, 8, 9, 10)]
+
+
+def lengths_table(mix):
+    table = []
+    for length, weight in mix:
+        table.extend([length] * weight)
+    return table
+
+
+class Distinct:
+    """Hands out distinct network numbers per prefix length: j -> (a*j + b) mod N
+    with gcd(a, N) = 1 is a permutation, so no prefix is listed twice (rbldnsd
+    warns about duplicates) and no set of millions of prefixes is kept."""
+
+    def __init__(self, rng, space):
+        self.space = space
+        self.cap = space // 4           # stay sparse; beyond, lengths fall back
+        self.b = rng.randrange(space)
+        a = rng.randrange(space // 3, space) | 1
+        while math.gcd(a, space) != 1:
+            a += 2
+        self.a = a % space or 1
+        self.j = 0
+
+    def next(self):
+        if self.j >= self.cap:
+            return None
+        self.j += 1
+        return (self.a * self.j + self.b) % self.space
+
+
+def gen_ip4(rng, count, out):
+    table = lengths_table(IP4_LENGTHS)
+    # listed first octet 1..126: 126 << (plen - 8) networks of each length
+    dist = {plen: Distinct(rng, 126 << (plen - 8)) for plen, _ in IP4_LENGTHS}
+    nets = array.array("I")
+    lens = array.array("B")
+    buf = [HEADER]
+    for i in range(count):
+        plen = table[rng.randrange(len(table))]
+        net = dist[plen].next()
+        if net is None:
+            plen = 32
+            net = dist[32].next()
+        addr = (net + (1 << (plen - 8))) << (32 - plen)
+        nets.append(addr)
+        lens.append(plen)
+        a = "%d.%d.%d.%d" % (addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255, addr & 255)
+        line = a if plen == 32 else "%s/%d" % (a, plen)
+        if rng.getrandbits(3) == 0:
+            line += VALUES[rng.getrandbits(3)]
+        buf.append(line + "\n")
+        if len(buf) >= 65536:
+            out.write("".join(buf))
+            buf = []
+    out.write("".join(buf))
+    return nets, lens
+
+
+def ip4_qname(addr, zone):
+    return "%d.%d.%d.%d.%s" % (addr & 255, (addr >> 8) & 255, (addr >> 16) & 255,
+                               addr >> 24, zone)
+
+
+def queries_ip4(rng, nets, lens, n, zone):
+    out = []
+    for _ in range(n // 2):
+        i = rng.randrange(len(nets))
+        host = rng.getrandbits(32 - lens[i]) if lens[i] < 32 else 0
+        out.append(ip4_qname(nets[i] | host, zone))
+    for _ in range(n - n // 2):
+        out.append(ip4_qname((rng.randrange(128, 224) << 24) | rng.getrandbits(24), zone))
+    return out
+
+
+def gen_ip6(rng, count, out):
+    table = lengths_table(IP6_LENGTHS)
+    # listed 2000::/4: 1 << (plen - 4) networks of each length
+    dist = {plen: Distinct(rng, 1 << (plen - 4)) for plen, _ in IP6_LENGTHS}
+    nets = []
+    lens = array.array("B")
+    buf = [HEADER]
+    for _ in range(count):
+        plen = table[rng.randrange(len(table))]
+        net = dist[plen].next()
+        addr = ((0x2 << (plen - 4)) | net) << (128 - plen)
+        nets.append(addr)
+        lens.append(plen)
+        a = ipaddress.IPv6Address(addr).compressed
+        line = a if plen == 128 else "%s/%d" % (a, plen)
+        if rng.getrandbits(3) == 0:
+            line += VALUES[rng.getrandbits(3)]
+        buf.append(line + "\n")
+        if len(buf) >= 65536:
+            out.write("".join(buf))
+            buf = []
+    out.write("".join(buf))
+    return nets, lens
+
+
+def ip6_qname(addr, zone):
+    nibbles = "%032x" % addr
+    return ".".join(reversed(nibbles)) + "." + zone
+
+
+def queries_ip6(rng, nets, lens, n, zone):
+    out = []
+    for _ in range(n // 2):
+        i = rng.randrange(len(nets))
+        out.append(ip6_qname(nets[i] | rng.getrandbits(128 - lens[i]), zone))
+    for _ in range(n - n // 2):
+        out.append(ip6_qname((0x3 << 124) | rng.getrandbits(124), zone))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("family", choices=("ip4", "ip6"))
+    ap.add_argument("count", type=int, help="number of prefixes")
+    ap.add_argument("datafile")
+    ap.add_argument("--queries", help="also write a dnsperf query file here")
+    ap.add_argument("--nqueries", type=int, default=100000)
+    ap.add_argument("--seed", type=int, default=5782)
+    ap.add_argument("--zone", default="bl.bench.example")
+    args = ap.parse_args()
+    if args.count < 1 or args.nqueries < 2:
+        ap.error("count and nqueries must be positive")
+
+    rng = random.Random("%s/%d/%d" % (args.family, args.count, args.seed))
+    gen = gen_ip4 if args.family == "ip4" else gen_ip6
+    with open(args.datafile, "w") as out:
+        nets, lens = gen(rng, args.count, out)
+    if args.queries:
+        mk = queries_ip4 if args.family == "ip4" else queries_ip6
+        names = mk(rng, nets, lens, args.nqueries, args.zone)
+        rng.shuffle(names)
+        with open(args.queries, "w") as out:
+            out.write("".join("%s A\n" % q for q in names))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
