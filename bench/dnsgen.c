@@ -8,8 +8,9 @@
  *
  *   dnsgen -s ADDR -p PORT -d FILE [-l SECS] [-c SOCKETS] [-q OUTSTANDING]
  *          [-t TIMEOUT_MS]      run, then print a report and a RESULT line
- *   dnsgen -s ADDR -p PORT -d FILE -w SECS
- *                               probe until the first answer (exit 0) or SECS
+ *   dnsgen -s ADDR -p PORT -d FILE -w SECS [-a]
+ *                               probe until the first NOERROR reply with an
+ *                               answer (-a: any reply) (exit 0), or SECS (1)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -217,7 +218,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dnsgen -s ADDR -p PORT -d FILE [-l SECS] "
-	    "[-c SOCKETS] [-q OUTSTANDING] [-t TIMEOUT_MS] [-w SECS]\n");
+	    "[-c SOCKETS] [-q OUTSTANDING] [-t TIMEOUT_MS] [-w SECS [-a]]\n");
 	exit(2);
 }
 
@@ -225,12 +226,12 @@ int
 main(int argc, char **argv)
 {
 	const char *addr = "127.0.0.1", *file = NULL;
-	int port = 53, nsock = 16, maxq = 256, timeout_ms = 1000, opt;
+	int port = 53, nsock = 16, maxq = 256, timeout_ms = 1000, anyreply = 0, opt;
 	double secs = 10, wait = 0;
 	struct gsock sock[MAXSOCK];
 	uint64_t sent = 0, answered = 0, lost = 0, rc[3] = { 0, 0, 0 }, maxlat = 0;
 
-	while ((opt = getopt(argc, argv, "s:p:d:l:c:q:t:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:p:d:l:c:q:t:w:a")) != -1) {
 		switch (opt) {
 		case 's': addr = optarg; break;
 		case 'p': port = atoi(optarg); break;
@@ -240,6 +241,7 @@ main(int argc, char **argv)
 		case 'q': maxq = atoi(optarg); break;
 		case 't': timeout_ms = atoi(optarg); break;
 		case 'w': wait = atof(optarg); break;
+		case 'a': anyreply = 1; break;
 		default: usage();
 		}
 	}
@@ -299,6 +301,11 @@ main(int argc, char **argv)
 				r = recvmmsg(s->fd, msg, BATCH, MSG_DONTWAIT, NULL);
 				for (int i = 0; i < r; i++) {
 					if (msg[i].msg_len < 12 || !(rbuf[i][2] & 0x80))
+						continue;
+					/* a server still loading may answer SERVFAIL or
+					 * REFUSED: only a real answer says it is ready */
+					if (wait > 0 && !anyreply && ((rbuf[i][3] & 0x0f) != 0 ||
+					    (rbuf[i][6] | rbuf[i][7]) == 0))
 						continue;
 					uint16_t id = (uint16_t)(rbuf[i][0] << 8 | rbuf[i][1]);
 					if (s->sent[id] == 0) {

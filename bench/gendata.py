@@ -3,6 +3,7 @@
 
     gendata.py ip4 COUNT DATAFILE [--queries QFILE] [--nqueries N] [--seed S] [--zone Z]
     gendata.py ip6 COUNT DATAFILE ...
+    (--probe PFILE writes one listed query, for start-up readiness probes)
 
 The same arguments always give the same bytes (random.Random(seed)), so
 nothing big is committed and two runs measure the same thing.
@@ -151,6 +152,7 @@ def main():
     ap.add_argument("count", type=int, help="number of prefixes")
     ap.add_argument("datafile")
     ap.add_argument("--queries", help="also write a dnsperf query file here")
+    ap.add_argument("--probe", help="also write one listed query here (readiness probe)")
     ap.add_argument("--nqueries", type=int, default=100000)
     ap.add_argument("--seed", type=int, default=5782)
     ap.add_argument("--zone", default="bl.bench.example")
@@ -168,6 +170,10 @@ def main():
         rng.shuffle(names)
         with open(args.queries, "w") as out:
             out.write("".join("%s A\n" % q for q in names))
+    if args.probe:
+        qname = ip4_qname if args.family == "ip4" else ip6_qname
+        with open(args.probe, "w") as out:
+            out.write("%s A\n" % qname(nets[0], args.zone))
     return 0
 
 
