@@ -4,19 +4,22 @@
 #   BUILD=/abs/build bench/run.sh        (bench/Makefile calls it so)
 #
 # Environment:
-#   BENCH_QUICK=1     100k prefixes and short runs (for developing the harness)
-#   BENCH_RATE=N      fixed rate for the CPU-per-query run (default 40000 q/s)
+#   BENCH_QUICK=1     100k prefixes, 3 s runs, 2 rounds (for developing the harness)
+#   BENCH_RATE=N      fixed rate for the CPU-per-query runs (default 40000 q/s)
 #   BENCH_SECS=N      length of each load run (default 10 s)
+#   BENCH_ROUNDS=N    rounds of (fixed rate, saturated) per server (default 3)
 #   DNSXLD=path       the dnsxld binary (default $BUILD/dnsxld)
 #
 # Method (docs/performance.md): every server is pinned to CPU 0 and every load
-# generator to CPU 1, one after another, on the same generated data:
+# generator to CPU 1, on the same generated data and query file:
 #   1. server CPU per query at a fixed rate: dnsperf -Q RATE, and utime+stime
 #      of the server from /proc/PID/stat before and after;
 #   2. saturated queries/s: bench/dnsgen, closed loop, 256 outstanding;
 #   3. load time (process start to first real answer) and RSS after load, at
 #      1M and 10M IPv4 prefixes and 1M IPv6 prefixes.
-# Then one table with the ratios dnsxld/floor and dnsxld/rbldnsd.
+# For 1 and 2 the three servers run side by side (idle ones cost nothing) and
+# are measured in turn, round after round, so a neighbour's burst on this
+# shared machine hits all of them alike; the table shows each one's median.
 set -u
 
 BUILD=${BUILD:?set BUILD to the absolute build directory}
@@ -35,14 +38,15 @@ HZ=$(getconf CLK_TCK)
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	MAIN=ip4-100k
 	LOADSETS="ip4-100k ip6-100k"
-	RATE=${BENCH_RATE:-40000}
 	SECS=${BENCH_SECS:-3}
+	ROUNDS=${BENCH_ROUNDS:-2}
 else
 	MAIN=ip4-1m
 	LOADSETS="ip4-1m ip4-10m ip6-1m"
-	RATE=${BENCH_RATE:-40000}
 	SECS=${BENCH_SECS:-10}
+	ROUNDS=${BENCH_ROUNDS:-3}
 fi
+RATE=${BENCH_RATE:-40000}
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -71,149 +75,168 @@ gen() {	# gen SET: DATA/SET.txt, SET.queries, SET.probe
 for s in $MAIN $LOADSETS; do gen "$s"; done
 
 # --- servers -----------------------------------------------------------------
-PORT=$(( 20000 + RANDOM % 20000 ))
-SPID=
-declare -A R	# results: R[server.metric]
+NEXTPORT=$(( 20000 + RANDOM % 20000 ))
+declare -A PID PORT	# per running server
+declare -A R		# results: R[server.metric]
 
-# start_server NAME SET: start it on CPU 0; sets SPID, R[NAME.load.SET], R[NAME.rss.SET]
+# start_server NAME SET: start it on CPU 0 and wait for its first real answer;
+# sets PID[NAME], PORT[NAME], R[NAME.load.SET], R[NAME.rss.SET].
 start_server() {
-	local name=$1 set=$2 fam=${2%%-*} t0 t1
+	local name=$1 set=$2 fam=${2%%-*} t0 t1 pid port any=
 	local log=$LOGS/$name-$set.log
-	PORT=$(( PORT + 1 ))
+	port=$NEXTPORT
+	NEXTPORT=$(( NEXTPORT + 1 ))
 	t0=$(now_ms)
 	case $name in
-	floor)	taskset -c 0 "$FLOOR" -b 127.0.0.1/$PORT >"$log" 2>&1 & ;;
-	rbldnsd) taskset -c 0 rbldnsd -n -u rbldns -r "$DATA" -b 127.0.0.1/$PORT \
+	floor)	taskset -c 0 "$FLOOR" -b 127.0.0.1/$port >"$log" 2>&1 &
+		any=-a ;;
+	rbldnsd) taskset -c 0 rbldnsd -n -u rbldns -r "$DATA" -b 127.0.0.1/$port \
 			$ZONE:${fam}trie:$set.txt >"$log" 2>&1 & ;;
-	dnsxld)	taskset -c 0 "$DNSXLD" -n -b 127.0.0.1/$PORT \
+	dnsxld)	taskset -c 0 "$DNSXLD" -n -b 127.0.0.1/$port \
 			$ZONE:${fam}trie:"$DATA/$set.txt" >"$log" 2>&1 & ;;
 	esac
-	SPID=$!
-	local any=
-	[ "$name" = floor ] && any=-a
-	until taskset -c 1 "$DNSGEN" -s 127.0.0.1 -p $PORT -d "$DATA/$set.probe" -w 1 $any \
+	pid=$!
+	PID[$name]=$pid
+	PORT[$name]=$port
+	# probe: one listed query, every 2 ms, until a NOERROR answer (any reply
+	# from the floor, which only echoes)
+	until taskset -c 1 "$DNSGEN" -s 127.0.0.1 -p $port -d "$DATA/$set.probe" -w 1 $any \
 			>/dev/null 2>&1; do
-		if ! kill -0 $SPID 2>/dev/null; then
-			echo "  $name did not start on $set (see $log)"; SPID=; return 1
+		if ! kill -0 $pid 2>/dev/null; then
+			echo "  $name did not start on $set (see $log)"
+			wait $pid 2>/dev/null; unset "PID[$name]"; return 1
 		fi
 		if [ $(( $(now_ms) - t0 )) -gt 300000 ]; then
 			echo "  $name gave no answer within 300 s on $set (see $log)"
-			stop_server; return 1
+			stop_server $name; return 1
 		fi
 	done
 	t1=$(now_ms)
 	R[$name.load.$set]=$(( t1 - t0 ))
-	R[$name.rss.$set]=$(awk '/^VmRSS:/ {print $2}' /proc/$SPID/status)
-	R[$name.hwm.$set]=$(awk '/^VmHWM:/ {print $2}' /proc/$SPID/status)
-	echo "  $name $set: first answer after ${R[$name.load.$set]} ms, RSS ${R[$name.rss.$set]} kB (peak ${R[$name.hwm.$set]} kB)"
+	R[$name.rss.$set]=$(awk '/^VmRSS:/ {print $2}' /proc/$pid/status)
+	R[$name.hwm.$set]=$(awk '/^VmHWM:/ {print $2}' /proc/$pid/status)
+	echo "  $name $set: first answer after ${R[$name.load.$set]} ms," \
+		"RSS ${R[$name.rss.$set]} kB (peak ${R[$name.hwm.$set]} kB)"
 }
 
 stop_server() {
-	[ -n "$SPID" ] || return 0
-	kill $SPID 2>/dev/null
-	wait $SPID 2>/dev/null
-	SPID=
+	local pid=${PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "PID[$1]"
 }
-trap 'stop_server' EXIT
+stop_all() { for n in "${!PID[@]}"; do stop_server "$n"; done; }
+trap 'stop_all' EXIT
 trap 'exit 130' INT TERM
 
 # utime+stime of the whole process (all threads), in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-# measure NAME: on the main set, CPU per query at RATE, then saturated q/s.
-measure() {
-	local name=$1 c0 c1 n log
-	start_server "$name" $MAIN || return 0
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-	log=$LOGS/$name-dnsperf.txt
-	c0=$(cpu_ticks $SPID)
-	taskset -c 1 dnsperf -s 127.0.0.1 -p $PORT -d "$DATA/$MAIN.queries" \
+# fixed NAME ROUND: CPU per query at RATE (dnsperf).
+fixed() {
+	local name=$1 pid=${PID[$1]} c0 c1 n cpu log=$LOGS/$1-dnsperf-$2.txt
+	c0=$(cpu_ticks $pid)
+	taskset -c 1 dnsperf -s 127.0.0.1 -p ${PORT[$name]} -d "$DATA/$MAIN.queries" \
 		-Q $RATE -l $SECS -c 4 -q 200 >"$log" 2>&1
-	c1=$(cpu_ticks $SPID)
+	c1=$(cpu_ticks $pid)
 	n=$(awk '/Queries completed:/ {print $3}' "$log")
-	if [ -n "$n" ] && [ "$n" -gt 0 ]; then
-		R[$name.cpu]=$(awk -v t=$((c1 - c0)) -v hz=$HZ -v n=$n 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')
-		R[$name.perfqps]=$(awk '/Queries per second:/ {printf "%.0f", $4}' "$log")
-		R[$name.perflost]=$(awk '/Queries lost:/ {print $3}' "$log")
-		echo "  $name: dnsperf -Q $RATE: $n answered (${R[$name.perflost]} lost), server CPU ${R[$name.cpu]} us/query"
-	else
-		echo "  $name: dnsperf got no answers (see $log)"
+	if [ -z "$n" ] || [ "$n" -eq 0 ]; then
+		echo "  $name: dnsperf got no answers (see $log)"; return
 	fi
+	cpu=$(awk -v t=$((c1 - c0)) -v hz=$HZ -v n=$n 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')
+	R[$name.cpu]+=" $cpu"
+	R[$name.perflost]+=" $(awk '/Queries lost:/ {print $3}' "$log")"
+	echo "  $name: dnsperf -Q $RATE: $n answered, server CPU $cpu us/query"
+}
 
-	log=$LOGS/$name-dnsgen.txt
-	c0=$(cpu_ticks $SPID)
-	taskset -c 1 "$DNSGEN" -s 127.0.0.1 -p $PORT -d "$DATA/$MAIN.queries" -l $SECS >"$log" 2>&1
-	c1=$(cpu_ticks $SPID)
-	local res
+# saturate NAME ROUND: saturated queries/s (dnsgen).
+saturate() {
+	local name=$1 pid=${PID[$1]} c0 c1 res kv log=$LOGS/$1-dnsgen-$2.txt
+	local -A g
+	c0=$(cpu_ticks $pid)
+	taskset -c 1 "$DNSGEN" -s 127.0.0.1 -p ${PORT[$name]} -d "$DATA/$MAIN.queries" \
+		-l $SECS >"$log" 2>&1
+	c1=$(cpu_ticks $pid)
 	res=$(grep '^RESULT' "$log")
-	if [ -n "$res" ]; then
-		for kv in $res; do
-			case $kv in *=*) R[$name.gen.${kv%%=*}]=${kv#*=};; esac
-		done
-		R[$name.satcpu]=$(awk -v t=$((c1 - c0)) -v hz=$HZ -v n=${R[$name.gen.answered]} \
-			'BEGIN {if (n > 0) printf "%.2f", t * 1e6 / hz / n}')
-		echo "  $name: dnsgen saturated: ${R[$name.gen.qps]} q/s, lost ${R[$name.gen.lost]}," \
-			"p50 ${R[$name.gen.p50_us]} us, p99 ${R[$name.gen.p99_us]} us"
-	else
-		echo "  $name: dnsgen failed (see $log)"
+	if [ -z "$res" ]; then
+		echo "  $name: dnsgen failed (see $log)"; return
 	fi
-	stop_server
+	for kv in $res; do
+		case $kv in *=*) g[${kv%%=*}]=${kv#*=};; esac
+	done
+	R[$name.qps]+=" ${g[qps]}"
+	R[$name.p99]+=" ${g[p99_us]}"
+	R[$name.genlost]+=" ${g[lost]}"
+	[ "${g[answered]}" -gt 0 ] && R[$name.satcpu]+=" $(awk -v t=$((c1 - c0)) -v hz=$HZ \
+		-v n=${g[answered]} 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
+	echo "  $name: dnsgen saturated: ${g[qps]} q/s, lost ${g[lost]}," \
+		"p50 ${g[p50_us]} us, p99 ${g[p99_us]} us"
 }
 
-# loadtest NAME SET: load time and RSS only.
-loadtest() {
-	start_server "$1" "$2" || return 0
-	stop_server
-}
+SERVERS="floor rbldnsd"
+if [ -x "$DNSXLD" ]; then
+	SERVERS+=" dnsxld"
+else
+	echo "note: $DNSXLD not built; its column stays empty"
+fi
 
-HAVE_DNSXLD=1
-[ -x "$DNSXLD" ] || { HAVE_DNSXLD=0; echo "note: $DNSXLD not built; its column stays empty"; }
-
-echo "== CPU per query at $RATE q/s and saturated q/s, $MAIN, ${SECS}s runs"
-for s in floor rbldnsd dnsxld; do
-	[ $s = dnsxld ] && [ $HAVE_DNSXLD = 0 ] && continue
-	measure $s
+echo "== start on $MAIN ($(count_of $MAIN) prefixes)"
+RUNNING=
+for s in $SERVERS; do start_server $s $MAIN && RUNNING+=" $s"; done
+for r in $(seq 1 $ROUNDS); do
+	echo "== round $r/$ROUNDS: CPU per query at $RATE q/s, then saturated q/s, ${SECS} s each"
+	for s in $RUNNING; do fixed $s $r; saturate $s $r; done
 done
+stop_all
+
 echo "== load time and RSS"
 for set in $LOADSETS; do
-	for s in rbldnsd dnsxld; do
-		[ $s = dnsxld ] && [ $HAVE_DNSXLD = 0 ] && continue
-		[ $set = $MAIN ] && [ -n "${R[$s.load.$set]:-}" ] && continue	# measured above
-		loadtest $s "$set"
+	[ $set = $MAIN ] && continue	# measured above
+	for s in $SERVERS; do
+		[ $s = floor ] && continue
+		start_server $s $set && stop_server $s
 	done
 done
 
 # --- report ------------------------------------------------------------------
-get() { echo "${R[$1]:-}"; }
+med() {	# med KEY [PRINTF-FORMAT]: median over the rounds
+	local m
+	m=$(echo "${R[$1]:-}" | median)
+	[ -n "$m" ] && printf "${2:-%.0f}" "$m"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b != "" && b + 0 > 0) printf "%.2f", a / b; else printf "-"}'; }
 mb() { [ -n "$1" ] && awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+fmt="%-36s %9s %9s %9s %5s %13s %15s\n"
 row() {	# row LABEL FLOOR RBLDNSD DNSXLD
-	printf "%-34s %9s %9s %9s %6s %13s %15s\n" "$1" "${2:--}" "${3:--}" "${4:--}" "n/a" \
+	printf "$fmt" "$1" "${2:--}" "${3:--}" "${4:--}" "-" \
 		"$( [ "$2" = n/a ] && echo n/a || ratio "$4" "$2")" "$(ratio "$4" "$3")"
 }
-
 {
 echo
 echo "dnsxld bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $( [ "${BENCH_QUICK:-0}" = 1 ] && echo QUICK || echo full)"
-echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r)"
+echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "tools: $(dnsperf -h 2>&1 | awk '/^Version/ {print "dnsperf " $2; exit}'), rbldnsd $(dpkg-query -W -f='${Version}' rbldnsd 2>/dev/null)," \
 	"dnsxld $("$DNSXLD" --version 2>/dev/null | awk '{print $2}')"
-echo "load: server on CPU 0, dnsperf/dnsgen on CPU 1; data $MAIN ($(count_of $MAIN) prefixes), 100000 queries half listed, seed $SEED"
+echo "method: server on CPU 0, dnsperf/dnsgen on CPU 1; $MAIN ($(count_of $MAIN) prefixes), 100000 queries (half listed), seed $SEED;"
+echo "        median of $ROUNDS rounds of ${SECS} s per measure"
 echo
-printf "%-34s %9s %9s %9s %6s %13s %15s\n" metric floor rbldnsd dnsxld nsd* dnsxld/floor dnsxld/rbldnsd
-row "CPU us/query @ $RATE q/s (dnsperf)" "$(get floor.cpu)" "$(get rbldnsd.cpu)" "$(get dnsxld.cpu)"
-row "queries/s saturated (dnsgen)" "$(get floor.gen.qps)" "$(get rbldnsd.gen.qps)" "$(get dnsxld.gen.qps)"
-row "CPU us/query saturated" "$(get floor.satcpu)" "$(get rbldnsd.satcpu)" "$(get dnsxld.satcpu)"
-row "p99 latency saturated (us)" "$(get floor.gen.p99_us)" "$(get rbldnsd.gen.p99_us)" "$(get dnsxld.gen.p99_us)"
+printf "$fmt" metric floor rbldnsd dnsxld nsd* dnsxld/floor dnsxld/rbldnsd
+row "CPU us/query @ $RATE q/s (dnsperf)" "$(med floor.cpu %.2f)" "$(med rbldnsd.cpu %.2f)" "$(med dnsxld.cpu %.2f)"
+row "queries/s saturated (dnsgen)" "$(med floor.qps)" "$(med rbldnsd.qps)" "$(med dnsxld.qps)"
+row "CPU us/query saturated (dnsgen)" "$(med floor.satcpu %.2f)" "$(med rbldnsd.satcpu %.2f)" "$(med dnsxld.satcpu %.2f)"
+row "p99 latency saturated (us)" "$(med floor.p99)" "$(med rbldnsd.p99)" "$(med dnsxld.p99)"
 for set in $LOADSETS; do
-	row "load time $set (ms)" n/a "$(get rbldnsd.load.$set)" "$(get dnsxld.load.$set)"
-	row "RSS after load $set (MB)" n/a "$(mb "$(get rbldnsd.rss.$set)")" "$(mb "$(get dnsxld.rss.$set)")"
+	row "load time $set (ms)" n/a "${R[rbldnsd.load.$set]:-}" "${R[dnsxld.load.$set]:-}"
+	row "RSS after load $set (MB)" n/a "$(mb "${R[rbldnsd.rss.$set]:-}")" "$(mb "${R[dnsxld.rss.$set]:-}")"
 done
 echo
-echo "ratios: dnsxld/X; below 1 is better for CPU, load time, RSS and latency; above 1 is better for queries/s."
-echo "lost (dnsperf / dnsgen): floor $(get floor.perflost)/$(get floor.gen.lost)," \
-	"rbldnsd $(get rbldnsd.perflost)/$(get rbldnsd.gen.lost), dnsxld $(get dnsxld.perflost)/$(get dnsxld.gen.lost)"
-echo "* nsd: not measured. NSD needs the data as a zone file, which comes from"
-echo "  'dnsxld -d' (zone dump, a later issue); the column is a placeholder."
-echo "logs and raw outputs: $LOGS"
+echo "ratios are dnsxld/X: below 1 is better for CPU, latency, load time and RSS; above 1 for queries/s."
+echo "queries lost per round (dnsperf; dnsgen): floor${R[floor.perflost]:-};${R[floor.genlost]:-}" \
+	" rbldnsd${R[rbldnsd.perflost]:-};${R[rbldnsd.genlost]:-}  dnsxld${R[dnsxld.perflost]:-};${R[dnsxld.genlost]:-}"
+echo "* nsd: placeholder, not measured. NSD needs the data as a zone file, which"
+echo "  'dnsxld -d' (zone dump, a later issue) will produce."
+echo "raw outputs: $LOGS"
 } | tee "$OUT/results.txt"
