@@ -3,6 +3,7 @@
 
     gendata.py ip4 COUNT DATAFILE [--queries QFILE] [--nqueries N] [--seed S] [--zone Z]
     gendata.py ip6 COUNT DATAFILE ...
+    gendata.py zone4|zone6 0 DATAFILE --zonefile ZFILE [--zone Z]
     (--probe PFILE writes one listed query, for start-up readiness probes)
 
 The same arguments always give the same bytes (random.Random(seed)), so
@@ -14,6 +15,12 @@ hit a prefix (NOERROR) and half miss (NXDOMAIN), without any lookup here:
   IPv4: listed first octet 1..126, not listed 128..223
   IPv6: listed 2000::/4, not listed 3000::/4
 Query files are dnsperf format ("name A" per line), shuffled.
+
+zone4/zone6 turn such a data file into a BIND zone with the same A answers,
+for NSD (a stand-in until `dnsxld -d` dumps zones). Prefixes are cut at
+octet (nibble) boundaries; a covering prefix's wildcard is repeated below
+every node that holds a longer one, since a wildcard does not reach past an
+existing name (RFC 4592), so the longest prefix still wins.
 """
 import argparse
 import array
@@ -146,9 +153,74 @@ def queries_ip6(rng, nets, lens, n, zone):
     return out
 
 
+def read_prefixes(path, v6):
+    """Yields (int address, length, A or None for the default) per data line."""
+    width = 128 if v6 else 32
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line or line[0] in ":$!":
+                continue
+            parts = line.split()
+            net, _, plen = parts[0].partition("/")
+            addr = ipaddress.ip_address(net)
+            value = None
+            if len(parts) > 1 and parts[1].startswith(":"):
+                value = parts[1].split(":")[1]
+            yield int(addr), int(plen) if plen else width, value
+
+
+def write_zone(data, zfile, zone, v6):
+    """Octet (IPv4) or nibble (IPv6) aligned expansion of an LPM data file."""
+    step, width = (4, 128) if v6 else (8, 32)
+    pieces = {}                         # aligned (addr, len) -> A value
+    for addr, plen, value in sorted(read_prefixes(data, v6), key=lambda t: t[1]):
+        up = -(-plen // step) * step    # round the length up to a label
+        base = addr >> (width - plen) << (width - plen)
+        for i in range(1 << (up - plen)):   # shorter first: longer overwrite
+            pieces[(base | (i << (width - up)), up)] = value or "127.0.0.2"
+    below = set()                       # nodes with a longer piece beneath
+    for addr, plen in pieces:
+        for up in range(step, plen, step):
+            below.add((addr >> (width - up) << (width - up), up))
+
+    def label(addr, plen):
+        if v6:
+            nib = "%032x" % addr
+            return ".".join(reversed(nib[:plen // 4]))
+        octets = [(addr >> (24 - 8 * i)) & 255 for i in range(plen // 8)]
+        return ".".join(str(o) for o in reversed(octets))
+
+    children = {}
+    for node in below | set(pieces):
+        addr, plen = node
+        parent = (addr >> (width - plen + step) << (width - plen + step), plen - step)
+        children.setdefault(parent, []).append(node)
+
+    out = open(zfile, "w")
+    out.write("$ORIGIN %s.\n$TTL 2100\n" % zone)
+    out.write("@ SOA ns.%s. hostmaster.%s. 1 3600 600 86400 60\n@ NS ns.%s.\n"
+              "ns A 127.0.0.1\n" % (zone, zone, zone))
+    stack = [((0, 0), None)]
+    while stack:
+        node, value = stack.pop()
+        value = pieces.get(node, value)
+        addr, plen = node
+        name = label(addr, plen)
+        if plen == width:
+            if value:
+                out.write("%s A %s\n" % (name, value))
+            continue
+        if value and plen > 0:
+            out.write("*.%s A %s\n" % (name, value))
+        for child in children.get(node, ()):
+            stack.append((child, value))
+    out.close()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("family", choices=("ip4", "ip6"))
+    ap.add_argument("family", choices=("ip4", "ip6", "zone4", "zone6"))
     ap.add_argument("count", type=int, help="number of prefixes")
     ap.add_argument("datafile")
     ap.add_argument("--queries", help="also write a dnsperf query file here")
@@ -156,7 +228,13 @@ def main():
     ap.add_argument("--nqueries", type=int, default=100000)
     ap.add_argument("--seed", type=int, default=5782)
     ap.add_argument("--zone", default="bl.bench.example")
+    ap.add_argument("--zonefile", help="zone4/zone6: the BIND zone to write")
     args = ap.parse_args()
+    if args.family.startswith("zone"):
+        if not args.zonefile:
+            ap.error("zone4/zone6 need --zonefile")
+        write_zone(args.datafile, args.zonefile, args.zone, args.family == "zone6")
+        return 0
     if args.count < 1 or args.nqueries < 2:
         ap.error("count and nqueries must be positive")
 

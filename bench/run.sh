@@ -9,6 +9,8 @@
 #   BENCH_SECS=N      length of each load run (default 10 s)
 #   BENCH_ROUNDS=N    rounds of (fixed rate, saturated) per server (default 3)
 #   DNSXLD=path       the dnsxld binary (default $BUILD/dnsxld)
+#   BENCH_NSD=0       leave NSD out
+#   BENCH_NSD_MAXLINES=N  largest zone NSD is given (default 10000000 lines)
 #
 # Method (docs/performance.md): every server is pinned to CPU 0 and every load
 # generator to CPU 1, on the same generated data and query file:
@@ -17,7 +19,9 @@
 #   2. saturated queries/s: bench/dnsgen, closed loop, 256 outstanding;
 #   3. load time (process start to first real answer) and RSS after load, at
 #      1M and 10M IPv4 prefixes and 1M IPv6 prefixes.
-# For 1 and 2 the three servers run side by side (idle ones cost nothing) and
+# NSD serves the same data as a zone file from `dnsxld -d` (from gendata.py
+# until dnsxld dumps), when the zone is small enough for this machine.
+# For 1 and 2 the servers run side by side (idle ones cost nothing) and
 # are measured in turn, round after round, so a neighbour's burst on this
 # shared machine hits all of them alike; the table shows each one's median.
 set -u
@@ -92,8 +96,10 @@ start_server() {
 		any=-a ;;
 	rbldnsd) taskset -c 0 rbldnsd -n -u rbldns -r "$DATA" -b 127.0.0.1/$port \
 			$ZONE:${fam}trie:$set.txt >"$log" 2>&1 & ;;
-	dnsxld)	taskset -c 0 "$DNSXLD" -n -b 127.0.0.1/$port \
-			$ZONE:${fam}trie:"$DATA/$set.txt" >"$log" 2>&1 & ;;
+	dnsxld)	taskset -c 0 "$DNSXLD" -n -u rbldns -r "$DATA" -b 127.0.0.1/$port \
+			$ZONE:${fam}trie:$set.txt >"$log" 2>&1 & ;;
+	nsd)	nsd_conf $set $port
+		taskset -c 0 nsd -d -c "$OUT/nsd-$set/nsd.conf" >"$log" 2>&1 & ;;
 	esac
 	pid=$!
 	PID[$name]=$pid
@@ -113,8 +119,8 @@ start_server() {
 	done
 	t1=$(now_ms)
 	R[$name.load.$set]=$(( t1 - t0 ))
-	R[$name.rss.$set]=$(awk '/^VmRSS:/ {print $2}' /proc/$pid/status)
-	R[$name.hwm.$set]=$(awk '/^VmHWM:/ {print $2}' /proc/$pid/status)
+	R[$name.rss.$set]=$(mem_kb $pid VmRSS)
+	R[$name.hwm.$set]=$(mem_kb $pid VmHWM)
 	echo "  $name $set: first answer after ${R[$name.load.$set]} ms," \
 		"RSS ${R[$name.rss.$set]} kB (peak ${R[$name.hwm.$set]} kB)"
 }
@@ -130,14 +136,34 @@ stop_all() { for n in "${!PID[@]}"; do stop_server "$n"; done; }
 trap 'stop_all' EXIT
 trap 'exit 130' INT TERM
 
-# utime+stime of the whole process (all threads), in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# A server and its descendants (NSD forks a server and an xfrd process).
+tree() {
+	local c
+	echo "$1"
+	for c in $(ps -o pid= --ppid "$1"); do tree "$c"; done
+}
+# utime+stime of the server, all threads and child processes, in clock ticks.
+cpu_ticks() {
+	local p t=0
+	for p in $(tree "$1"); do
+		# fields 14 and 15, counted after the "(comm)" that may hold spaces
+		t=$(( t + $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13} END {if (!NR) print 0}') ))
+	done
+	echo $t
+}
+# mem_kb PID FIELD: the largest VmRSS/VmHWM in the tree (forked children
+# share the parent's pages, so a sum would count them twice).
+mem_kb() {
+	local p
+	for p in $(tree "$1"); do awk -v f="$2:" '$1 == f {print $2}' "/proc/$p/status" 2>/dev/null; done |
+		sort -n | tail -1
+}
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 # fixed NAME ROUND: CPU per query at RATE (dnsperf).
 fixed() {
-	local name=$1 pid=${PID[$1]} c0 c1 n cpu log=$LOGS/$1-dnsperf-$2.txt
+	local name=$1 pid=${PID[$1]} c0 c1 n cpu qps log=$LOGS/$1-dnsperf-$2.txt
 	c0=$(cpu_ticks $pid)
 	taskset -c 1 dnsperf -s 127.0.0.1 -p ${PORT[$name]} -d "$DATA/$MAIN.queries" \
 		-Q $RATE -l $SECS -c 4 -q 200 >"$log" 2>&1
@@ -149,7 +175,9 @@ fixed() {
 	cpu=$(awk -v t=$((c1 - c0)) -v hz=$HZ -v n=$n 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')
 	R[$name.cpu]+=" $cpu"
 	R[$name.perflost]+=" $(awk '/Queries lost:/ {print $3}' "$log")"
-	echo "  $name: dnsperf -Q $RATE: $n answered, server CPU $cpu us/query"
+	qps=$(awk '/Queries per second:/ {printf "%.0f", $4}' "$log")
+	R[$name.perfqps]+=" $qps"
+	echo "  $name: dnsperf -Q $RATE: $n answered ($qps q/s), server CPU $cpu us/query"
 }
 
 # saturate NAME ROUND: saturated queries/s (dnsgen).
@@ -170,10 +198,83 @@ saturate() {
 	R[$name.qps]+=" ${g[qps]}"
 	R[$name.p99]+=" ${g[p99_us]}"
 	R[$name.genlost]+=" ${g[lost]}"
+	R[$name.split]+=" ${g[noerror]}/${g[nxdomain]}"
 	[ "${g[answered]}" -gt 0 ] && R[$name.satcpu]+=" $(awk -v t=$((c1 - c0)) -v hz=$HZ \
 		-v n=${g[answered]} 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
 	echo "  $name: dnsgen saturated: ${g[qps]} q/s, lost ${g[lost]}," \
 		"p50 ${g[p50_us]} us, p99 ${g[p99_us]} us"
+}
+
+# dump_dnsxld SET FILE: `dnsxld -d` into FILE; 1 unless it exits 0 with
+# records. A build that does not dump yet would serve instead: give it 10 s
+# to start writing.
+dump_dnsxld() {
+	local pid t=0
+	"$DNSXLD" -d $ZONE:${1%%-*}trie:"$DATA/$1.txt" >"$2" 2>/dev/null &
+	pid=$!
+	while kill -0 $pid 2>/dev/null; do
+		if [ $t -ge 100 ] && ! [ -s "$2" ]; then
+			kill $pid; wait $pid 2>/dev/null; return 1
+		fi
+		sleep 0.1; t=$(( t + 1 ))
+	done
+	wait $pid && grep -q -m1 -P '\sA\s' "$2"
+}
+
+# nsd_zone SET: DATA/SET.zone from `dnsxld -d`, else from gendata.py (an
+# exact expansion of the prefixes into names and wildcards); 1 if too big.
+nsd_zone() {
+	local set=$1 fam=${1%%-*} z=$DATA/$1.zone lines
+	if [ -x "$DNSXLD" ] && dump_dnsxld $set "$z.dump"; then
+		if ! head -50 "$z.dump" | grep -q -w SOA; then
+			{ printf '$ORIGIN %s.\n$TTL 2100\n' $ZONE
+			  printf '@ SOA ns.%s. hostmaster.%s. 1 3600 600 86400 60\n@ NS ns.%s.\nns A 127.0.0.1\n' \
+				$ZONE $ZONE $ZONE
+			  cat "$z.dump"; } >"$z.tmp"
+			mv "$z.tmp" "$z.dump"
+		fi
+		mv "$z.dump" "$z"
+		echo "dnsxld -d" >"$z.src"
+	elif ! [ -s "$z" ] || [ "$(cat "$z.src" 2>/dev/null)" != gendata.py ]; then
+		rm -f "$z.dump"
+		$PY "$HERE/gendata.py" zone${fam#ip} 0 "$DATA/$set.txt" --zonefile "$z.tmp" \
+			--zone $ZONE || return 1
+		mv "$z.tmp" "$z"
+		echo gendata.py >"$z.src"
+	fi
+	chmod 0644 "$z" "$z.src"
+	lines=$(wc -l <"$z")
+	if [ "$lines" -gt "${BENCH_NSD_MAXLINES:-10000000}" ]; then
+		echo "  nsd: $set zone has $lines lines, over BENCH_NSD_MAXLINES; skipped"
+		R[nsd.skip.$set]=$lines; return 1
+	fi
+}
+
+# nsd_conf SET PORT: a config serving DATA/SET.zone, RRL off, one server.
+nsd_conf() {
+	local d=$OUT/nsd-$1
+	mkdir -p "$d"
+	cat >"$d/nsd.conf" <<-EOF
+	server:
+	  ip-address: 127.0.0.1@$2
+	  server-count: 1
+	  username: ""
+	  chroot: ""
+	  zonesdir: "$DATA"
+	  database: ""
+	  zonelistfile: "$d/zone.list"
+	  xfrdfile: "$d/xfrd.state"
+	  xfrdir: "$d"
+	  pidfile: "$d/nsd.pid"
+	  rrl-ratelimit: 0
+	  rrl-whitelist-ratelimit: 0
+	  verbosity: 1
+	remote-control:
+	  control-enable: no
+	zone:
+	  name: $ZONE
+	  zonefile: $1.zone
+	EOF
 }
 
 SERVERS="floor rbldnsd"
@@ -182,10 +283,20 @@ if [ -x "$DNSXLD" ]; then
 else
 	echo "note: $DNSXLD not built; its column stays empty"
 fi
+declare -A NSD	# sets NSD serves
+if [ "${BENCH_NSD:-1}" = 1 ] && command -v nsd >/dev/null; then
+	echo "== zone dumps for NSD"
+	for set in $MAIN $LOADSETS; do
+		nsd_zone $set && NSD[$set]=1 && echo "  $set: $(wc -l <"$DATA/$set.zone") lines from $(cat "$DATA/$set.zone.src")"
+	done
+fi
 
 echo "== start on $MAIN ($(count_of $MAIN) prefixes)"
 RUNNING=
-for s in $SERVERS; do start_server $s $MAIN && RUNNING+=" $s"; done
+for s in $SERVERS nsd; do
+	[ $s = nsd ] && [ -z "${NSD[$MAIN]:-}" ] && continue
+	start_server $s $MAIN && RUNNING+=" $s"
+done
 for r in $(seq 1 $ROUNDS); do
 	echo "== round $r/$ROUNDS: CPU per query at $RATE q/s, then saturated q/s, ${SECS} s each"
 	for s in $RUNNING; do fixed $s $r; saturate $s $r; done
@@ -195,8 +306,9 @@ stop_all
 echo "== load time and RSS"
 for set in $LOADSETS; do
 	[ $set = $MAIN ] && continue	# measured above
-	for s in $SERVERS; do
+	for s in $SERVERS nsd; do
 		[ $s = floor ] && continue
+		[ $s = nsd ] && [ -z "${NSD[$set]:-}" ] && continue
 		start_server $s $set && stop_server $s
 	done
 done
@@ -209,34 +321,45 @@ med() {	# med KEY [PRINTF-FORMAT]: median over the rounds
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b != "" && b + 0 > 0) printf "%.2f", a / b; else printf "-"}'; }
 mb() { [ -n "$1" ] && awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
-fmt="%-36s %9s %9s %9s %5s %13s %15s\n"
-row() {	# row LABEL FLOOR RBLDNSD DNSXLD
-	printf "$fmt" "$1" "${2:--}" "${3:--}" "${4:--}" "-" \
-		"$( [ "$2" = n/a ] && echo n/a || ratio "$4" "$2")" "$(ratio "$4" "$3")"
+fmt="%-34s %8s %8s %8s %8s %12s %14s %10s\n"
+row() {	# row LABEL FLOOR RBLDNSD DNSXLD NSD
+	printf "$fmt" "$1" "${2:--}" "${3:--}" "${4:--}" "${5:--}" \
+		"$( [ "$2" = n/a ] && echo n/a || ratio "$4" "$2")" "$(ratio "$4" "$3")" "$(ratio "$4" "$5")"
 }
 {
 echo
 echo "dnsxld bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $( [ "${BENCH_QUICK:-0}" = 1 ] && echo QUICK || echo full)"
 echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "tools: $(dnsperf -h 2>&1 | awk '/^Version/ {print "dnsperf " $2; exit}'), rbldnsd $(dpkg-query -W -f='${Version}' rbldnsd 2>/dev/null)," \
-	"dnsxld $("$DNSXLD" --version 2>/dev/null | awk '{print $2}')"
+	"$(nsd -v 2>&1 | awk '/^NSD version/ {print "nsd " $3; exit}'), dnsxld $("$DNSXLD" --version 2>/dev/null | awk '{print $2}')"
 echo "method: server on CPU 0, dnsperf/dnsgen on CPU 1; $MAIN ($(count_of $MAIN) prefixes), 100000 queries (half listed), seed $SEED;"
 echo "        median of $ROUNDS rounds of ${SECS} s per measure"
 echo
-printf "$fmt" metric floor rbldnsd dnsxld nsd* dnsxld/floor dnsxld/rbldnsd
-row "CPU us/query @ $RATE q/s (dnsperf)" "$(med floor.cpu %.2f)" "$(med rbldnsd.cpu %.2f)" "$(med dnsxld.cpu %.2f)"
-row "queries/s saturated (dnsgen)" "$(med floor.qps)" "$(med rbldnsd.qps)" "$(med dnsxld.qps)"
-row "CPU us/query saturated (dnsgen)" "$(med floor.satcpu %.2f)" "$(med rbldnsd.satcpu %.2f)" "$(med dnsxld.satcpu %.2f)"
-row "p99 latency saturated (us)" "$(med floor.p99)" "$(med rbldnsd.p99)" "$(med dnsxld.p99)"
+printf "$fmt" metric floor rbldnsd dnsxld nsd dnsxld/floor dnsxld/rbldnsd dnsxld/nsd
+row "CPU us/query @ $RATE q/s (dnsperf)" "$(med floor.cpu %.2f)" "$(med rbldnsd.cpu %.2f)" "$(med dnsxld.cpu %.2f)" "$(med nsd.cpu %.2f)"
+row "queries/s saturated (dnsgen)" "$(med floor.qps)" "$(med rbldnsd.qps)" "$(med dnsxld.qps)" "$(med nsd.qps)"
+row "CPU us/query saturated (dnsgen)" "$(med floor.satcpu %.2f)" "$(med rbldnsd.satcpu %.2f)" "$(med dnsxld.satcpu %.2f)" "$(med nsd.satcpu %.2f)"
+row "p99 latency saturated (us)" "$(med floor.p99)" "$(med rbldnsd.p99)" "$(med dnsxld.p99)" "$(med nsd.p99)"
 for set in $LOADSETS; do
-	row "load time $set (ms)" n/a "${R[rbldnsd.load.$set]:-}" "${R[dnsxld.load.$set]:-}"
-	row "RSS after load $set (MB)" n/a "$(mb "${R[rbldnsd.rss.$set]:-}")" "$(mb "${R[dnsxld.rss.$set]:-}")"
+	row "load time $set (ms)" n/a "${R[rbldnsd.load.$set]:-}" "${R[dnsxld.load.$set]:-}" "${R[nsd.load.$set]:-}"
+	row "RSS after load $set (MB)" n/a "$(mb "${R[rbldnsd.rss.$set]:-}")" "$(mb "${R[dnsxld.rss.$set]:-}")" "$(mb "${R[nsd.rss.$set]:-}")"
 done
 echo
 echo "ratios are dnsxld/X: below 1 is better for CPU, latency, load time and RSS; above 1 for queries/s."
-echo "queries lost per round (dnsperf; dnsgen): floor${R[floor.perflost]:-};${R[floor.genlost]:-}" \
-	" rbldnsd${R[rbldnsd.perflost]:-};${R[rbldnsd.genlost]:-}  dnsxld${R[dnsxld.perflost]:-};${R[dnsxld.genlost]:-}"
-echo "* nsd: placeholder, not measured. NSD needs the data as a zone file, which"
-echo "  'dnsxld -d' (zone dump, a later issue) will produce."
+echo "CPU per query at a fixed rate compares servers only if each kept up: see dnsperf q/s below."
+for s in floor rbldnsd dnsxld nsd; do
+	[ -n "${R[$s.qps]:-}" ] || continue
+	echo "$s per round: dnsperf q/s${R[$s.perfqps]:-}, lost${R[$s.perflost]:-}; dnsgen lost${R[$s.genlost]:-}," \
+		"NOERROR/NXDOMAIN${R[$s.split]:-}"
+done
+if [ ${#NSD[@]} -gt 0 ]; then
+	echo "nsd: zone files from $(for k in "${!NSD[@]}"; do cat "$DATA/$k.zone.src"; done | sort -u | paste -sd,)" \
+		"(gendata.py stands in until 'dnsxld -d' works);"
+	echo "     RRL off; load time excludes making the zone; RSS is the largest of its processes."
+fi
+for set in $LOADSETS; do
+	[ -n "${R[nsd.skip.$set]:-}" ] && echo "nsd: $set not measured: its zone has ${R[nsd.skip.$set]} lines (BENCH_NSD_MAXLINES)."
+done
+[ -n "${R[nsd.load.$MAIN]:-}" ] || echo "nsd: not measured on $MAIN (BENCH_NSD=0, nsd missing, zone too large, or it did not start)."
 echo "raw outputs: $LOGS"
 } | tee "$OUT/results.txt"
