@@ -171,50 +171,70 @@ def read_prefixes(path, v6):
 
 
 def write_zone(data, zfile, zone, v6):
-    """Octet (IPv4) or nibble (IPv6) aligned expansion of an LPM data file."""
+    """Octet (IPv4) or nibble (IPv6) aligned expansion of an LPM data file.
+
+    One sweep over the prefixes sorted as a trie walk (address, then shorter
+    first), with the enclosing prefixes on a stack. A prefix of length l is
+    written at its label level up = l rounded up to a label: 2**(up - l)
+    wildcards (or host names at full width), less the ranges a longer prefix
+    of the same level claims ("holes"). Between an enclosing prefix's level and
+    a nested one's, every label node on the way gets the enclosing prefix's
+    wildcard again: the nested names make those nodes exist, and a wildcard
+    does not reach past an existing name (RFC 4592).
+    """
     step, width = (4, 128) if v6 else (8, 32)
-    pieces = {}                         # aligned (addr, len) -> A value
-    for addr, plen, value in sorted(read_prefixes(data, v6), key=lambda t: t[1]):
-        up = -(-plen // step) * step    # round the length up to a label
-        base = addr >> (width - plen) << (width - plen)
-        for i in range(1 << (up - plen)):   # shorter first: longer overwrite
-            pieces[(base | (i << (width - up)), up)] = value or "127.0.0.2"
-    below = set()                       # nodes with a longer piece beneath
-    for addr, plen in pieces:
-        for up in range(step, plen, step):
-            below.add((addr >> (width - up) << (width - up), up))
+    prefixes = sorted((a >> (width - l) << (width - l), l, v)
+                      for a, l, v in read_prefixes(data, v6))
+    out = open(zfile, "w")
+    out.write("$ORIGIN %s.\n$TTL 2100\n" % zone)
+    out.write("@ SOA ns.%s. hostmaster.%s. 1 3600 600 86400 60\n@ NS ns.%s.\n"
+              "ns A 127.0.0.1\n" % (zone, zone, zone))
 
     def label(addr, plen):
         if v6:
             nib = "%032x" % addr
             return ".".join(reversed(nib[:plen // 4]))
-        octets = [(addr >> (24 - 8 * i)) & 255 for i in range(plen // 8)]
-        return ".".join(str(o) for o in reversed(octets))
+        return ".".join(str((addr >> (24 - 8 * i)) & 255) for i in reversed(range(plen // 8)))
 
-    children = {}
-    for node in below | set(pieces):
-        addr, plen = node
-        parent = (addr >> (width - plen + step) << (width - plen + step), plen - step)
-        children.setdefault(parent, []).append(node)
+    def emit(entry):        # entry: [net, len, value, up, holes]
+        net, plen, value, up, holes = entry
+        value = value or "127.0.0.2"
+        fmt = "%s A %s\n" if up == width else "*.%s A %s\n"
+        for i in range(1 << (up - plen)):
+            a = net | (i << (width - up))
+            if any(h0 <= a <= h1 for h0, h1 in holes):
+                continue
+            out.write(fmt % (label(a, up), value))
 
-    out = open(zfile, "w")
-    out.write("$ORIGIN %s.\n$TTL 2100\n" % zone)
-    out.write("@ SOA ns.%s. hostmaster.%s. 1 3600 600 86400 60\n@ NS ns.%s.\n"
-              "ns A 127.0.0.1\n" % (zone, zone, zone))
-    stack = [((0, 0), None)]
+    stack = []
+    last = {}               # label level -> last ancestor node written
+    for net, plen, value in prefixes:
+        end = net | ((1 << (width - plen)) - 1)
+        while stack and not (stack[-1][0] <= net and end <= stack[-1][5]):
+            emit(stack.pop()[:5])
+        if stack and stack[-1][1] == plen:
+            continue        # a duplicate line: rbldnsd keeps the first
+        up = -(-plen // step) * step
+        for e in stack:     # a longer prefix of the same level is a hole
+            if e[3] == up:
+                e[4].append((net, end))
+        for lvl in range(step, up, step):   # label nodes above this prefix
+            cover = None
+            for e in reversed(stack):
+                if e[1] <= lvl:
+                    cover = e
+                    break
+            if cover is None or cover[3] == lvl:
+                continue    # nothing covers it, or the cover writes it
+            node = net >> (width - lvl)
+            if last.get(lvl) == node:
+                continue
+            last[lvl] = node
+            out.write("*.%s A %s\n" % (label(node << (width - lvl), lvl),
+                                       cover[2] or "127.0.0.2"))
+        stack.append([net, plen, value, up, [], end])
     while stack:
-        node, value = stack.pop()
-        value = pieces.get(node, value)
-        addr, plen = node
-        name = label(addr, plen)
-        if plen == width:
-            if value:
-                out.write("%s A %s\n" % (name, value))
-            continue
-        if value and plen > 0:
-            out.write("*.%s A %s\n" % (name, value))
-        for child in children.get(node, ()):
-            stack.append((child, value))
+        emit(stack.pop()[:5])
     out.close()
 
 
