@@ -9,6 +9,8 @@
 #   BENCH_SECS=N      length of each load run (default 10 s)
 #   BENCH_ROUNDS=N    rounds of (fixed rate, saturated) per server (default 3)
 #   DNSXLD=path       the dnsxld binary (default $BUILD/dnsxld)
+#   BENCH_NICE=N      run servers and load under `nice -n N` (e.g. -10 on a
+#                     machine others use, so their jobs disturb less)
 #   BENCH_NSD=0       leave NSD out
 #   BENCH_NSD_MAXPREFIXES=N  no NSD on larger sets (default 1000000: 10M
 #                     IPv4 prefixes make a ~90M-line zone, tens of GB in NSD)
@@ -52,6 +54,12 @@ else
 	ROUNDS=${BENCH_ROUNDS:-3}
 fi
 RATE=${BENCH_RATE:-40000}
+CPU0=(taskset -c 0)		# servers
+CPU1=(taskset -c 1)		# load generators
+if [ -n "${BENCH_NICE:-}" ]; then
+	CPU0+=(nice -n "$BENCH_NICE")
+	CPU1+=(nice -n "$BENCH_NICE")
+fi
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -93,21 +101,21 @@ start_server() {
 	NEXTPORT=$(( NEXTPORT + 1 ))
 	t0=$(now_ms)
 	case $name in
-	floor)	taskset -c 0 "$FLOOR" -b 127.0.0.1/$port >"$log" 2>&1 &
+	floor)	"${CPU0[@]}" "$FLOOR" -b 127.0.0.1/$port >"$log" 2>&1 &
 		any=-a ;;
-	rbldnsd) taskset -c 0 rbldnsd -n -u rbldns -r "$DATA" -b 127.0.0.1/$port \
+	rbldnsd) "${CPU0[@]}" rbldnsd -n -u rbldns -r "$DATA" -b 127.0.0.1/$port \
 			$ZONE:${fam}trie:$set.txt >"$log" 2>&1 & ;;
-	dnsxld)	taskset -c 0 "$DNSXLD" -n -u rbldns -r "$DATA" -b 127.0.0.1/$port \
+	dnsxld)	"${CPU0[@]}" "$DNSXLD" -n -u rbldns -r "$DATA" -b 127.0.0.1/$port \
 			$ZONE:${fam}trie:$set.txt >"$log" 2>&1 & ;;
 	nsd)	nsd_conf $set $port
-		taskset -c 0 nsd -d -c "$OUT/nsd-$set/nsd.conf" >"$log" 2>&1 & ;;
+		"${CPU0[@]}" nsd -d -c "$OUT/nsd-$set/nsd.conf" >"$log" 2>&1 & ;;
 	esac
 	pid=$!
 	PID[$name]=$pid
 	PORT[$name]=$port
 	# probe: one listed query, every 2 ms, until a NOERROR answer (any reply
 	# from the floor, which only echoes)
-	until taskset -c 1 "$DNSGEN" -s 127.0.0.1 -p $port -d "$DATA/$set.probe" -w 1 $any \
+	until "${CPU1[@]}" "$DNSGEN" -s 127.0.0.1 -p $port -d "$DATA/$set.probe" -w 1 $any \
 			>/dev/null 2>&1; do
 		if ! kill -0 $pid 2>/dev/null; then
 			echo "  $name did not start on $set (see $log)"
@@ -166,7 +174,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {if (NR)
 fixed() {
 	local name=$1 pid=${PID[$1]} c0 c1 n cpu qps log=$LOGS/$1-dnsperf-$2.txt
 	c0=$(cpu_ticks $pid)
-	taskset -c 1 dnsperf -s 127.0.0.1 -p ${PORT[$name]} -d "$DATA/$MAIN.queries" \
+	"${CPU1[@]}" dnsperf -s 127.0.0.1 -p ${PORT[$name]} -d "$DATA/$MAIN.queries" \
 		-Q $RATE -l $SECS -c 4 -q 200 >"$log" 2>&1
 	c1=$(cpu_ticks $pid)
 	n=$(awk '/Queries completed:/ {print $3}' "$log")
@@ -186,7 +194,7 @@ saturate() {
 	local name=$1 pid=${PID[$1]} c0 c1 res kv log=$LOGS/$1-dnsgen-$2.txt
 	local -A g
 	c0=$(cpu_ticks $pid)
-	taskset -c 1 "$DNSGEN" -s 127.0.0.1 -p ${PORT[$name]} -d "$DATA/$MAIN.queries" \
+	"${CPU1[@]}" "$DNSGEN" -s 127.0.0.1 -p ${PORT[$name]} -d "$DATA/$MAIN.queries" \
 		-l $SECS >"$log" 2>&1
 	c1=$(cpu_ticks $pid)
 	res=$(grep '^RESULT' "$log")
@@ -334,7 +342,7 @@ echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc
 echo "tools: $(dnsperf -h 2>&1 | awk '/^Version/ {print "dnsperf " $2; exit}'), rbldnsd $(dpkg-query -W -f='${Version}' rbldnsd 2>/dev/null)," \
 	"$(nsd -v 2>&1 | awk '/^NSD version/ {print "nsd " $3; exit}'), dnsxld $("$DNSXLD" --version 2>/dev/null | awk '{print $2}')"
 echo "method: server on CPU 0, dnsperf/dnsgen on CPU 1; $MAIN ($(count_of $MAIN) prefixes), 100000 queries (half listed), seed $SEED;"
-echo "        median of $ROUNDS rounds of ${SECS} s per measure"
+echo "        median of $ROUNDS rounds of ${SECS} s per measure${BENCH_NICE:+, nice $BENCH_NICE}"
 echo
 printf "$fmt" metric floor rbldnsd dnsxld nsd dnsxld/floor dnsxld/rbldnsd dnsxld/nsd
 row "CPU us/query @ $RATE q/s (dnsperf)" "$(med floor.cpu %.2f)" "$(med rbldnsd.cpu %.2f)" "$(med dnsxld.cpu %.2f)" "$(med nsd.cpu %.2f)"
