@@ -378,10 +378,11 @@ main(int argc, char **argv)
 	    (unsigned long long)maxlat);
 	printf("  queries/s: %.0f\n", (double)answered / el);
 	printf("RESULT qps=%.0f sent=%llu answered=%llu lost=%llu noerror=%llu "
-	    "nxdomain=%llu p50_us=%.0f p99_us=%.0f max_us=%llu\n",
+	    "nxdomain=%llu other=%llu p50_us=%.0f p99_us=%.0f max_us=%llu\n",
 	    (double)answered / el, (unsigned long long)sent,
 	    (unsigned long long)answered, (unsigned long long)lost,
 	    (unsigned long long)rc[0], (unsigned long long)rc[1],
+	    (unsigned long long)rc[2],
 	    percentile(answered, .5), percentile(answered, .99),
 	    (unsigned long long)maxlat);
 	return 0;

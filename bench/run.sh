@@ -28,6 +28,7 @@
 # are measured in turn, round after round, so a neighbour's burst on this
 # shared machine hits all of them alike; the table shows each one's median.
 set -u
+{	# parsed whole before it runs: editing this file mid-run cannot break the run
 
 BUILD=${BUILD:?set BUILD to the absolute build directory}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -85,7 +86,8 @@ gen() {	# gen SET: DATA/SET.txt, SET.queries, SET.probe
 	mv "$DATA/$set.tmp" "$DATA/$set.txt"
 	chmod 0644 "$DATA/$set".*
 }
-for s in $MAIN $LOADSETS; do gen "$s"; done
+SETS=$(echo $MAIN $LOADSETS | tr ' ' '\n' | awk '!seen[$0]++')
+for s in $SETS; do gen "$s"; done
 
 # --- servers -----------------------------------------------------------------
 NEXTPORT=$(( 20000 + RANDOM % 20000 ))
@@ -207,7 +209,7 @@ saturate() {
 	R[$name.qps]+=" ${g[qps]}"
 	R[$name.p99]+=" ${g[p99_us]}"
 	R[$name.genlost]+=" ${g[lost]}"
-	R[$name.split]+=" ${g[noerror]}/${g[nxdomain]}"
+	R[$name.split]+=" ${g[noerror]}/${g[nxdomain]}/${g[other]:-?}"
 	[ "${g[answered]}" -gt 0 ] && R[$name.satcpu]+=" $(awk -v t=$((c1 - c0)) -v hz=$HZ \
 		-v n=${g[answered]} 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
 	echo "  $name: dnsgen saturated: ${g[qps]} q/s, lost ${g[lost]}," \
@@ -295,7 +297,7 @@ fi
 declare -A NSD	# sets NSD serves
 if [ "${BENCH_NSD:-1}" = 1 ] && command -v nsd >/dev/null; then
 	echo "== zone dumps for NSD"
-	for set in $MAIN $LOADSETS; do
+	for set in $SETS; do
 		nsd_zone $set && NSD[$set]=1 && echo "  $set: $(wc -l <"$DATA/$set.zone") lines from $(cat "$DATA/$set.zone.src")"
 	done
 fi
@@ -359,7 +361,7 @@ echo "CPU per query at a fixed rate compares servers only if each kept up: see d
 for s in floor rbldnsd dnsxld nsd; do
 	[ -n "${R[$s.qps]:-}" ] || continue
 	echo "$s per round: dnsperf q/s${R[$s.perfqps]:-}, lost${R[$s.perflost]:-}; dnsgen lost${R[$s.genlost]:-}," \
-		"NOERROR/NXDOMAIN${R[$s.split]:-}"
+		"NOERROR/NXDOMAIN/other${R[$s.split]:-}"
 done
 if [ ${#NSD[@]} -gt 0 ]; then
 	echo "nsd: zone files from $(for k in "${!NSD[@]}"; do cat "$DATA/$k.zone.src"; done | sort -u | paste -sd,)" \
@@ -372,3 +374,5 @@ done
 [ -n "${R[nsd.load.$MAIN]:-}" ] || echo "nsd: not measured on $MAIN (BENCH_NSD=0, nsd missing, zone too large, or it did not start)."
 echo "raw outputs: $LOGS"
 } | tee "$OUT/results.txt"
+exit
+}
