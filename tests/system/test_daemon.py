@@ -96,17 +96,22 @@ def test_sd_notify_abstract_socket(tmp_path):
         s.close()
 
 
+def wait_answer(p, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            assert ask(p.port, "1.0.0.10." + ZONE).answer
+            return
+        except (dns.exception.Timeout, OSError):
+            time.sleep(0.05)
+            assert time.monotonic() < deadline and p.poll() is None
+
+
 def test_no_notify_socket_no_problem(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "NOTIFY_SOCKET"}
     p = start(tmp_path, base_env=env)
     try:
-        deadline = time.monotonic() + 5
-        while True:
-            try:
-                assert ask(p.port, "1.0.0.10." + ZONE).answer
-                break
-            except dns.exception.Timeout:
-                assert time.monotonic() < deadline
+        wait_answer(p)
     finally:
         p.terminate()
         assert p.wait(timeout=5) == 0
@@ -133,7 +138,7 @@ def test_pidfile_removed_on_sigterm_foreground(tmp_path):
 
 def test_sigint_is_clean_too(tmp_path):
     p = start(tmp_path)
-    time.sleep(0.3)
+    wait_answer(p)
     p.send_signal(signal.SIGINT)
     assert p.wait(timeout=5) == 0
 
