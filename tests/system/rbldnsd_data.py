@@ -12,6 +12,7 @@ import random
 
 KINDS = ["ip4set", "ip4tset", "ip4trie", "ip6trie", "ip6tset", "dnset",
          "generic", "combined", "multizone"]
+PLANTED = ["ip4set", "ip4trie", "dnset", "generic"]   # kinds with hand-computed answers
 
 WORDS = ["spam", "relay", "proxy", "dialup", "see", "http://bl.ex/q?",
          "listed", "because", "abuse", "contact", "x-y_z", "a:b", "100%",
