@@ -1,0 +1,624 @@
+/* test_lpm.c -- the LPM maps: hand-picked edge cases, then a seeded comparison with a linear scan. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errcode.h"
+#include "lpm.h"
+
+/* --- helpers -------------------------------------------------------------- */
+
+static void
+pton(const char *s, uint8_t *out, int *family)
+{
+	if (inet_pton(AF_INET, s, out) == 1)
+		*family = 4;
+	else {
+		assert_int_equal(inet_pton(AF_INET6, s, out), 1);
+		*family = 6;
+	}
+}
+
+static int
+add(struct lpm_builder *b, const char *a, unsigned plen, uint32_t v)
+{
+	uint8_t buf[16];
+	int fam;
+	pton(a, buf, &fam);
+	return lpm_builder_add(b, buf, plen, v);
+}
+
+static uint32_t
+look(const struct lpm *m, const char *a, unsigned *plen)
+{
+	uint8_t buf[16];
+	int fam;
+	pton(a, buf, &fam);
+	return lpm_lookup(m, buf, plen);
+}
+
+static bool
+within(const struct lpm *m, const char *a, unsigned plen)
+{
+	uint8_t buf[16];
+	int fam;
+	pton(a, buf, &fam);
+	return lpm_any_within(m, buf, plen);
+}
+
+static struct lpm *
+build(struct lpm_builder *b)
+{
+	struct lpm *m = NULL;
+	assert_int_equal(lpm_build(b, &m), 0);
+	assert_non_null(m);
+	return m;
+}
+
+/* --- hand-picked cases ---------------------------------------------------- */
+
+static void
+test_empty(void **state)
+{
+	struct lpm_builder *b;
+	(void)state;
+	assert_int_equal(lpm_builder_new(4, &b), 0);
+	struct lpm *m = build(b);
+	assert_int_equal(lpm_prefix_count(m), 0);
+	assert_int_equal(lpm_family(m), 4);
+	assert_int_equal(look(m, "1.2.3.4", NULL), LPM_NONE);
+	assert_int_equal(lpm_lookup4(m, 0, NULL), LPM_NONE);
+	assert_false(within(m, "0.0.0.0", 0));
+	assert_false(within(m, "10.0.0.0", 8));
+	assert_false(within(m, "10.1.2.0", 24));
+	assert_true(lpm_memory(m) > 0);
+	lpm_free(m);
+	assert_int_equal(lpm_builder_new(6, &b), 0);
+	m = build(b);
+	assert_int_equal(look(m, "::1", NULL), LPM_NONE);
+	assert_false(within(m, "::", 0));
+	lpm_free(m);
+	assert_int_equal(lpm_builder_new(5, &b), DX_EINVAL);
+}
+
+static void
+test_ip4_lengths(void **state)
+{
+	struct lpm_builder *b;
+	unsigned pl = 99;
+	(void)state;
+	assert_int_equal(lpm_builder_new(4, &b), 0);
+	assert_int_equal(add(b, "0.0.0.0", 0, 100), 0);
+	assert_int_equal(add(b, "128.0.0.0", 1, 101), 0);
+	assert_int_equal(add(b, "10.0.0.2", 31, 131), 0);
+	assert_int_equal(add(b, "10.0.0.3", 32, 132), 0);
+	assert_int_equal(add(b, "10.0.0.0", 33, 1), DX_EINVAL);
+	assert_int_equal(lpm_builder_count(b), 4);
+	struct lpm *m = build(b);
+	assert_int_equal(look(m, "1.2.3.4", &pl), 100);
+	assert_int_equal(pl, 0);
+	assert_int_equal(look(m, "200.1.1.1", &pl), 101);
+	assert_int_equal(pl, 1);
+	assert_int_equal(look(m, "255.255.255.255", &pl), 101);
+	assert_int_equal(look(m, "127.255.255.255", &pl), 100);
+	assert_int_equal(look(m, "10.0.0.1", &pl), 100);
+	assert_int_equal(look(m, "10.0.0.2", &pl), 131);
+	assert_int_equal(pl, 31);
+	assert_int_equal(look(m, "10.0.0.3", &pl), 132);
+	assert_int_equal(pl, 32);
+	assert_int_equal(look(m, "10.0.0.4", &pl), 100);
+	assert_int_equal(pl, 0);
+	assert_int_equal(lpm_lookup4(m, 0x0a000003, &pl), 132);
+	assert_int_equal(lpm_lookup4(m, 0x0a000002, NULL), 131);
+	lpm_free(m);
+}
+
+static void
+test_ip6_lengths(void **state)
+{
+	struct lpm_builder *b;
+	unsigned pl = 0;
+	(void)state;
+	assert_int_equal(lpm_builder_new(6, &b), 0);
+	assert_int_equal(add(b, "::", 0, 600), 0);
+	assert_int_equal(add(b, "8000::", 1, 601), 0);
+	assert_int_equal(add(b, "2001:db8::", 127, 727), 0);
+	assert_int_equal(add(b, "2001:db8::1", 128, 728), 0);
+	assert_int_equal(add(b, "2001:db8::2", 128, 729), 0);
+	assert_int_equal(add(b, "2001:db8::", 129, 1), DX_EINVAL);
+	struct lpm *m = build(b);
+	assert_int_equal(look(m, "2001:db8::", &pl), 727);
+	assert_int_equal(pl, 127);
+	assert_int_equal(look(m, "2001:db8::1", &pl), 728);
+	assert_int_equal(pl, 128);
+	assert_int_equal(look(m, "2001:db8::2", &pl), 729);
+	assert_int_equal(look(m, "2001:db8::3", &pl), 600);
+	assert_int_equal(pl, 0);
+	assert_int_equal(look(m, "ffff::1", &pl), 601);
+	assert_int_equal(pl, 1);
+	assert_int_equal(look(m, "7fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NULL), 600);
+	assert_true(within(m, "2001:db8::", 126));
+	lpm_free(m);
+}
+
+/* Nested, overlapping, exclusions around and inside prefixes. */
+static void
+test_nested_and_exclusions(void **state)
+{
+	struct lpm_builder *b;
+	unsigned pl = 0;
+	(void)state;
+	assert_int_equal(lpm_builder_new(4, &b), 0);
+	/* Added out of order on purpose (exercises the duplicate hash). */
+	assert_int_equal(add(b, "10.1.2.0", 24, 3), 0);
+	assert_int_equal(add(b, "10.0.0.0", 8, 1), 0);
+	assert_int_equal(add(b, "10.1.0.0", 16, 2), 0);
+	assert_int_equal(add(b, "10.1.2.128", 25, LPM_NONE), 0);  /* hole in /24 */
+	assert_int_equal(add(b, "10.1.2.200", 32, 5), 0);         /* listed in hole */
+	assert_int_equal(add(b, "10.1.2.77", 32, LPM_NONE), 0);   /* single hole */
+	assert_int_equal(add(b, "10.2.0.0", 16, LPM_NONE), 0);    /* covers a listed */
+	assert_int_equal(add(b, "10.2.3.0", 24, 6), 0);
+	assert_int_equal(add(b, "10.3.0.0", 16, LPM_NONE), 0);    /* only excluded */
+	assert_int_equal(add(b, "10.3.4.0", 24, LPM_NONE), 0);
+	assert_int_equal(add(b, "192.168.0.0", 16, 9), 0);
+	assert_int_equal(add(b, "192.168.1.0", 24, LPM_NONE), 0);
+	/* host bits ignored: this is 10.1.2.0/24 again */
+	assert_int_equal(add(b, "10.1.2.99", 24, 77), DX_EEXIST);
+	assert_int_equal(lpm_builder_count(b), 12);
+	struct lpm *m = build(b);
+	assert_int_equal(lpm_prefix_count(m), 12);
+	assert_int_equal(look(m, "10.9.9.9", &pl), 1);
+	assert_int_equal(pl, 8);
+	assert_int_equal(look(m, "10.1.9.9", &pl), 2);
+	assert_int_equal(pl, 16);
+	assert_int_equal(look(m, "10.1.2.5", &pl), 3);
+	assert_int_equal(pl, 24);
+	assert_int_equal(look(m, "10.1.2.77", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.1.2.78", NULL), 3);
+	assert_int_equal(look(m, "10.1.2.127", NULL), 3);
+	assert_int_equal(look(m, "10.1.2.128", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.1.2.199", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.1.2.200", &pl), 5);
+	assert_int_equal(pl, 32);
+	assert_int_equal(look(m, "10.1.2.201", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.1.3.0", NULL), 2);
+	assert_int_equal(look(m, "10.2.0.1", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.2.3.1", &pl), 6);
+	assert_int_equal(pl, 24);
+	assert_int_equal(look(m, "10.2.4.1", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.3.4.1", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.4.0.0", NULL), 1);
+	assert_int_equal(look(m, "11.0.0.0", NULL), LPM_NONE);
+	assert_int_equal(look(m, "9.255.255.255", NULL), LPM_NONE);
+	assert_int_equal(look(m, "192.168.1.1", NULL), LPM_NONE);
+	assert_int_equal(look(m, "192.168.2.1", NULL), 9);
+
+	/* Partial names: /8, /16, /24 windows. */
+	assert_true(within(m, "10.0.0.0", 8));
+	assert_false(within(m, "11.0.0.0", 8));
+	assert_true(within(m, "0.0.0.0", 0));
+	assert_true(within(m, "10.1.0.0", 16));
+	assert_true(within(m, "10.2.0.0", 16));      /* via 10.2.3.0/24 */
+	assert_false(within(m, "10.3.0.0", 16));     /* excluded space only */
+	assert_false(within(m, "10.3.4.0", 24));
+	assert_false(within(m, "10.2.4.0", 24));
+	assert_true(within(m, "10.2.3.0", 24));
+	assert_true(within(m, "10.1.2.0", 24));
+	assert_true(within(m, "10.1.2.128", 25));    /* the /32 inside the hole */
+	assert_false(within(m, "10.1.2.128", 26));
+	assert_true(within(m, "10.1.2.192", 26));
+	assert_false(within(m, "10.1.2.77", 32));
+	assert_true(within(m, "10.1.2.76", 31));
+	assert_false(within(m, "192.168.1.0", 24));
+	assert_true(within(m, "192.168.0.0", 23));
+	assert_true(within(m, "192.0.0.0", 8));
+	assert_false(within(m, "172.16.0.0", 12));
+	lpm_free(m);
+}
+
+/* An exclusion exactly covering a listed prefix's addresses hides it. */
+static void
+test_fully_hidden(void **state)
+{
+	struct lpm_builder *b;
+	(void)state;
+	assert_int_equal(lpm_builder_new(4, &b), 0);
+	assert_int_equal(add(b, "20.0.0.0", 24, 1), 0);
+	assert_int_equal(add(b, "20.0.0.0", 25, LPM_NONE), 0);
+	assert_int_equal(add(b, "20.0.0.128", 25, LPM_NONE), 0);
+	assert_int_equal(add(b, "20.0.0.0", 24, 2), DX_EEXIST);
+	struct lpm *m = build(b);
+	assert_int_equal(look(m, "20.0.0.1", NULL), LPM_NONE);
+	assert_int_equal(look(m, "20.0.0.255", NULL), LPM_NONE);
+	assert_false(within(m, "20.0.0.0", 24));
+	assert_false(within(m, "20.0.0.0", 16));
+	assert_false(within(m, "20.0.0.0", 8));
+	assert_false(within(m, "0.0.0.0", 0));
+	lpm_free(m);
+}
+
+struct walked {
+	char s[16][80];
+	unsigned n, stop_at;
+};
+
+static int
+walk_cb(const uint8_t *addr, unsigned plen, uint32_t value, void *arg)
+{
+	struct walked *w = arg;
+	char a[INET6_ADDRSTRLEN];
+	inet_ntop(w->stop_at >= 100 ? AF_INET6 : AF_INET, addr, a, sizeof(a));
+	if (value == LPM_NONE)
+		snprintf(w->s[w->n], sizeof(w->s[0]), "!%s/%u", a, plen);
+	else
+		snprintf(w->s[w->n], sizeof(w->s[0]), "%s/%u=%u", a, plen, value);
+	w->n++;
+	return w->n == w->stop_at % 100 ? 42 : 0;
+}
+
+static void
+test_walk(void **state)
+{
+	struct lpm_builder *b;
+	struct walked w = { .n = 0, .stop_at = 0 };
+	(void)state;
+	assert_int_equal(lpm_builder_new(4, &b), 0);
+	assert_int_equal(add(b, "10.1.2.3", 32, 4), 0);
+	assert_int_equal(add(b, "10.1.2.0", 24, 3), 0);
+	assert_int_equal(add(b, "10.0.0.0", 8, 1), 0);
+	assert_int_equal(add(b, "10.0.0.0", 16, LPM_NONE), 0);
+	assert_int_equal(add(b, "9.255.0.0", 16, 7), 0);
+	assert_int_equal(add(b, "0.0.0.0", 0, 0), 0);
+	assert_int_equal(add(b, "10.0.0.0", 8, 99), DX_EEXIST);
+	struct lpm *m = build(b);
+	assert_int_equal(lpm_walk(m, walk_cb, &w), 0);
+	assert_int_equal(w.n, 6);
+	assert_string_equal(w.s[0], "0.0.0.0/0=0");
+	assert_string_equal(w.s[1], "9.255.0.0/16=7");
+	assert_string_equal(w.s[2], "10.0.0.0/8=1");
+	assert_string_equal(w.s[3], "!10.0.0.0/16");
+	assert_string_equal(w.s[4], "10.1.2.0/24=3");
+	assert_string_equal(w.s[5], "10.1.2.3/32=4");
+	w.n = 0;
+	w.stop_at = 2;
+	assert_int_equal(lpm_walk(m, walk_cb, &w), 42);
+	assert_int_equal(w.n, 2);
+	lpm_free(m);
+
+	assert_int_equal(lpm_builder_new(6, &b), 0);
+	assert_int_equal(add(b, "2001:db8::1", 128, 2), 0);
+	assert_int_equal(add(b, "2001:db8::", 32, 1), 0);
+	assert_int_equal(add(b, "::", 0, LPM_NONE), 0);
+	m = build(b);
+	w.n = 0;
+	w.stop_at = 100;
+	assert_int_equal(lpm_walk(m, walk_cb, &w), 0);
+	assert_int_equal(w.n, 3);
+	assert_string_equal(w.s[0], "!::/0");
+	assert_string_equal(w.s[1], "2001:db8::/32=1");
+	assert_string_equal(w.s[2], "2001:db8::1/128=2");
+	lpm_free(m);
+}
+
+/* --- seeded comparison with a linear scan ----------------------------------- */
+
+struct ent {
+	uint8_t a[16];
+	unsigned plen;
+	uint32_t value;
+};
+
+struct rnd {
+	int family;
+	unsigned alen, maxp;
+	struct ent *e;
+	size_t n;
+};
+
+static uint64_t rng_state;
+
+static uint32_t
+rng(void)
+{
+	/* xorshift64*: seeded, the same on every machine */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * UINT64_C(2685821657736338717)) >> 32);
+}
+
+static int
+naive_in(const uint8_t *a, const uint8_t *p, unsigned plen)
+{
+	unsigned full = plen / 8, rest = plen % 8;
+	if (memcmp(a, p, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+	return (a[full] & mask) == (p[full] & mask);
+}
+
+static void
+mask_host(uint8_t *a, unsigned alen, unsigned plen, int ones)
+{
+	for (unsigned bit = plen; bit < alen * 8; bit++) {
+		if (ones)
+			a[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
+		else
+			a[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+	}
+}
+
+/* +1 or -1 with carry; returns 0 on wrap-around. */
+static int
+step(uint8_t *a, unsigned alen, int dir)
+{
+	for (unsigned i = alen; i-- > 0;) {
+		if (dir > 0 && ++a[i] != 0)
+			return 1;
+		if (dir < 0 && a[i]-- != 0)
+			return 1;
+	}
+	return 0;
+}
+
+static uint32_t
+naive_lookup(const struct rnd *r, const uint8_t *a, unsigned *plen)
+{
+	int best = -1;
+	for (size_t i = 0; i < r->n; i++)
+		if (naive_in(a, r->e[i].a, r->e[i].plen) &&
+		    (best < 0 || r->e[i].plen > r->e[best].plen))
+			best = (int)i;
+	if (best < 0)
+		return LPM_NONE;
+	*plen = r->e[best].plen;
+	return r->e[best].value;
+}
+
+/* The map is constant between prefix starts and ends: checking the window
+ * start and every start / end+1 inside it is exhaustive. */
+static bool
+naive_within(const struct rnd *r, const uint8_t *w, unsigned wplen)
+{
+	unsigned pl;
+	uint8_t x[16];
+	if (naive_lookup(r, w, &pl) != LPM_NONE)
+		return true;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ent *e = &r->e[i];
+		if (e->plen < wplen || !naive_in(e->a, w, wplen))
+			continue;
+		if (naive_lookup(r, e->a, &pl) != LPM_NONE)
+			return true;
+		memcpy(x, e->a, 16);
+		mask_host(x, r->alen, e->plen, 1);
+		if (step(x, r->alen, 1) && naive_in(x, w, wplen) &&
+		    naive_lookup(r, x, &pl) != LPM_NONE)
+			return true;
+	}
+	return false;
+}
+
+static void
+rand_bytes(uint8_t *a, unsigned alen)
+{
+	for (unsigned i = 0; i < alen; i++)
+		a[i] = (uint8_t)rng();
+}
+
+/* A few busy areas, nesting from re-using earlier prefixes. */
+static void
+rand_prefix(const struct rnd *r, struct ent *e)
+{
+	unsigned k = rng() % 10;
+	memset(e->a, 0, sizeof(e->a));
+	rand_bytes(e->a, r->alen);
+	if (r->n > 0 && k < 5) {
+		const struct ent *o = &r->e[rng() % r->n];
+		unsigned keep = rng() % (r->maxp + 1);
+		for (unsigned bit = 0; bit < keep; bit++) {
+			uint8_t m = (uint8_t)(0x80 >> (bit % 8));
+			e->a[bit / 8] = (uint8_t)((e->a[bit / 8] & ~m) | (o->a[bit / 8] & m));
+		}
+	} else if (k < 9) {
+		static const uint8_t hot4[3][2] = { { 10, 1 }, { 10, 2 }, { 192, 168 } };
+		static const uint8_t hot6[2][4] = { { 0x20, 0x01, 0x0d, 0xb8 },
+		    { 0x2a, 0x01, 0x01, 0x11 } };
+		if (r->family == 4)
+			memcpy(e->a, hot4[rng() % 3], 2);
+		else
+			memcpy(e->a, hot6[rng() % 2], 4);
+	}
+	k = rng() % 10;
+	if (k == 0)
+		e->plen = rng() % 17;
+	else if (r->family == 4)
+		e->plen = 17 + rng() % 16;
+	else if (k < 5)
+		e->plen = 17 + rng() % 48;
+	else
+		e->plen = 65 + rng() % 64;
+	mask_host(e->a, r->alen, e->plen, 0);
+	e->value = rng() % 4 == 0 ? LPM_NONE : rng() % 1000;
+}
+
+static void
+rand_addr(const struct rnd *r, uint8_t *a)
+{
+	unsigned k = rng() % 3;
+	memset(a, 0, 16);
+	rand_bytes(a, r->alen);
+	if (k == 0 || r->n == 0)
+		return;
+	const struct ent *e = &r->e[rng() % r->n];
+	if (k == 1) {           /* somewhere inside a prefix */
+		unsigned keep = e->plen;
+		for (unsigned bit = 0; bit < keep; bit++) {
+			uint8_t m = (uint8_t)(0x80 >> (bit % 8));
+			a[bit / 8] = (uint8_t)((a[bit / 8] & ~m) | (e->a[bit / 8] & m));
+		}
+		return;
+	}
+	memcpy(a, e->a, 16);    /* at a boundary: start-1, start, end, end+1 */
+	switch (rng() % 4) {
+	case 0: step(a, r->alen, -1); break;
+	case 1: break;
+	case 2: mask_host(a, r->alen, e->plen, 1); break;
+	default: mask_host(a, r->alen, e->plen, 1); step(a, r->alen, 1); break;
+	}
+}
+
+static int
+ent_cmp(const void *x, const void *y)
+{
+	const struct ent *a = x, *b = y;
+	int c = memcmp(a->a, b->a, 16);
+	return c ? c : (int)a->plen - (int)b->plen;
+}
+
+struct walk_check {
+	const struct rnd *r;
+	size_t i;
+};
+
+static int
+walk_check_cb(const uint8_t *addr, unsigned plen, uint32_t value, void *arg)
+{
+	struct walk_check *w = arg;
+	assert_true(w->i < w->r->n);
+	const struct ent *e = &w->r->e[w->i++];
+	assert_memory_equal(addr, e->a, w->r->alen);
+	assert_int_equal(plen, e->plen);
+	assert_int_equal(value, e->value);
+	return 0;
+}
+
+static void
+check_map(const struct rnd *r, const struct lpm *m, unsigned nq)
+{
+	uint8_t a[16];
+	unsigned pl1 = 0, pl2 = 0;
+	size_t nonempty = 0, hits = 0;
+	for (unsigned q = 0; q < nq; q++) {
+		rand_addr(r, a);
+		uint32_t want = naive_lookup(r, a, &pl1);
+		uint32_t got = lpm_lookup(m, a, &pl2);
+		if (want != got) {
+			char s[INET6_ADDRSTRLEN];
+			inet_ntop(r->family == 4 ? AF_INET : AF_INET6, a, s, sizeof(s));
+			fail_msg("lookup %s: want %u got %u", s, want, got);
+		}
+		if (want != LPM_NONE) {
+			assert_int_equal(pl1, pl2);
+			hits++;
+		}
+		if (r->family == 4)
+			assert_int_equal(lpm_lookup4(m, (uint32_t)a[0] << 24 |
+			    (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3], NULL), want);
+		/* windows: the partial-name lengths, then any length */
+		unsigned wp = rng() % 2 ? rng() % (r->maxp + 1)
+		    : (rng() % (r->maxp / 8) + 1) * (r->family == 4 ? 8 : 4);
+		if (wp > r->maxp)
+			wp = r->maxp;
+		mask_host(a, r->alen, wp, 0);
+		bool wwant = naive_within(r, a, wp);
+		if (wwant != lpm_any_within(m, a, wp)) {
+			char s[INET6_ADDRSTRLEN];
+			inet_ntop(r->family == 4 ? AF_INET : AF_INET6, a, s, sizeof(s));
+			fail_msg("any_within %s/%u: want %d", s, wp, wwant);
+		}
+		nonempty += wwant;
+	}
+	/* the test data must exercise both answers */
+	assert_true(hits > nq / 10 && hits < nq - nq / 10);
+	assert_true(nonempty > nq / 10 && nonempty < nq - nq / 10);
+	struct walk_check w = { r, 0 };
+	assert_int_equal(lpm_walk(m, walk_check_cb, &w), 0);
+	assert_int_equal(w.i, r->n);
+}
+
+static void
+random_family(int family, uint64_t seed, unsigned np, unsigned nq)
+{
+	struct rnd r = { family, family == 4 ? 4 : 16, family == 4 ? 32 : 128,
+	    calloc(np, sizeof(struct ent)), 0 };
+	struct lpm_builder *b, *bs;
+	struct lpm *m, *ms;
+	size_t dups = 0;
+	rng_state = seed;
+	assert_non_null(r.e);
+	assert_int_equal(lpm_builder_new(family, &b), 0);
+	assert_int_equal(lpm_builder_new(family, &bs), 0);
+	for (unsigned i = 0; i < np; i++) {
+		struct ent e;
+		rand_prefix(&r, &e);
+		int dup = 0;
+		for (size_t j = 0; j < r.n && !dup; j++)
+			dup = r.e[j].plen == e.plen && memcmp(r.e[j].a, e.a, 16) == 0;
+		/* add with random host bits: they must be ignored */
+		uint8_t noisy[16];
+		memcpy(noisy, e.a, 16);
+		for (unsigned bit = e.plen; bit < r.alen * 8; bit++)
+			if (rng() % 2)
+				noisy[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
+		assert_int_equal(lpm_builder_add(b, noisy, e.plen, dup ? 12345 : e.value),
+		    dup ? DX_EEXIST : 0);
+		if (dup)
+			dups++;
+		else
+			r.e[r.n++] = e;
+	}
+	assert_true(dups > 0);
+	assert_int_equal(lpm_builder_count(b), r.n);
+	assert_int_equal(lpm_build(b, &m), 0);
+	assert_int_equal(lpm_prefix_count(m), r.n);
+	/* The same prefixes in sorted order take the no-hash path. */
+	qsort(r.e, r.n, sizeof(*r.e), ent_cmp);
+	for (size_t i = 0; i < r.n; i++)
+		assert_int_equal(lpm_builder_add(bs, r.e[i].a, r.e[i].plen, r.e[i].value), 0);
+	assert_int_equal(lpm_builder_add(bs, r.e[0].a, r.e[0].plen, 1), DX_EEXIST);
+	assert_int_equal(lpm_build(bs, &ms), 0);
+	check_map(&r, m, nq);
+	check_map(&r, ms, nq / 4);
+	lpm_free(m);
+	lpm_free(ms);
+	free(r.e);
+}
+
+static void
+test_random4(void **state)
+{
+	(void)state;
+	random_family(4, UINT64_C(0x5eed0004), 3000, 4000);
+}
+
+static void
+test_random6(void **state)
+{
+	(void)state;
+	random_family(6, UINT64_C(0x5eed0006), 3000, 4000);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_ip4_lengths),
+		cmocka_unit_test(test_ip6_lengths),
+		cmocka_unit_test(test_nested_and_exclusions),
+		cmocka_unit_test(test_fully_hidden),
+		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_random4),
+		cmocka_unit_test(test_random6),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
