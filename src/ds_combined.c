@@ -190,12 +190,10 @@ cb_new_dataset(struct dataset *ds, struct ds_load *ld, char *typename,
 		c->capsets = ncap;
 	}
 	c->sets[c->nsets++] = sub;
-	sub->opts = ds->opts;
-	if ((rc = ds_begin(sub)) < 0)
+	if ((rc = ds_begin(sub, &ds->opts)) < 0)
 		return rc;
 	/* rbldnsd: the nested set starts with the common section's $TTL and
 	 * $n values (and cannot redefine those: first definition wins) */
-	sub->opts = ds->opts;
 	sub->ttl = ds->ttl;
 	memcpy(sub->subst, ds->subst, sizeof(sub->subst));
 	ds_reset_default(sub, ld);
@@ -247,21 +245,19 @@ cb_dataset_line(struct dataset *ds, struct ds_load *ld, char *s)
 	return 1;
 }
 
+/* Called by ds_special() for what it does not know: "$DATASET". ($TTL and
+ * $n inside a section reach the nested dataset through ld->sub.) */
 static int
 combined_special(struct dataset *ds, struct ds_load *ld, char *kw)
 {
-	struct combined *c = ds->priv;
 	char *rest;
 
 	if ((rest = df_keyword(kw, "dataset")))
 		return cb_dataset_line(ds, ld, rest);
-	/* $TTL and $n inside a section belong to the nested dataset */
-	if (c->cur && (df_keyword(kw, "ttl") || kw[0] == '=' ||
-	    ((kw[0] >= '0' && kw[0] <= '9') && (kw[1] == ' ' || kw[1] == '\t'))))
-		return ds_special(c->cur, ld, kw);
 	return 0;
 }
 
+/* Only reached before the first $DATASET: later data lines go to ld->sub. */
 static int
 combined_line(struct dataset *ds, struct ds_load *ld, char *line)
 {

@@ -21,7 +21,6 @@
 #include "dataset.h"
 #include "ds_impl.h"
 #include "errcode.h"
-#include "value.h"
 
 #define DN_EXCL UINT32_MAX
 
@@ -142,26 +141,6 @@ dnset_start(struct dataset *ds)
 }
 
 static int
-dnset_default_line(struct dataset *ds, struct ds_load *ld, char *line)
-{
-	struct dx_value v;
-	bool trunc = false;
-	uint32_t idx;
-	int rc;
-
-	if (value_parse_default(line, &v, &trunc) < 0) {
-		ds_warn(ld, "invalid default entry");
-		return 0;
-	}
-	if (trunc)
-		ds_warn(ld, "TXT template truncated to 255 bytes");
-	if ((rc = ds_value_intern(ds, &v, &idx)) < 0)
-		return rc;
-	ld->deflt = *ds_value(ds, idx);
-	return 0;
-}
-
-static int
 dnset_line(struct dataset *ds, struct ds_load *ld, char *s)
 {
 	struct dnset *d = ds->priv;
@@ -173,7 +152,7 @@ dnset_line(struct dataset *ds, struct ds_load *ld, char *s)
 	int rc;
 
 	if (*s == ':')
-		return dnset_default_line(ds, ld, s);
+		return ds_default_line(ds, ld, s, NULL);
 	if (*s == '!') {
 		neg = true;
 		s++;
@@ -194,18 +173,13 @@ dnset_line(struct dataset *ds, struct ds_load *ld, char *s)
 		return 0;
 	}
 	if (!neg) {
-		struct dx_value v;
-		bool trunc = false;
-
-		if (*s == '\0' || *s == '#' || *s == ';') {
-			v = ld->deflt;
-		} else if (value_parse(s, &ld->deflt, &v, &trunc) < 0) {
-			ds_warn(ld, "invalid value");
-			return 0;
-		}
-		if (trunc)
-			ds_warn(ld, "TXT template truncated to 255 bytes");
-		if ((rc = ds_value_intern(ds, &v, &val)) < 0)
+		if (*s == '\0' || *s == '#' || *s == ';')
+			rc = ds_value_intern(ds, &ld->deflt, &val);
+		else
+			rc = ds_entry_value(ds, ld, s, &val);
+		if (rc == DX_EINVAL)
+			return 0;            /* reported; skip the line */
+		if (rc < 0)
 			return rc;
 	}
 	wlen--;                          /* drop the root label */

@@ -232,14 +232,38 @@ test_fully_hidden(void **state)
 	assert_int_equal(add(b, "20.0.0.0", 24, 1), 0);
 	assert_int_equal(add(b, "20.0.0.0", 25, LPM_NONE), 0);
 	assert_int_equal(add(b, "20.0.0.128", 25, LPM_NONE), 0);
+	/* sorted so far: a repeat of the last add is still a duplicate */
+	assert_int_equal(add(b, "20.0.0.128", 25, 3), DX_EEXIST);
 	assert_int_equal(add(b, "20.0.0.0", 24, 2), DX_EEXIST);
+	/* a bucket listed only before its first long prefix */
+	assert_int_equal(add(b, "30.0.0.0", 8, 4), 0);
+	assert_int_equal(add(b, "30.5.128.0", 17, LPM_NONE), 0);
+	assert_int_equal(add(b, "30.6.0.0", 17, LPM_NONE), 0);
+	assert_int_equal(add(b, "30.6.128.0", 17, LPM_NONE), 0);
 	struct lpm *m = build(b);
 	assert_int_equal(look(m, "20.0.0.1", NULL), LPM_NONE);
 	assert_int_equal(look(m, "20.0.0.255", NULL), LPM_NONE);
 	assert_false(within(m, "20.0.0.0", 24));
 	assert_false(within(m, "20.0.0.0", 16));
 	assert_false(within(m, "20.0.0.0", 8));
-	assert_false(within(m, "0.0.0.0", 0));
+	assert_true(within(m, "0.0.0.0", 0));
+	assert_true(within(m, "30.5.0.0", 16));
+	assert_false(within(m, "30.5.128.0", 17));
+	assert_false(within(m, "30.6.0.0", 16));
+	assert_true(within(m, "30.6.0.0", 15));
+	assert_int_equal(look(m, "30.5.127.255", NULL), 4);
+	assert_int_equal(look(m, "30.5.128.0", NULL), LPM_NONE);
+	lpm_free(m);
+	/* The same for IPv6 in sorted order. */
+	assert_int_equal(lpm_builder_new(6, &b), 0);
+	assert_int_equal(add(b, "2001:db8::", 48, 1), 0);
+	assert_int_equal(add(b, "2001:db8::", 48, 2), DX_EEXIST);
+	assert_int_equal(add(b, "2001:db8::", 49, LPM_NONE), 0);
+	assert_int_equal(add(b, "2001:db8:0:8000::", 49, LPM_NONE), 0);
+	m = build(b);
+	assert_false(within(m, "2001:db8::", 48));
+	assert_false(within(m, "2000::", 4));
+	assert_int_equal(look(m, "2001:db8::1", NULL), LPM_NONE);
 	lpm_free(m);
 }
 
