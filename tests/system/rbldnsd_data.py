@@ -172,13 +172,15 @@ def ip4s(v):
 
 def _ip4_universe(r):
     a = r.choice([10, 46, 198, 100])  # 203.0.113/24 stays free for planted lines
-    return (a << 24) | (r.randint(0, 3) << 16) | (r.randint(0, 15) << 8) | r.randint(0, 255)
+    return (a << 24) | (r.randint(0, 15) << 16) | (r.randint(0, 31) << 8) | r.randint(0, 255)
 
 
 def ip4_entry(r, form_set):
     """One key as (text, lo, hi)."""
     v = _ip4_universe(r)
     form = r.choice(form_set)
+    if form in ("p16", "suffix2") and r.random() < 0.7:   # keep /16s rare
+        form = "host"
     if form == "host":
         return ip4s(v), v, v
     if form == "p24":
@@ -188,7 +190,7 @@ def ip4_entry(r, form_set):
         lo = v & ~0xffff
         return ".".join(ip4s(lo).split(".")[:2]), lo, lo | 0xffff
     if form == "cidr":
-        n = r.randint(20, 32) if r.random() < 0.8 else r.randint(12, 19)
+        n = r.randint(20, 32) if r.random() < 0.97 else r.randint(12, 19)
         lo = v & ~((1 << (32 - n)) - 1) & 0xffffffff
         hi = lo | ((1 << (32 - n)) - 1)
         txt = ip4s(lo)

@@ -18,7 +18,7 @@ import pytest
 
 import rbldnsd_data
 from conftest import BUILD, free_port
-from rbldnsd_runner import RBLDNSD, Rbldnsd, data_dir, parse_reply, query_many
+from rbldnsd_runner import RBLDNSD, Rbldnsd, data_dir, make_readable, parse_reply, query_many
 
 pytestmark = pytest.mark.skipif(RBLDNSD is None, reason="rbldnsd is not installed (make test-deps)")
 
@@ -189,3 +189,39 @@ def test_dnsxld_matches_rbldnsd(scenario, dnsxld_server):
     print("%s: %d queries, normalised %s, rbldnsd data warnings %d" % (
         scenario.kind, len(scenario.queries), dict(normed), len(rb.warnings())))
     assert not bad, report(bad, normed, len(scenario.queries))
+
+
+def test_harness_sees_a_difference():
+    """The comparison can fail: rbldnsd on data with a few lines dropped
+    differs from rbldnsd on the original, and the report names each query."""
+    for scen in _scenario("ip4set"):
+        d2 = data_dir()
+        try:
+            specs = []
+            for spec in scen.specs:
+                zone, typ, files = spec.split(":", 2)
+                out = []
+                for f in files.split(","):
+                    g = f.replace(scen.outdir, d2)
+                    with open(f, encoding="latin-1") as src:
+                        lines = src.read().splitlines()
+                    with open(g, "w", encoding="latin-1") as dst:
+                        dst.write("\n".join(l for i, l in enumerate(lines) if i % 50 != 49) + "\n")
+                    out.append(g)
+                specs.append("%s:%s:%s" % (zone, typ, ",".join(out)))
+            make_readable(d2)
+            a = start_rbldnsd(scen)
+            try:
+                b = Rbldnsd(specs, free_port(), specs[-1].split(":", 1)[0], d2)
+                try:
+                    ra = query_many(a.host, a.port, scen.queries)
+                    rb = query_many(b.host, b.port, scen.queries)
+                finally:
+                    b.stop()
+            finally:
+                a.stop()
+            bad, _ = compare(scen, ra, rb, "original", "mutated")
+            assert 10 < len(bad) < len(scen.queries) // 4, report(bad, {}, len(scen.queries))
+            assert bad[0].startswith("zone ip4set.bl.test  name ") and "original:" in bad[0]
+        finally:
+            shutil.rmtree(d2, ignore_errors=True)
