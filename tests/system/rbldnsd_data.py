@@ -12,7 +12,7 @@ import random
 
 KINDS = ["ip4set", "ip4tset", "ip4trie", "ip6trie", "ip6tset", "dnset",
          "generic", "combined", "multizone"]
-PLANTED = ["ip4set", "ip4trie", "dnset", "generic"]   # kinds with hand-computed answers
+PLANTED = ["ip4set", "ip4trie", "ip6trie", "dnset", "generic"]   # kinds with hand-computed answers
 
 WORDS = ["spam", "relay", "proxy", "dialup", "see", "http://bl.ex/q?",
          "listed", "because", "abuse", "contact", "x-y_z", "a:b", "100%",
@@ -529,10 +529,25 @@ def _ip6_scenario(scen, r, dstype, n):
             hdr.append(base_template(r))
         hdr.append(default_line(r))
         body, names = ip6_lines(r, scen, zone, n // 2, tset=tset)
+        if fi == 0 and not tset:
+            body += ["2001:db8:ffff::/48 :5:=v6 $ listed", "!2001:db8:ffff::1",
+                     "2001:db8:ffff:1::/64 :6:", "2001:db8:ffff:1::7 :7:=seven"]
+            scen.zone_model(zone).ip6.append((0x20010db8ffff << 80, ((0x20010db8ffff + 1) << 80) - 1))
         files.append(scen.write("%s-%d.txt" % (dstype, fi), hdr + body))
         _qtypes(r, names, scen.queries)
     _qtypes(r, ip6_extra_names(r, zone, n // 2), scen.queries)
     scen.specs.append("%s:%s:%s" % (zone, dstype, ",".join(files)))
+    if not tset:
+        q = lambda v: rev6(v) + "." + zone
+        p = 0x20010db8ffff << 80
+        scen.expect += [
+            (q(p + 5), "ANY", "NOERROR", [("A", None, "127.0.0.5"), ("TXT", None, "v6 2001:db8:ffff::5 listed")]),
+            (q(p + 1), "A", "NXDOMAIN", []),
+            (q(p | (1 << 64) | 9), "A", "NOERROR", [("A", None, "127.0.0.6")]),
+            (q(p | (1 << 64) | 7), "TXT", "NOERROR", [("TXT", None, "seven")]),
+            (q(p - 1), "A", "NXDOMAIN", []),
+        ]
+        scen.queries += [(nm, t) for nm, t, _, _ in scen.expect]
 
 
 def _dnset_scenario(scen, r, n):
