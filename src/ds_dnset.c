@@ -82,7 +82,7 @@ dn_keycmp(const uint8_t *ak, unsigned alen, const uint8_t *bk, unsigned blen)
 {
 	if (alen != blen)
 		return alen < blen ? -1 : 1;
-	return memcmp(ak, bk, alen);
+	return alen ? memcmp(ak, bk, alen) : 0;
 }
 
 /* Same name together; exclusion first (it hides the rest), then values in

@@ -10,6 +10,7 @@
  * (the writer picks by type); records are grouped A, MX, TXT, as rbldnsd
  * orders an ANY answer.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -59,7 +60,7 @@ gen_keycmp(const uint8_t *ak, unsigned alen, const uint8_t *bk, unsigned blen)
 {
 	if (alen != blen)
 		return alen < blen ? -1 : 1;
-	return memcmp(ak, bk, alen);
+	return alen ? memcmp(ak, bk, alen) : 0;
 }
 
 static int
@@ -129,6 +130,24 @@ gen_parse_a(const char *s, uint8_t out[4])
 	if (n == 4)
 		out[2] = (uint8_t)oct[2];
 	return true;
+}
+
+/* rbldnsd keeps the case of values (only keys are lowercased): put the
+ * letters of the text back into the parsed wire name. Names with escapes
+ * keep the parser's lowercase form. */
+static void
+gen_keep_case(uint8_t *wire, unsigned wlen, const char *text)
+{
+	unsigned k;
+
+	if (strchr(text, '\\') || strlen(text) + 1 < wlen - 1)
+		return;
+	/* "MX.Example.COM" -> 2 M X 7 E x a ...: wire byte k is text[k-1] */
+	for (k = 0; k + 1 < wlen; k += wire[k] + 1u) {
+		unsigned j;
+		for (j = 1; j <= wire[k]; j++)
+			wire[k + j] = (uint8_t)text[k + j - 1];
+	}
 }
 
 /* TTL as rbldnsd's parse_ttl(): 0 means the dataset's, then -t limits. */
@@ -241,11 +260,15 @@ generic_line(struct dataset *ds, struct ds_load *ld, char *s)
 		unsigned nlen;
 		if (!(s = df_parse_uint32(s, &pref)) || pref > 65535)
 			goto bad;
+		char orig[256];
+		size_t ol = strcspn(s, " \t");
+		snprintf(orig, sizeof(orig), "%.*s", (int)ol, s);
 		s = df_parse_dname(s, rdata + 2, &nlen);
 		if (!s || *s) {
 			ds_error(ld, "invalid MX target");
 			return DX_EINVAL;
 		}
+		gen_keep_case(rdata + 2, nlen, orig);
 		rdata[0] = (uint8_t)(pref >> 8);
 		rdata[1] = (uint8_t)pref;
 		r.rr.type = T_MX;
