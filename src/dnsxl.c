@@ -262,6 +262,11 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	for (int i = 2; i < argc; i++)	/* dnsxl's help, not dnsxld's */
+		if (strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		}
 	av = calloc((size_t)argc + 2, sizeof(*av));
 	ips = calloc((size_t)argc + 1, sizeof(*ips));
 	if (av == NULL || ips == NULL)

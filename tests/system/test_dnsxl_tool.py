@@ -15,7 +15,7 @@ codes:
     - { id: 1, name: NAM, description: "North America" }
   txt: "{service_desc}, region {region_desc}, pool {pool}, matched {prefix}"
 datasets:
-  - { name: d365-nam, type: ip4set, files: [ d365/nam.ip4 ],
+  - { name: d365-nam, type: ip4trie, files: [ d365/nam.ip4 ],
       service: d365-marketing, region: NAM, pool: shared }
   - { name: eop-v6, type: ip6tset, files: [ eop.ip6 ], service: eop, region: global }
   - { name: blocked, type: ip4set, files: [ bl.txt ] }
@@ -48,7 +48,7 @@ def test_check_ok_summary(tmp_path):
     assert out.returncode == 0
     lines = out.stdout.splitlines()
     assert lines[0] == "zone wl.example.org: SOA serial 2026112201, 2 datasets"
-    assert lines[1] == "  dataset d365-nam (ip4set): 2 entries"
+    assert lines[1] == "  dataset d365-nam (ip4trie): 2 entries"
     assert lines[2] == "  dataset eop-v6 (ip6tset): 1 entry"
     assert lines[3].startswith("zone bl.example.net: SOA serial ")
     assert lines[4] == "  dataset blocked (ip4set): 1 entry"
@@ -62,7 +62,8 @@ def test_check_specs_relative_to_cwd(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [
         "zone bl.example.net: SOA serial 2026112201, 1 dataset",
-        "  dataset ip4set:bl.txt,d365/nam.ip4 (ip4set): 3 entries",
+        # ip4set stores a /25 as 128 addresses, as rbldnsd does
+        "  dataset ip4set:bl.txt,d365/nam.ip4 (ip4set): 130 entries",
         "0 errors, 0 warnings",
     ]
 
@@ -155,3 +156,28 @@ def test_lookup_bad_config_and_usage(tmp_path):
     assert out.stdout.startswith("usage: dnsxl check")
     out = run("--version")
     assert out.stdout.startswith("dnsxl ")
+
+
+def test_lookup_rfc5782_test_entries_and_mapped(tmp_path):
+    (tmp_path / "a.txt").write_text("10.0.0.1\n")
+    spec = f"z.org:ip4set:{tmp_path}/a.txt"
+    out = run("lookup", spec, "127.0.0.2", "127.0.0.1", "::ffff:10.0.0.1")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "127.0.0.2:",
+        "  z.org: (test entry) service=- region=- pool=- prefix=127.0.0.2/32"
+        " A=127.0.0.2 TXT=\"RFC 5782 test entry\"",
+        "127.0.0.1:",
+        "  z.org: not listed",
+        "::ffff:10.0.0.1:",
+        f"  z.org: ip4set:{tmp_path}/a.txt service=- region=- pool=-"
+        " prefix=10.0.0.1/32 A=127.0.0.2",
+    ]
+    out = run("lookup", "--no-rfc5782-tests", spec, "127.0.0.2")
+    assert out.stdout.splitlines() == ["127.0.0.2:", "  z.org: not listed"]
+
+
+def test_subcommand_help_is_dnsxl_help():
+    out = run("check", "--help")
+    assert out.returncode == 0
+    assert out.stdout.startswith("usage: dnsxl check")

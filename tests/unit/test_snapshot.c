@@ -224,7 +224,7 @@ test_labels_and_config_value(void **state)
 	    "  regions: [ { id: 1, name: NAM, description: \"N America\" } ]\n"
 	    "  txt: \"{service_desc} {region} {pool} {ip} in {prefix}\"\n"
 	    "datasets:\n"
-	    "  - { name: d365-nam, type: ip4set, files: [nam.ip4, nam2.ip4],\n"
+	    "  - { name: d365-nam, type: ip4trie, files: [nam.ip4, nam2.ip4],\n"
 	    "      service: d365, region: NAM, pool: shared }\n"
 	    "  - { name: same-files-other-labels, type: ip4set,\n"
 	    "      files: [nam.ip4, nam2.ip4] }\n"
