@@ -1,10 +1,11 @@
 /* dnsxld.c -- the DNSxL server: command line, bind, drop privileges, load,
- * then the serving loop.
+ * then the serving loop. (-w is applied by the config parser, which
+ * prefixes relative data paths with it; after -r they resolve in the jail.)
  *
  * Order (as rbldnsd): parse -> bind every socket -> fork to the background
  * unless -n (the parent waits for the child's "loaded" word, so load errors
  * still reach the terminal and the exit status) -> pidfile -> chroot (-r) ->
- * chdir (-w) -> setuid (-u) -> build the snapshot -> serve.
+ * setuid (-u) -> build the snapshot -> serve.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -230,10 +231,6 @@ main(int argc, char **argv)
 	if (cfg->chroot_dir && (chroot(cfg->chroot_dir) < 0 ||
 	    chdir("/") < 0)) {
 		log_warn("chroot %s", cfg->chroot_dir);
-		goto fail;
-	}
-	if (cfg->workdir && chdir(cfg->workdir) < 0) {
-		log_warn("chdir %s", cfg->workdir);
 		goto fail;
 	}
 	if (cfg->user && drop_privileges(uid, gid) < 0)

@@ -44,7 +44,8 @@ enum {
 struct qw_req {
 	const uint8_t *pkt;
 	size_t len;
-	size_t qend;            /* offset just after the question, 0 = none */
+	size_t qend;            /* offset just after the question */
+	int has_q;              /* the question parsed (QDCOUNT 1) */
 	size_t qname_len;       /* wire length of the question name */
 	unsigned nlabels;
 	uint8_t loff[DX_MAXLABELS];  /* label offsets within the name */
@@ -664,7 +665,7 @@ finish(struct qw *w, const struct qw_req *r, int rcode, int aa, int tc,
 	o[2] |= (aa ? 0x04 : 0) | (tc ? 0x02 : 0);
 	o[3] |= (uint8_t)(rcode & 0x0F);
 	o[4] = 0;
-	o[5] = (r && r->qend) ? 1 : 0;
+	o[5] = (r && r->has_q) ? 1 : 0;
 	o[6] = (uint8_t)(w->an >> 8);
 	o[7] = (uint8_t)w->an;
 	o[8] = (uint8_t)(w->ns >> 8);
@@ -704,24 +705,31 @@ query_process(const struct snapshot *s, const uint8_t *req, size_t reqlen,
 	memset(out + 4, 0, 8);
 	w.pos = 12;
 
-	if ((req[2] >> 3 & 0x0F) != 0)
-		return finish(&w, NULL, QW_NOTIMP, 0, 0, info);
-	if (rd16(req + 4) != 1)
-		return finish(&w, NULL, QW_FORMERR, 0, 0, info);
+	/* Parse what can be parsed first, so that NOTIMP and FORMERR replies
+	 * still echo the question and the OPT record when they were sound. */
+	unsigned qd = rd16(req + 4);
 	memset(&r, 0, sizeof(r));
 	r.pkt = req;
 	r.len = reqlen;
-	if (parse_question(&r) < 0) {
-		r.qend = 0;
+	r.qend = 12;
+	if (qd > 1)
 		return finish(&w, NULL, QW_FORMERR, 0, 0, info);
+	if (qd == 1) {
+		if (parse_question(&r) < 0)
+			return finish(&w, NULL, QW_FORMERR, 0, 0, info);
+		r.has_q = 1;
+		info->qtype = r.qtype;
+		info->qclass = r.qclass;
+		qw_mem(&w, req + 12, r.qend - 12);  /* verbatim: keeps 0x20 case */
 	}
-	info->qtype = r.qtype;
-	info->qclass = r.qclass;
-	qw_mem(&w, req + 12, r.qend - 12);      /* verbatim: keeps 0x20 case */
 	if (parse_records(&r) < 0) {
 		r.edns = 0;             /* RFC 6891 6.1.1: FORMERR, no OPT */
 		return finish(&w, &r, QW_FORMERR, 0, 0, info);
 	}
+	if ((req[2] >> 3 & 0x0F) != 0)
+		return finish(&w, &r, QW_NOTIMP, 0, 0, info);
+	if (qd == 0)
+		return finish(&w, &r, QW_FORMERR, 0, 0, info);
 
 	const struct config *cfg = s ? snapshot_config(s) : NULL;
 	uint16_t emax = cfg && cfg->edns_max >= 512 ? cfg->edns_max :
