@@ -74,7 +74,8 @@ class Rbldnsd:
         raise RuntimeError("rbldnsd did not answer within %.0fs" % timeout)
 
     def log_text(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.logpath, errors="replace") as f:
             return f.read()
 
@@ -241,3 +242,26 @@ def parse_reply(w):
     rcode = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP",
              5: "REFUSED"}.get(flags & 15, str(flags & 15))
     return rcode, frozenset(ans), soa, rows
+
+
+def query_tcp(host, port, name, qtype, timeout=3.0):
+    """One query over TCP; the reply wire, or None."""
+    m = dns.message.make_query(name, qtype)
+    m.flags &= ~dns.flags.RD
+    w = m.to_wire()
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as s:
+            s.sendall(len(w).to_bytes(2, "big") + w)
+            buf = b""
+            while len(buf) < 2 or len(buf) < 2 + int.from_bytes(buf[:2], "big"):
+                chunk = s.recv(65535)
+                if not chunk:
+                    return None
+                buf += chunk
+            return buf[2:2 + int.from_bytes(buf[:2], "big")]
+    except OSError:
+        return None
+
+
+def truncated(wire):
+    return wire is not None and len(wire) > 2 and bool(wire[2] & 0x02)
