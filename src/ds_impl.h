@@ -157,6 +157,21 @@ int ds_end(struct dataset *ds, struct ds_load *ld);
 /* Reset ld->deflt to the dataset's default (start of each file). */
 void ds_reset_default(const struct dataset *ds, struct ds_load *ld);
 
+/* Shared by ds_ip4trie.c and ds_ip6trie.c: priv of a trie dataset. */
+struct lpm;
+struct lpm_builder;
+struct ds_iptrie {
+	struct lpm_builder *b;  /* while loading */
+	struct lpm *m;          /* after finish */
+};
+int ds_trie_start(struct dataset *ds, int family);
+void ds_trie_free(struct dataset *ds);
+int ds_trie_finish(struct dataset *ds, struct ds_load *ld);
+/* Value of the rest of the line s (or an exclusion), then add addr/bits;
+ * a duplicate prefix is warned about and the first value kept. */
+int ds_trie_add(struct dataset *ds, struct ds_load *ld, char *s, bool excl,
+    const uint8_t *addr, unsigned bits);
+
 /* Types (one per file). */
 extern const struct ds_type ds_type_ip4set, ds_type_ip4tset, ds_type_ip4trie,
     ds_type_ip6trie, ds_type_ip6tset;
