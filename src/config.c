@@ -81,8 +81,9 @@ resolve_path(const char *base, const char *file)
 	fl = strlen(file);
 	p = xrealloc(NULL, bl + fl + 2);
 	memcpy(p, base, bl);
-	p[bl] = '/';
-	memcpy(p + bl + 1, file, fl + 1);
+	if (base[bl - 1] != '/')	/* "/" + "x" is "/x", not "//x" */
+		p[bl++] = '/';
+	memcpy(p + bl, file, fl + 1);
 	return p;
 }
 
@@ -310,25 +311,22 @@ spec_dataset(struct config *c, const char *spec, const char *base, char *err,
 		free(type);
 		return DX_EINVAL;
 	}
-	for (p = colon + 1; ; p++) {	/* no empty file names */
-		if ((*p == ',' || *p == '\0') && (p[-1] == ',' || p[-1] == ':')) {
-			snprintf(err, errlen, "empty file name in \"%s\"", spec);
-			free(type);
-			return DX_EINVAL;
-		}
-		if (*p == '\0')
-			break;
-	}
 	ds = new_dataset(c);
 	ds->name = xstrdup(spec);
 	ds->type = type;
+	/* Files split on ',' and (as rbldnsd) ':'; empty pieces skipped. */
 	for (p = colon + 1; *p; ) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		char *f = xstrndup(p, n);
-		ds_add_file(ds, base, f);
-		free(f);
-		p += n + (comma ? 1 : 0);
+		size_t n = strcspn(p, ",:");
+		if (n > 0) {
+			char *f = xstrndup(p, n);
+			ds_add_file(ds, base, f);
+			free(f);
+		}
+		p += n + (p[n] ? 1 : 0);
+	}
+	if (ds->nfiles == 0) {
+		snprintf(err, errlen, "missing file names in \"%s\"", spec);
+		return DX_EINVAL;	/* the config is thrown away: no cleanup */
 	}
 	return (int)(c->ndatasets - 1);
 }
@@ -966,7 +964,7 @@ yaml_zone(struct yctx *y, yaml_node_t *e)
 		else if (zone_add(y->c, z, (unsigned)idx, err, sizeof(err)) < 0)
 			yerr(y, acln, "%s", err);
 	}
-	if (z->ndatasets == 0 && z->acl < 0)
+	if (z->ndatasets == 0)	/* rbldnsd: at least one non-acl dataset */
 		yerr(y, e, "zone %s: no datasets", z->name);
 }
 
@@ -1077,6 +1075,10 @@ config_check(struct config *c, struct diag *d)
 
 	if (c->nzones == 0)
 		diag_error(d, c->path, 0, "no zones to serve");
+	for (unsigned i = 0; i < c->nzones; i++)
+		if (c->zones[i].ndatasets == 0)	/* an acl alone serves nothing */
+			diag_error(d, c->path, 0, "zone %s: no datasets besides "
+			    "its acl", c->zones[i].name);
 	for (unsigned i = 0; i < c->ndatasets; i++) {
 		bool used = c->global_acl == (int)i;
 		for (unsigned j = 0; j < c->nzones && !used; j++) {

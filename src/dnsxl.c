@@ -96,6 +96,15 @@ load(int ac, char **av, struct diag *d, struct config **cfg,
 	return rc;
 }
 
+/* "  dataset d365-nam (ip4trie): 12 entries" */
+static void
+print_dataset(const char *what, const struct dataset *ds)
+{
+	size_t e = dataset_entries(ds);
+	printf("%s %s (%s): %zu entr%s\n", what, dataset_labels(ds)->name,
+	    ds_type_name(dataset_type(ds)), e, e == 1 ? "y" : "ies");
+}
+
 static int
 cmd_check(int ac, char **av)
 {
@@ -119,13 +128,13 @@ cmd_check(int ac, char **av)
 			    n == 1 ? "" : "s");
 			for (unsigned j = 0; j < n; j++) {
 				const struct dataset *ds = zone_dataset(z, j);
-				size_t e = dataset_entries(ds);
-				printf("  dataset %s (%s): %zu entr%s\n",
-				    dataset_labels(ds)->name,
-				    ds_type_name(dataset_type(ds)), e,
-				    e == 1 ? "y" : "ies");
+				print_dataset("  dataset", ds);
 			}
+			if (zone_acl(z))
+				print_dataset("  acl", zone_acl(z));
 		}
+		if (snapshot_global_acl(snap))
+			print_dataset("global acl", snapshot_global_acl(snap));
 	}
 	printf("%u error%s, %u warning%s\n", d.errors, d.errors == 1 ? "" : "s",
 	    d.warnings, d.warnings == 1 ? "" : "s");

@@ -29,6 +29,7 @@ struct snapshot {
 	unsigned nowned;
 	struct snap_zone *zones;
 	unsigned nzones;
+	const struct dataset *global_acl;
 };
 
 static bool
@@ -146,7 +147,6 @@ build_zones(struct snapshot *s, const struct config *cfg, struct diag *d)
 	for (unsigned i = 0; i < cfg->nzones; i++) {
 		const struct cfg_zone *cz = &cfg->zones[i];
 		struct snap_zone *sz = &s->zones[s->nzones];
-		int acl = cz->acl >= 0 ? cz->acl : cfg->global_acl;
 
 		if (text_to_wire(cz->name, sz->wire, &sz->wlen,
 		    &sz->nlabels) < 0) {
@@ -161,9 +161,10 @@ build_zones(struct snapshot *s, const struct config *cfg, struct diag *d)
 			if ((rc = zone_add_dataset(sz->zone,
 			    s->byidx[cz->datasets[j]])) < 0)
 				return rc;
-		/* The zone's own acl, else the global one (rbldnsd ":acl:"). */
-		if (acl >= 0 && (rc = zone_add_dataset(sz->zone,
-		    s->byidx[acl])) < 0)
+		/* Only the zone's own acl: the global one is consulted beside
+		 * it (snapshot_global_acl), not instead of it. */
+		if (cz->acl >= 0 && (rc = zone_add_dataset(sz->zone,
+		    s->byidx[cz->acl])) < 0)
 			return rc;
 		if ((rc = zone_finish(sz->zone, &zo, d)) < 0)
 			return rc;
@@ -195,6 +196,8 @@ snapshot_build(const struct config *cfg, struct diag *d, struct snapshot **out)
 		snapshot_free(s);
 		return rc;
 	}
+	if (cfg->global_acl >= 0)
+		s->global_acl = s->byidx[cfg->global_acl];
 	*out = s;
 	return 0;
 }
@@ -243,6 +246,12 @@ snapshot_find_zone(const struct snapshot *s, const uint8_t *lname,
 		}
 	}
 	return NULL;
+}
+
+const struct dataset *
+snapshot_global_acl(const struct snapshot *s)
+{
+	return s->global_acl;
 }
 
 unsigned

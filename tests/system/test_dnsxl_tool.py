@@ -181,3 +181,20 @@ def test_subcommand_help_is_dnsxl_help():
     out = run("check", "--help")
     assert out.returncode == 0
     assert out.stdout.startswith("usage: dnsxl check")
+
+
+def test_check_lists_acls(tmp_path):
+    (tmp_path / "a.txt").write_text("10.0.0.1\n")
+    (tmp_path / "z.acl").write_text("192.0.2.0/24 :refuse\n")
+    (tmp_path / "g.acl").write_text("198.51.100.0/24 :ignore\n203.0.113.0/24 :refuse\n")
+    out = run("check", "z.org:ip4set:a.txt", "z.org:acl:z.acl", ":acl:g.acl", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("zone z.org: SOA serial ")
+    assert lines[0].endswith(", 1 dataset")
+    assert lines[1:] == [
+        "  dataset ip4set:a.txt (ip4set): 1 entry",
+        "  acl acl:z.acl (acl): 1 entry",
+        "global acl acl:g.acl (acl): 2 entries",
+        "0 errors, 0 warnings",
+    ]

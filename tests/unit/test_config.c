@@ -262,6 +262,9 @@ test_args_every_option(void **state)
 	assert_string_equal(c->datasets[0].files[0], "/srv/data/rel");
 	assert_string_equal(c->datasets[0].files[1], "/abs");
 	config_free(c);
+	assert_int_equal(args(&c, "-w", "/", "z.org:ip4set:rel", NULL), 0);
+	assert_string_equal(c->datasets[0].files[0], "/rel");
+	config_free(c);
 	assert_int_equal(cap.n, 0);
 }
 
@@ -284,6 +287,13 @@ test_args_ttl_forms(void **state)
 	assert_int_equal(args(&c, "-4", "-6", "z:ip4set:f", NULL), 0);
 	assert_false(c->ipv4_only);
 	assert_true(c->ipv6_only);
+	config_free(c);
+	/* files split on ',' and ':' as rbldnsd does; empty pieces skipped */
+	assert_int_equal(args(&c, "z:ip4set:a,,b:c,", NULL), 0);
+	assert_int_equal(c->datasets[0].nfiles, 3);
+	assert_string_equal(c->datasets[0].files[0], "a");
+	assert_string_equal(c->datasets[0].files[1], "b");
+	assert_string_equal(c->datasets[0].files[2], "c");
 	config_free(c);
 	assert_int_equal(args(&c, "-t", ":1w", "z:ip4set:f", NULL), 0);
 	assert_int_equal(c->ttl_default, 2100);
@@ -319,6 +329,31 @@ test_args_specs(void **state)
 	assert_int_equal(c->zones[1].acl, -1);
 	assert_int_equal(c->global_acl, 4);
 	config_free(c);
+}
+
+/* The server parses the same argv again on reload: same result. */
+static void
+test_args_reparse_same_argv(void **state)
+{
+	char *argv[] = { (char *)"dnsxld", (char *)"z.org:ip4set:f",
+	    (char *)"-b", (char *)"127.0.0.1/5300", (char *)"y.org:ip4set:g",
+	    (char *)"-n", (char *)"z.org:ip4set:h", NULL };
+	struct config *c;
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(config_from_args(7, argv, &dg, &c), 0);
+		assert_int_equal(c->nlisten, 1);
+		assert_int_equal(c->listen[0].port, 5300);
+		assert_true(c->foreground);
+		assert_int_equal(c->nzones, 2);
+		assert_string_equal(c->zones[0].name, "z.org");
+		assert_string_equal(c->zones[1].name, "y.org");
+		assert_int_equal(c->zones[0].ndatasets, 2);
+		assert_string_equal(c->datasets[c->zones[0].datasets[1]].name,
+		    "ip4set:h");
+		config_free(c);
+	}
+	assert_int_equal(cap.n, 0);
 }
 
 static void
@@ -390,8 +425,8 @@ test_args_errors(void **state)
 	    "zonly", NULL);
 	expect_arg_error("E z:ip4set: bad dataset \"ip4set\" (want "
 	    "type:file,...)\n", "z:ip4set", NULL);
-	expect_arg_error("E z:ip4set:a,,b: empty file name in \"ip4set:a,,b\"\n",
-	    "z:ip4set:a,,b", NULL);
+	expect_arg_error("E z:ip4set:,:: missing file names in \"ip4set:,:\"\n",
+	    "z:ip4set:,:", NULL);
 	expect_arg_error("E :ip4set:f: dataset ip4set:f is not of type acl\n",
 	    ":ip4set:f", "z:ip4set:g", NULL);
 	expect_arg_error("E z:acl:b: zone z: more than one acl dataset\n",
@@ -399,6 +434,8 @@ test_args_errors(void **state)
 	expect_arg_error("E a..b:ip4set:f: bad zone name \"a..b\"\n",
 	    "a..b:ip4set:f", NULL);
 	expect_arg_error("E no zones to serve\n", "-n", NULL);
+	expect_arg_error("E zone z: no datasets besides its acl\n", "z:acl:a",
+	    "y:ip4set:f", NULL);
 }
 
 /* --- YAML ------------------------------------------------------------------ */
@@ -776,6 +813,10 @@ test_yaml_errors(void **state)
 	    "E F:4: zone: name is required\n");
 	expect_yaml(DS "zones:\n  - { name: z.org }\n", DX_EINVAL,
 	    "E F:4: zone z.org: no datasets\n");
+	expect_yaml(DS "  - { name: x, type: acl, files: [x] }\n"
+	    "zones:\n  - { name: z.org, acl: x }\n  - { name: y.org, "
+	    "datasets: [a] }\n", DX_EINVAL,
+	    "E F:5: zone z.org: no datasets\n");
 	expect_yaml(DS "zones:\n  - { name: z.org, datasets: [a], acl: a }\n",
 	    DX_EINVAL, "E F:4: zone z.org: dataset a is not of type acl\n");
 	expect_yaml(DS "zones:\n  - { name: z.org, specs: [ \"ip4set\" ] }\n",
@@ -788,6 +829,23 @@ test_yaml_errors(void **state)
 	expect_yaml("server: {\n" DS, DX_EINVAL,
 	    "E F:3: YAML: did not find expected node content while parsing "
 	    "a flow node\n");
+	expect_yaml("datasets: 3\n" ZN, DX_EINVAL,
+	    "E F:1: datasets: expected a list\n"
+	    "E F:3: zone z.org: unknown dataset \"a\"\n"
+	    "E F:3: zone z.org: no datasets\n");
+	expect_yaml(DS "zones: { name: z.org }\n", DX_EINVAL,
+	    "E F:3: zones: expected a list\n");
+	expect_yaml("? [a]\n: 1\n" DS ZN, DX_EINVAL,
+	    "E F:1: config: keys must be strings\n");
+	expect_yaml("- a\n- b\n", DX_EINVAL,
+	    "E F:1: config: expected a mapping\n");
+	expect_yaml("datasets:\n  - { name: a, type: ip4set, files: [ [x] ] }\n"
+	    ZN, DX_EINVAL, "E F:2: files: expected a file name\n"
+	    "E F:2: dataset a: files: at least one file is required\n");
+	expect_yaml("codes:\n  txt: \"{ip} {when}\"\n"
+	    "datasets:\n  - { name: a, type: ip4set, files: [a], pool: shared }\n"
+	    ZN, DX_EINVAL,
+	    "E F:4: dataset a: unknown TXT placeholder \"{when}\"\n");
 	expect_yaml("", DX_EINVAL, "E F: empty config\n");
 	expect_yaml(DS, DX_EINVAL, "E F: no zones to serve\n"
 	    "W F: dataset a is not used by any zone\n");
@@ -818,6 +876,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_args_every_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args_ttl_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args_specs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_args_reparse_same_argv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args_help_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_yaml_full, setup, teardown),

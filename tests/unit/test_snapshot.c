@@ -311,14 +311,23 @@ test_global_acl(void **state)
 	c = cfg_args("z.org:ip4set:a.txt", "y.org:ip4set:a.txt",
 	    ":acl:g.acl", "y.org:acl:z.acl");
 	assert_int_equal(snapshot_build(c, &dg, &s), 0);
-	assert_non_null(zone_acl(snapshot_zone(s, 0)));
-	assert_non_null(zone_acl(snapshot_zone(s, 1)));
-	assert_string_equal(dataset_labels(zone_acl(snapshot_zone(s, 0)))->name,
+	/* the global acl stands apart: rbldnsd consults it beside the zone's */
+	assert_null(zone_acl(snapshot_zone(s, 0)));
+	assert_non_null(snapshot_global_acl(s));
+	assert_string_equal(dataset_labels(snapshot_global_acl(s))->name,
 	    "acl:g.acl");
+	assert_non_null(zone_acl(snapshot_zone(s, 1)));
 	assert_string_equal(dataset_labels(zone_acl(snapshot_zone(s, 1)))->name,
 	    "acl:z.acl");
 	/* acl datasets do not count as data datasets */
 	assert_int_equal(zone_dataset_count(snapshot_zone(s, 0)), 1);
+	assert_int_equal(zone_dataset_count(snapshot_zone(s, 1)), 1);
+	snapshot_free(s);
+	config_free(c);
+	/* no global acl */
+	c = cfg_args("z.org:ip4set:a.txt", NULL, NULL, NULL);
+	assert_int_equal(snapshot_build(c, &dg, &s), 0);
+	assert_null(snapshot_global_acl(s));
 	snapshot_free(s);
 	config_free(c);
 }
