@@ -423,7 +423,8 @@ def dnset_lines(r, scen, zone, n):
         lines.append(key + ("" if key.startswith("!") else entry_value(r, scen)))
         if not key.startswith("!"):
             m.names.add(nm.lower())
-            m.names.add("x." + nm.lower())
+            if key.startswith((".", "*")):     # names below the base exist
+                m.names.add("x." + nm.lower())
         for q in (nm, "z." + nm, "a.b." + nm, nm.split(".", 1)[1], "Q" + nm.upper()):
             names.append(q + "." + zone)
     for _ in range(n // 2):
