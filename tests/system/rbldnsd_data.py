@@ -257,6 +257,12 @@ def ip4_lines(r, scen, zone, n, forms, trie=False, values=True, excl=True):
         lines.append(key + (entry_value(r, scen) if values else ""))
         m.ip4.append((lo, hi))
         ip4_probe_queries(r, lo, hi, zone, names)
+        if trie and hi > lo and r.random() < 0.2:    # a nested, longer prefix
+            n = r.randint(33 - (hi - lo + 1).bit_length() + 1, 32)
+            nlo = r.randint(lo, hi) & ~((1 << (32 - n)) - 1) & 0xffffffff
+            nlo = max(nlo, lo)
+            lines.append("%s/%d%s" % (ip4s(nlo), n, entry_value(r, scen)))
+            ip4_probe_queries(r, nlo, nlo | ((1 << (32 - n)) - 1), zone, names)
         if excl and r.random() < 0.12:
             ek, elo, ehi = _excl_inside(r, lo, hi, trie)
             lines.append("!" + ek + (r.choice(["", " :9:ignored"]) if values else ""))
@@ -358,6 +364,13 @@ def ip6_lines(r, scen, zone, n, tset=False):
         m.ip6.append((lo, hi))
         for q in (lo, hi, lo - 1, hi + 1, r.randint(lo, hi)):
             names.append(rev6(q) + "." + zone)
+        if not tset and plen < 120 and r.random() < 0.2:   # a nested, longer prefix
+            nplen = r.randint(plen + 1, 128)
+            nlo = r.randint(lo, hi) & ~((1 << (128 - nplen)) - 1)
+            lines.append("%s/%d%s" % (ip6_text(r, nlo), nplen, entry_value(r, scen)))
+            nhi = nlo | ((1 << (128 - nplen)) - 1)
+            for q in (nlo, nhi, nlo - 1, nhi + 1):
+                names.append(rev6(q) + "." + zone)
         if r.random() < 0.15:     # exclusion: a /128 (tset) or a nested prefix
             ev = r.randint(lo, hi)
             eplen = 128 if tset else r.choice([128, 128, max(plen, 120)])
