@@ -43,7 +43,9 @@ class Rbldnsd:
         self.port = port
         self.host = "127.0.0.1"
         self.logpath = os.path.join(workdir, "rbldnsd-%d.log" % port)
-        self.argv = [RBLDNSD, "-n", "-u", "rbldns", "-c", "0", "-b", "%s/%d" % (self.host, port)]
+        self.argv = [RBLDNSD, "-n", "-c", "0", "-b", "%s/%d" % (self.host, port)]
+        if os.geteuid() == 0:       # rbldnsd will not run as root: drop to rbldns
+            self.argv[1:1] = ["-u", "rbldns"]
         self.argv += list(extra) + list(specs)
         self.log = open(self.logpath, "w")
         self.proc = subprocess.Popen(self.argv, stdout=self.log, stderr=subprocess.STDOUT,
