@@ -29,6 +29,8 @@ class ZoneModel:
         self.ip6 = []     # (lo, hi) as 128-bit ints
         self.names = set()  # relative names (lowercase) that exist or have
                             # something listed below them (wildcard bases)
+        self.wild = set()   # bases of dnset wildcards: every name at any
+                            # depth below one is listed
 
 
 class Scenario:
@@ -88,6 +90,8 @@ class Scenario:
             hi = v | ((1 << (4 * (32 - len(labels)))) - 1)
             if any(a <= hi and b >= v for a, b in m.ip6):
                 return True
+        if any(rel.endswith("." + w) for w in m.wild):
+            return True     # x.rel is listed by the wildcard, whatever rel is
         return any(n.endswith("." + rel) for n in m.names)
 
 
@@ -438,6 +442,7 @@ def dnset_lines(r, scen, zone, n):
             m.names.add(nm.lower())
             if key.startswith((".", "*")):     # names below the base exist
                 m.names.add("x." + nm.lower())
+                m.wild.add(nm.lower())
         for q in (nm, "z." + nm, "a.b." + nm, nm.split(".", 1)[1], "Q" + nm.upper()):
             names.append(q + "." + zone)
     for _ in range(n // 2):
@@ -578,6 +583,7 @@ def _dnset_scenario(scen, r, n):
     body = [":7:=planted $ here", "planted.example", "*.wild.example :8:=w $", "!no.wild.example"]
     files.insert(0, scen.write("dnset-planted.txt", body))
     scen.zone_model(zone).names |= {"planted.example", "x.wild.example"}
+    scen.zone_model(zone).wild.add("wild.example")
     z = "." + zone
     scen.expect += [
         ("planted.example" + z, "TXT", "NOERROR", [("TXT", None, "planted planted.example here")]),
@@ -644,6 +650,7 @@ def _combined_scenario(scen, r, n):
             m1.ip4 += m0.ip4
             m1.ip6 += m0.ip6
             m1.names |= m0.names
+            m1.wild |= m0.wild
             moved = [nm[: -len(full)] + other for nm in names if nm.endswith(full)]
             _qtypes(r, moved[: n // 8], scen.queries)
     scen.queries += [(base, t) for t in ("SOA", "NS", "A", "TXT", "ANY", "MX")]
