@@ -504,7 +504,7 @@ def _ip4_scenario(scen, r, dstype, forms, n):
     files = []
     for fi in range(3):                # several files per dataset
         hdr = specials(r, zone, with_soa=(fi == 0))
-        if fi == 1 and r.random() < 0.8:
+        if fi == 1 and dstype != "ip4tset":   # dataset-wide; combined/multizone have none
             hdr.append(base_template(r))
         hdr.append(default_line(r))
         body, names = ip4_lines(r, scen, zone, n // 3, forms,
@@ -544,7 +544,7 @@ def _ip6_scenario(scen, r, dstype, n):
     files = []
     for fi in range(2):
         hdr = specials(r, zone, with_soa=(fi == 0))
-        if fi == 1 and not tset and r.random() < 0.7:
+        if fi == 1 and not tset:
             hdr.append(base_template(r))
         hdr.append(default_line(r))
         body, names = ip6_lines(r, scen, zone, n // 2, tset=tset)
