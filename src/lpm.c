@@ -54,9 +54,20 @@ struct bkt {
 struct e4 {
 	uint32_t w, v;
 };
+/* IPv6 entry: parents can be far (a /20 holding 100k prefixes) and climbing
+ * through a side table was measured slower, so the index is kept whole. */
+struct e6 {
+	struct k128 k;
+	uint32_t v, par;
+	uint8_t plen;
+};
 struct esc {
 	uint32_t i, par;
 };
+
+/* IPv6 buckets are few and big (most space is 2xxx::/16): a lookup first
+ * halves a sample of every SAMP-th key, small enough to stay in cache. */
+#define SAMP    16
 
 struct lpm {
 	int family;
@@ -64,12 +75,10 @@ struct lpm {
 	size_t bytes;
 	struct bkt *bkt;
 	struct e4 *e4;              /* IPv4: word and value side by side */
-	uint32_t *val;              /* IPv6 */
-	struct esc *esc;            /* IPv4 parents PFAR or more away */
+	struct e6 *e6;              /* IPv6: key, value, plen and parent */
+	uint64_t *samp6;            /* IPv6: e6[j * SAMP].k.hi */
+	struct esc *esc;            /* IPv4 parents PFAR or more back */
 	size_t nesc;
-	struct k128 *key;           /* IPv6 */
-	uint8_t *plen6;             /* IPv6 */
-	uint32_t *par6;             /* IPv6 */
 	uint64_t *vis;              /* bit per long prefix: its segment shows */
 	uint32_t *rank;             /* set bits of vis before each 512 */
 	uint64_t bvis[NBKT / 64];
@@ -188,7 +197,7 @@ key_at(const struct lpm *m, uint32_t h, size_t i)
 {
 	struct k128 k;
 	if (m->family == 6)
-		return m->key[i];
+		return m->e6[i].k;
 	k.hi = (uint64_t)(h << 16 | m->e4[i].w >> 16) << 32;
 	k.lo = 0;
 	return k;
@@ -197,20 +206,20 @@ key_at(const struct lpm *m, uint32_t h, size_t i)
 static inline unsigned
 plen_at(const struct lpm *m, size_t i)
 {
-	return m->family == 6 ? m->plen6[i] : (m->e4[i].w >> 10) & 63;
+	return m->family == 6 ? m->e6[i].plen : (m->e4[i].w >> 10) & 63;
 }
 
 static inline uint32_t
 val_at(const struct lpm *m, size_t i)
 {
-	return m->family == 6 ? m->val[i] : m->e4[i].v;
+	return m->family == 6 ? m->e6[i].v : m->e4[i].v;
 }
 
 static inline uint32_t
 parent_at(const struct lpm *m, size_t i)
 {
 	if (m->family == 6)
-		return m->par6[i];
+		return m->e6[i].par;
 	uint32_t d = m->e4[i].w & PFAR;
 	if (d == 0)
 		return NOIDX;
@@ -231,12 +240,6 @@ static inline uint32_t
 bkt_first(const struct lpm *m, uint32_t h)
 {
 	return h ? m->bkt[h - 1].le : 0;
-}
-
-static inline int
-vis_get(const uint64_t *bits, size_t i)
-{
-	return (int)(bits[i / 64] >> (i % 64) & 1);
 }
 
 static inline void
@@ -353,13 +356,16 @@ hash_put(struct lpm_builder *b, size_t idx)
 	}
 }
 
-/* Keep the load under 3/4; rehash everything from the record arrays. */
+/* Keep the load under 3/4; rehash everything from the record arrays,
+ * growing fourfold: each rehash is a pass of cache misses. */
 static int
 hash_grow(struct lpm_builder *b, size_t want)
 {
 	size_t cap = b->hcap ? b->hcap : 1024;
+	if (want * 4 < cap * 3 && b->hcap)
+		return 0;
 	while (want * 4 >= cap * 3)
-		cap *= 2;
+		cap *= 4;
 	if (cap == b->hcap)
 		return 0;
 	size_t sz = b->family == 4 ? sizeof(uint64_t) : sizeof(uint32_t);
@@ -570,7 +576,7 @@ finish(struct lpm *m)
 			    stack[sp - 1].i : NOIDX;
 			if (plen > SHORT) {
 				if (m->family == 6)
-					m->par6[i] = par;
+					m->e6[i].par = par;
 				else if (par != NOIDX && i - par < PFAR)
 					m->e4[i].w |= i - par;
 				else if (par != NOIDX && (rc = add_esc(m, i, par)) < 0)
@@ -673,19 +679,19 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	} else {
 		if (!b->sorted)
 			qsort(b->v6, b->n, sizeof(*b->v6), b6_qcmp);
-		m->key = lpm_alloc(b->n * sizeof(*m->key));
-		m->val = lpm_alloc(b->n * sizeof(*m->val));
-		m->par6 = lpm_alloc(b->n * sizeof(*m->par6));
-		m->plen6 = lpm_alloc(b->n);
-		if (m->key == NULL || m->val == NULL || m->par6 == NULL ||
-		    m->plen6 == NULL)
+		if ((m->e6 = lpm_alloc(b->n * sizeof(*m->e6))) == NULL)
 			goto out;
-		m->bytes += b->n * (sizeof(*m->key) + sizeof(*m->val) +
-		    sizeof(*m->par6) + 1);
+		m->bytes += b->n * sizeof(*m->e6);
+		size_t ns = b->n / SAMP + 1;
+		if ((m->samp6 = lpm_alloc(ns * sizeof(*m->samp6))) == NULL)
+			goto out;
+		m->bytes += ns * sizeof(*m->samp6);
 		for (size_t i = 0; i < b->n; i++) {
-			m->key[i] = b->v6[i].k;
-			m->val[i] = b->v6[i].value;
-			m->plen6[i] = b->v6[i].plen;
+			if (i % SAMP == 0)
+				m->samp6[i / SAMP] = b->v6[i].k.hi;
+			m->e6[i].k = b->v6[i].k;
+			m->e6[i].v = b->v6[i].value;
+			m->e6[i].plen = b->v6[i].plen;
 		}
 	}
 	set_buckets(m, b);
@@ -708,12 +714,10 @@ lpm_free(struct lpm *m)
 	if (m == NULL)
 		return;
 	free(m->bkt);
-	free(m->val);
+	free(m->e6);
+	free(m->samp6);
 	free(m->e4);
 	free(m->esc);
-	free(m->plen6);
-	free(m->key);
-	free(m->par6);
 	free(m->vis);
 	free(m->rank);
 	free(m);
@@ -776,6 +780,17 @@ last_le(const struct lpm *m, uint32_t h, struct k128 a)
 {
 	const struct bkt *bk = &m->bkt[h];
 	size_t lo = bk->ls, hi = bk->le;  /* answer in [lo - 1, hi - 1] */
+	if (m->family == 4) {
+		uint32_t t = (uint32_t)(a.hi >> 32) << 16 | 0xffff;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (m->e4[mid].w <= t)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return (int64_t)lo - 1;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (k_cmp(key_at(m, h, mid), a) <= 0)
@@ -795,11 +810,38 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 	struct k128 a = k_from_bytes(6, addr);
 	uint32_t h = (uint32_t)(a.hi >> 48);
 	const struct bkt *bk = &m->bkt[h];
-	int64_t i = last_le(m, h, a);
-	for (uint32_t j = i >= (int64_t)bk->ls ? (uint32_t)i : NOIDX; j != NOIDX;
-	    j = m->par6[j]) {
+	/* Invariant: e6[lo].k <= a (or lo = ls - 1), e6[hi].k > a (or le). */
+	int64_t lo = (int64_t)bk->ls - 1, hi = bk->le;
+	if (hi - lo > 1) {
+		/* samples inside the bucket: j in [sl, sh) */
+		size_t sl = (bk->ls + SAMP - 1) / SAMP, sh = (bk->le + SAMP - 1) / SAMP;
+		size_t x = sl, y = sh;
+		while (x < y) {          /* first sample with hi >= a.hi */
+			size_t mid = x + (y - x) / 2;
+			if (m->samp6[mid] < a.hi)
+				x = mid + 1;
+			else
+				y = mid;
+		}
+		if (x > sl)
+			lo = (int64_t)((x - 1) * SAMP);
+		for (y = x; y < sh && m->samp6[y] == a.hi; y++)
+			;
+		if (y < sh)
+			hi = (int64_t)(y * SAMP);
+		while (hi - lo > 1) {
+			int64_t mid = lo + (hi - lo) / 2;
+			if (k_cmp(m->e6[mid].k, a) <= 0)
+				lo = mid;
+			else
+				hi = mid;
+		}
+	}
+	int64_t i = lo - (int64_t)bk->ls;
+	for (uint32_t j = i >= 0 ? (uint32_t)lo : NOIDX; j != NOIDX;
+	    j = parent_at(m, j)) {
 		unsigned plen = plen_at(m, j);
-		if (k_cmp(k_net(a, plen), m->key[j]) == 0) {
+		if (k_cmp(k_net(a, plen), m->e6[j].k) == 0) {
 			if (plen_out)
 				*plen_out = plen;
 			return val_at(m, j);
