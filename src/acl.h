@@ -9,12 +9,22 @@
  *
  *   ACL_IGNORE  send nothing at all
  *   ACL_REFUSE  rcode REFUSED (after the zone is found; not authoritative)
- *   ACL_EMPTY   every data dataset says "not listed"; generic datasets,
- *               SOA and NS answer as usual
+ *   ACL_EMPTY   every data dataset says "not listed"; SOA and NS at the
+ *               apex answer as usual
  *   ACL_VALUE   every data dataset for which the name is a valid key says
- *               "listed" with the acl's A+TXT ("$" = the client address);
- *               generic datasets, SOA and NS answer as usual
+ *               "listed" with the acl's A+TXT ("$" = the client address,
+ *               TTL = dataset_ttl() of the acl dataset); SOA and NS as usual
  *   ACL_PASS    answer as usual (no entry, or ":pass")
+ *
+ * Generic datasets under EMPTY and VALUE: the man page says they answer
+ * as usual; rbldnsd 1.0 (checked on loopback) finds their names but returns
+ * none of their records (NODATA), because the acl flags end up in the
+ * query type it compares. We do what rbldnsd does.
+ *
+ * rbldnsd asks the global acl before it even parses the packet: its
+ * IGNORE also drops queries for zones we do not serve (call acl_check()
+ * with a NULL zone acl then); its REFUSE, EMPTY and VALUE only matter once
+ * a zone is found (no zone: REFUSED anyway).
  *
  * For EMPTY and VALUE the zone queries each of its datasets with
  * acl_dataset_query() instead of dataset_query(), and when any of them
@@ -63,9 +73,10 @@ void acl_check(const struct dataset *global_acl, const struct dataset *zone_acl,
     const struct sockaddr *peer, socklen_t peerlen, struct acl_verdict *out);
 
 /* Query one (non-acl) dataset of a zone under verdict v, as rbldnsd's
- * check_query_overwrites(): PASS is dataset_query(); EMPTY: generic data
- * answers, other data is "not listed"; VALUE: generic data answers, other
- * datasets set *acl_listed and return true when q is a valid key for them
+ * check_query_overwrites(): PASS is dataset_query(); EMPTY: data is "not
+ * listed", generic names exist without records; VALUE: generic as for
+ * EMPTY, other datasets set *acl_listed and return true when q is a valid
+ * key for them
  * (a full reverse IPv4 or IPv6 name for IP types, a non-apex name for
  * dnset). combined applies the same rule to its nested datasets, below the
  * subzone q falls in. Returns true when the name exists. Thread-safe. */

@@ -319,9 +319,15 @@ acl_dataset_query(const struct dataset *ds, const struct dx_qname *q,
 {
 	unsigned flags;
 
-	if (!v || (v->action != ACL_EMPTY && v->action != ACL_VALUE) ||
-	    ds->type == &ds_type_generic)
+	if (!v || (v->action != ACL_EMPTY && v->action != ACL_VALUE))
 		return dataset_query(ds, q, hits);
+	if (ds->type == &ds_type_generic) {
+		/* rbldnsd 1.0 (checked on loopback): with the acl flags in the
+		 * query type, generic finds the name but none of its records */
+		struct dx_hits scratch;
+		scratch.n = 0;
+		return dataset_query(ds, q, &scratch);
+	}
 	if (ds->type == &ds_type_combined)
 		return combined_query_acl(ds, q, v, hits, acl_listed);
 	if (ds->type == &ds_type_acl || v->action == ACL_EMPTY)

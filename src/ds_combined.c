@@ -7,7 +7,9 @@
  *                                  common section's (inherited by the nested
  *                                  datasets started after them)
  *   $DATASET type[:name] sub... @  starts a nested dataset of any type but
- *                                  combined and acl; "@" is the base zone
+ *                                  combined and acl; "@" is the base zone;
+ *                                  it lasts to the next $DATASET or the end
+ *                                  of the file
  *
  * A query picks the most specific subzone the name falls in, re-parses the
  * labels below that subzone (qname_parse) and asks the nested datasets of
@@ -211,8 +213,6 @@ cb_dataset_line(struct dataset *ds, struct ds_load *ld, char *s)
 	unsigned nzones = 0;
 	int rc;
 
-	if ((rc = cb_end_current(c, ld)) < 0)
-		return rc;
 	/* a comment starts at # or ; at the start or after a blank */
 	for (p = s; *p; p++)
 		if ((*p == '#' || *p == ';') &&
@@ -221,7 +221,9 @@ cb_dataset_line(struct dataset *ds, struct ds_load *ld, char *s)
 			break;
 		}
 	if (!(tok = strtok_r(s, " \t", &save)))
-		return 0;                /* "$DATASET" alone: unrecognized */
+		return 0;                /* "$DATASET" alone: warned, ignored */
+	if ((rc = cb_end_current(c, ld)) < 0)
+		return rc;
 	if ((rc = cb_new_dataset(ds, ld, tok, &sub)) < 0)
 		return rc;
 	while ((tok = strtok_r(NULL, " \t", &save))) {
@@ -306,6 +308,14 @@ cb_collect_below(struct combined *c)
 	c->below = k;
 	c->nbelow = n;
 	return 0;
+}
+
+/* A section ends with its file (rbldnsd: data at the top of the next
+ * file, before a $DATASET, is an error). */
+static int
+combined_file_end(struct dataset *ds, struct ds_load *ld)
+{
+	return cb_end_current(ds->priv, ld);
 }
 
 static int
@@ -465,4 +475,5 @@ const struct ds_type ds_type_combined = {
 	.exists_below = combined_exists_below,
 	.free = combined_free,
 	.special = combined_special,
+	.file_end = combined_file_end,
 };

@@ -70,6 +70,10 @@ struct ds_type {
 	 * like line(); a negative DX_E* refuses the whole load. */
 	int (*load_file)(struct dataset *ds, struct ds_load *ld,
 	    const char *path);
+	/* Optional: called after each file of dataset_load() (combined ends
+	 * its current $DATASET section there, as rbldnsd does). Negative
+	 * DX_E* aborts the load. */
+	int (*file_end)(struct dataset *ds, struct ds_load *ld);
 };
 
 #define DS_F_IP4     0x01       /* answers reverse IPv4 names */
@@ -163,13 +167,26 @@ int ds_end(struct dataset *ds, struct ds_load *ld);
 /* Reset ld->deflt to the dataset's default (start of each file). */
 void ds_reset_default(const struct dataset *ds, struct ds_load *ld);
 
+/* Shared by ds_ip4trie.c and ds_ip6trie.c: priv of a trie dataset. */
+struct lpm;
+struct lpm_builder;
+struct ds_iptrie {
+	struct lpm_builder *b;  /* while loading */
+	struct lpm *m;          /* after finish */
+};
+int ds_trie_start(struct dataset *ds, int family);
+void ds_trie_free(struct dataset *ds);
+int ds_trie_finish(struct dataset *ds, struct ds_load *ld);
+/* Value of the rest of the line s (or an exclusion), then add addr/bits;
+ * a duplicate prefix is warned about and the first value kept. */
+int ds_trie_add(struct dataset *ds, struct ds_load *ld, char *s, bool excl,
+    const uint8_t *addr, unsigned bits);
+
 /* Types (one per file). */
 extern const struct ds_type ds_type_ip4set, ds_type_ip4tset, ds_type_ip4trie,
     ds_type_ip6trie, ds_type_ip6tset;
 /* Implemented by the names module (ds_dnset.c, ds_generic.c, ds_combined.c,
- * ds_acl.c): each file defines one of these (non-static, const). Until
- * then ds_pending.c holds weak placeholders with name == NULL, which the
- * registry skips; a strong definition replaces them at link time. */
+ * ds_acl.c). */
 extern const struct ds_type ds_type_dnset, ds_type_generic,
     ds_type_combined, ds_type_acl;
 /* Vendor feeds (JSON): ds_azure.c, ds_m365.c. */

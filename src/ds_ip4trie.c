@@ -1,6 +1,6 @@
-/* ds_ip4trie.c -- the ip4trie and ip6trie dataset types: CIDR prefixes with
- * one value each, true longest-prefix match (lpm.h), exclusions. The two
- * share this file: they differ only in the address syntax and family. */
+/* ds_ip4trie.c -- the ip4trie dataset type: IPv4 CIDR prefixes with one
+ * value each, true longest-prefix match (lpm.h), exclusions; and the trie
+ * helpers ds_ip6trie.c shares (ds_trie_*). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,15 +9,11 @@
 #include "ipaddr.h"
 #include "lpm.h"
 
-struct iptrie {
-	struct lpm_builder *b;  /* while loading */
-	struct lpm *m;          /* after finish */
-};
 
-static int
-trie_start(struct dataset *ds, int family)
+int
+ds_trie_start(struct dataset *ds, int family)
 {
-	struct iptrie *t = calloc(1, sizeof(*t));
+	struct ds_iptrie *t = calloc(1, sizeof(*t));
 	int rc;
 	if (!t)
 		return DX_ENOMEM;
@@ -29,13 +25,12 @@ trie_start(struct dataset *ds, int family)
 	return 0;
 }
 
-static int ip4trie_start(struct dataset *ds) { return trie_start(ds, 4); }
-static int ip6trie_start(struct dataset *ds) { return trie_start(ds, 6); }
+static int ip4trie_start(struct dataset *ds) { return ds_trie_start(ds, 4); }
 
-static void
-trie_free(struct dataset *ds)
+void
+ds_trie_free(struct dataset *ds)
 {
-	struct iptrie *t = ds->priv;
+	struct ds_iptrie *t = ds->priv;
 	lpm_builder_free(t->b);
 	lpm_free(t->m);
 	free(t);
@@ -45,11 +40,11 @@ trie_free(struct dataset *ds)
 #define ENDOK(c) (!(c) || ISSP(c) || (c) == '#' || (c) == ';' || (c) == ':')
 
 /* Common tail: value, then add to the builder. */
-static int
-trie_add(struct dataset *ds, struct ds_load *ld, char *s, bool excl,
+int
+ds_trie_add(struct dataset *ds, struct ds_load *ld, char *s, bool excl,
     const uint8_t *addr, unsigned bits)
 {
-	struct iptrie *t = ds->priv;
+	struct ds_iptrie *t = ds->priv;
 	uint32_t v;
 	int rc;
 
@@ -111,42 +106,13 @@ ip4trie_line(struct dataset *ds, struct ds_load *ld, char *s)
 	addr[1] = (uint8_t)(a >> 16);
 	addr[2] = (uint8_t)(a >> 8);
 	addr[3] = (uint8_t)a;
-	return trie_add(ds, ld, (char *)(uintptr_t)e, excl, addr, (unsigned)bits);
+	return ds_trie_add(ds, ld, (char *)(uintptr_t)e, excl, addr, (unsigned)bits);
 }
 
-static int
-ip6trie_line(struct dataset *ds, struct ds_load *ld, char *s)
+int
+ds_trie_finish(struct dataset *ds, struct ds_load *ld)
 {
-	uint8_t addr[16];
-	const char *e;
-	bool excl = false;
-	int bits;
-
-	/* "::1" is an address, ":2:..." a default line */
-	if (*s == ':' && s[1] != ':')
-		return ds_default_line(ds, ld, s, NULL);
-	if (*s == '!') {
-		excl = true;
-		s++;
-		while (ISSP(*s))
-			s++;
-	}
-	bits = ip6_cidr(s, addr, &e);
-	if (bits < 0 || !ENDOK(*e)) {
-		ds_warn(ld, "invalid address");
-		return 0;
-	}
-	if (ip6_clear_host(addr, (unsigned)bits) && !ds->opts.allow_host_bits) {
-		ds_warn(ld, "invalid range (non-zero host part)");
-		return 0;
-	}
-	return trie_add(ds, ld, (char *)(uintptr_t)e, excl, addr, (unsigned)bits);
-}
-
-static int
-trie_finish(struct dataset *ds, struct ds_load *ld)
-{
-	struct iptrie *t = ds->priv;
+	struct ds_iptrie *t = ds->priv;
 	int rc = lpm_build(t->b, &t->m);
 	t->b = NULL;
 	return rc;
@@ -156,7 +122,7 @@ static bool
 ip4trie_query(const struct dataset *ds, const struct dx_qname *q,
     struct dx_hits *hits)
 {
-	const struct iptrie *t = ds->priv;
+	const struct ds_iptrie *t = ds->priv;
 	unsigned plen = 0;
 	uint32_t v;
 
@@ -170,29 +136,9 @@ ip4trie_query(const struct dataset *ds, const struct dx_qname *q,
 }
 
 static bool
-ip6trie_query(const struct dataset *ds, const struct dx_qname *q,
-    struct dx_hits *hits)
-{
-	const struct iptrie *t = ds->priv;
-	unsigned plen = 0;
-	uint8_t p[16];
-	uint32_t v;
-
-	if (!t || !t->m || q->ip6_nibbles != 32)
-		return false;
-	v = lpm_lookup(t->m, q->ip6, &plen);
-	if (v == LPM_NONE)
-		return false;
-	memcpy(p, q->ip6, 16);
-	ip6_clear_host(p, plen);
-	ds_hit_add6(hits, ds, v, p, plen);
-	return true;
-}
-
-static bool
 ip4trie_exists_below(const struct dataset *ds, const struct dx_qname *q)
 {
-	const struct iptrie *t = ds->priv;
+	const struct ds_iptrie *t = ds->priv;
 	uint8_t a[4];
 
 	if (!t || !t->m || q->ip4_octets < 1 || q->ip4_octets > 3)
@@ -204,34 +150,13 @@ ip4trie_exists_below(const struct dataset *ds, const struct dx_qname *q)
 	return lpm_any_within(t->m, a, q->ip4_octets * 8);
 }
 
-static bool
-ip6trie_exists_below(const struct dataset *ds, const struct dx_qname *q)
-{
-	const struct iptrie *t = ds->priv;
-
-	if (!t || !t->m || q->ip6_nibbles < 1 || q->ip6_nibbles > 31)
-		return false;
-	return lpm_any_within(t->m, q->ip6, q->ip6_nibbles * 4);
-}
-
 const struct ds_type ds_type_ip4trie = {
 	.name = "ip4trie",
 	.flags = DS_F_IP4,
 	.start = ip4trie_start,
 	.line = ip4trie_line,
-	.finish = trie_finish,
+	.finish = ds_trie_finish,
 	.query = ip4trie_query,
 	.exists_below = ip4trie_exists_below,
-	.free = trie_free,
-};
-
-const struct ds_type ds_type_ip6trie = {
-	.name = "ip6trie",
-	.flags = DS_F_IP6,
-	.start = ip6trie_start,
-	.line = ip6trie_line,
-	.finish = trie_finish,
-	.query = ip6trie_query,
-	.exists_below = ip6trie_exists_below,
-	.free = trie_free,
+	.free = ds_trie_free,
 };

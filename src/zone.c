@@ -23,6 +23,7 @@ struct zone {
 	struct ds_soa soa;
 	struct ds_ns ns;
 	bool rfc5782;
+	bool ent_nxdomain;
 	struct dataset *testds;     /* holds the test entry's value */
 	uint32_t test_vidx;
 };
@@ -150,6 +151,7 @@ zone_finish(struct zone *z, const struct zone_opts *o, struct diag *d)
 		s->set = true;
 	}
 	z->rfc5782 = o->rfc5782_tests;
+	z->ent_nxdomain = o->ent_nxdomain;
 	if (z->rfc5782 && !z->testds) {
 		struct ds_loadopts lo = { .ttl_default = o->ttl_default };
 		struct dx_value v = { 0, "RFC 5782 test entry" };
@@ -246,6 +248,8 @@ zone_query(const struct zone *z, const struct dx_qname *q,
 	found = query_all(z, q, hits);
 	if (found)
 		return hits->n ? ZONE_FOUND : ZONE_NODATA;
+	if (z->ent_nxdomain)
+		return ZONE_NXDOMAIN;
 	for (i = 0; i < z->nds; i++)
 		if (dataset_exists_below(z->ds[i], q))
 			return ZONE_NODATA;

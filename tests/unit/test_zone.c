@@ -103,6 +103,19 @@ test_union_and_status(void **state)
 	assert_int_equal(zone_query(z, tu_qip(&q, "2002:101:101::5"), &h), ZONE_FOUND);
 	assert_int_equal(h.n, 2);
 	zone_free(z);
+
+	/* rbldnsd compatibility: empty non-terminals are NXDOMAIN */
+	{
+		struct zone_opts o = opts_default;
+		o.ent_nxdomain = true;
+		assert_int_equal(zone_new("bl.example", &z), 0);
+		zone_add_dataset(z, a->ds);
+		assert_int_equal(zone_finish(z, &o, NULL), 0);
+		assert_int_equal(zq(z, "1.1", &h), ZONE_NXDOMAIN);
+		assert_int_equal(zq(z, "", &h), ZONE_NODATA);
+		assert_int_equal(zq(z, "1.1.1.1", &h), ZONE_FOUND);
+		zone_free(z);
+	}
 	tu_free(a);
 	tu_free(b);
 	tu_free(c);
