@@ -399,7 +399,7 @@ lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
     uint32_t value)
 {
 	unsigned maxp = b->family == 4 ? 32 : 128;
-	int after;                  /* compares greater than the last add */
+	int order;                  /* against the last add: <0, 0, >0 */
 	if (plen > maxp)
 		return DX_EINVAL;
 	if (b->n == b->cap) {
@@ -423,15 +423,18 @@ lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 		struct b4 *e = &b->v4[b->n];
 		e->key = (k.hi >> 32) << 8 | plen;
 		e->value = value;
-		after = b->n == 0 || e->key > b->v4[b->n - 1].key;
+		order = b->n == 0 ? 1 : e->key > b->v4[b->n - 1].key ? 1 :
+		    e->key == b->v4[b->n - 1].key ? 0 : -1;
 	} else {
 		struct b6 *e = &b->v6[b->n];
 		e->k = k;
 		e->plen = (uint8_t)plen;
 		e->value = value;
-		after = b->n == 0 || b6_cmp(e, &b->v6[b->n - 1]) > 0;
+		order = b->n == 0 ? 1 : b6_cmp(e, &b->v6[b->n - 1]);
 	}
-	if (b->sorted && !after) {
+	if (b->sorted && order == 0)
+		return DX_EEXIST;       /* a repeated line of a sorted file */
+	if (b->sorted && order < 0) {
 		b->sorted = 0;
 		if (hash_grow(b, b->n + 1) < 0) {
 			b->sorted = 1;
