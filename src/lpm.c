@@ -11,14 +11,16 @@
  *   sorted prefix array (address order, then length order; the only copy)
  *   index:  first(h) .. ls-1    ls ............................ le-1
  *           short prefixes      long prefixes, all inside h
- *           of h (low bits 0)   IPv4 word: low 16 bits of the start, plen,
- *                                 distance back to the parent (the longest
- *                                 long prefix of h containing it) or 0
- *                               IPv6: 128-bit key, plen, parent index
- *                               val: the value
+ *           of h (low bits 0)   IPv4 entry (8 bytes): word = low 16 bits
+ *                                 of the start, plen, distance back to the
+ *                                 parent (the longest long prefix of h
+ *                                 containing it) or 0; then the value
+ *                               IPv6 entry (32 bytes): key, value, parent
+ *                                 index, plen
  *
- * lookup(a): bucket h = a >> 16; binary search the long keys of h for the
- * last start <= a; climb parents until one covers a; none covers -> bval.
+ * lookup(a): bucket h = a >> 16; find the last long start <= a (IPv4: guess
+ * the place from a's low bits, gallop, halve; IPv6: halve a sample of every
+ * 16th key first); climb parents until one covers a; none -> bval.
  * Prefixes nest or are disjoint, so the covering ones form that chain.
  *
  * any_within: a "segment" runs from one long start to the next; vis has a
