@@ -666,8 +666,16 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	}
 	m->family = b->family;
 	m->n = b->n;
+	m->bytes = sizeof(*m);
+	if (b->n == 0) {
+		/* Most datasets hold one family: the other map is empty and
+		 * costs no bucket table (every query checks n first). */
+		lpm_builder_free(b);
+		*out = m;
+		return 0;
+	}
 	m->bkt = calloc(NBKT, sizeof(*m->bkt));
-	m->bytes = sizeof(*m) + NBKT * sizeof(*m->bkt);
+	m->bytes += NBKT * sizeof(*m->bkt);
 	if (m->bkt == NULL)
 		goto out;
 	if (b->family == 4) {
@@ -733,11 +741,11 @@ lpm_free(struct lpm *m)
 uint32_t
 lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 {
+	if (m->family != 4 || m->n == 0)
+		return LPM_NONE;
 	const struct bkt *bk = &m->bkt[addr >> 16];
 	uint32_t lo = addr & 0xffff, t = lo << 16 | 0xffff;
 	ptrdiff_t n = (ptrdiff_t)(bk->le - bk->ls);
-	if (m->family != 4)
-		return LPM_NONE;
 	if (n) {
 		/* Starts spread evenly in most buckets: guess the position from
 		 * lo, gallop to bracket the answer, then halve: one or two cache
@@ -812,6 +820,8 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 	if (m->family == 4)
 		return lpm_lookup4(m, (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
 		    (uint32_t)addr[2] << 8 | addr[3], plen_out);
+	if (m->n == 0)
+		return LPM_NONE;
 	struct k128 a = k_from_bytes(6, addr);
 	uint32_t h = (uint32_t)(a.hi >> 48);
 	const struct bkt *bk = &m->bkt[h];
@@ -860,7 +870,7 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 bool
 lpm_any_within(const struct lpm *m, const uint8_t *addr, unsigned plen)
 {
-	if (plen > (m->family == 4 ? 32u : 128u))
+	if (plen > (m->family == 4 ? 32u : 128u) || m->n == 0)
 		return false;
 	struct k128 ws = k_net(k_from_bytes(m->family, addr), plen);
 	struct k128 we = k_end(ws, plen);
@@ -894,7 +904,7 @@ lpm_walk(const struct lpm *m,
     void *arg)
 {
 	uint8_t buf[16];
-	for (uint32_t h = 0; h < NBKT; h++) {
+	for (uint32_t h = 0; h < NBKT && m->n; h++) {
 		for (size_t i = bkt_first(m, h); i < m->bkt[h].le; i++) {
 			k_to_bytes(m->family, key_at(m, h, i), buf);
 			int rc = fn(buf, plen_at(m, i), val_at(m, i), arg);
