@@ -5,6 +5,7 @@
 #define DNSXL_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dataset.h"
@@ -89,5 +90,34 @@ int config_from_args(int argc, char **argv, struct diag *d,
     struct config **out);
 
 void config_free(struct config *c);
+
+/* Helpers shared by config.c and config_codes.c (and unit-tested). */
+
+/* rbldnsd time units: "30", "30s", "5m", "2h", "1d", "1w", also "1h30m".
+ * Returns 0 or DX_EINVAL (empty, bad unit, overflow). */
+int config_parse_duration(const char *s, uint32_t *out);
+
+/* Load-time values of a labelled dataset's TXT placeholders (NULL = ""). */
+struct cfg_txt_vars {
+	const char *service, *service_desc, *region, *region_desc, *pool, *code;
+};
+
+/* Turn a config TXT template ({service} ... {ip} {prefix}) into an rbldnsd
+ * template: load-time placeholders become literal text with $ doubled,
+ * {ip} becomes $, {prefix} the byte 0x01, a literal $ becomes $$.
+ * Returns 0 (*out malloc'd) or DX_EINVAL with *bad pointing at the unknown
+ * placeholder in tmpl. */
+int config_txt_template(const char *tmpl, const struct cfg_txt_vars *v,
+    char **out, const char **bad);
+
+/* Set ds->has_value/ds->value from its labels, an optional code ("127.0.0.17")
+ * and an optional txt template (else c->txt_default). Returns 0 or DX_EINVAL
+ * with a message in err. */
+int config_dataset_value(const struct config *c, struct cfg_dataset *ds,
+    const char *code, const char *txt, char *err, size_t errlen);
+
+/* Find a service or region by name; NULL if none. */
+const struct cfg_code *config_code_find(const struct cfg_code *v, unsigned n,
+    const char *name);
 
 #endif

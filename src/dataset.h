@@ -80,7 +80,13 @@ struct dx_hit {
 	uint8_t family;              /* 4, 6, or 0 for name datasets */
 	uint8_t plen;                /* matched prefix length */
 	uint8_t prefix[16];          /* matched prefix, network byte order */
+	/* 0: the hit answers q itself. Set by combined: a nested dataset
+	 * answered the name below its subzone, i.e. the first qlabels labels
+	 * of q (DX_QLABELS_APEX: none, the subzone apex); "$" in its TXT is
+	 * expanded from q re-parsed that way (qname_parse). */
+	uint8_t qlabels;
 };
+#define DX_QLABELS_APEX 255
 
 struct dx_hits {
 	unsigned n;

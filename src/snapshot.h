@@ -25,6 +25,11 @@ void snapshot_free(struct snapshot *s);
 const struct zone *snapshot_find_zone(const struct snapshot *s,
     const uint8_t *lname, unsigned len, unsigned *zlabels);
 
+/* The global acl dataset (rbldnsd ":acl:file", config "acl:"), NULL when
+ * none. It is not added to any zone: combine it with zone_acl() through
+ * acl_check(), as rbldnsd consults both. */
+const struct dataset *snapshot_global_acl(const struct snapshot *s);
+
 unsigned snapshot_zone_count(const struct snapshot *s);
 const struct zone *snapshot_zone(const struct snapshot *s, unsigned i);
 const struct config *snapshot_config(const struct snapshot *s);

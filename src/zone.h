@@ -23,6 +23,9 @@ struct zone_opts {
 	uint32_t ttl_default;     /* for synthesized SOA/NS */
 	const char *soa_mname;    /* synthesized SOA when no dataset has $SOA */
 	const char *soa_rname;
+	bool ent_nxdomain;        /* rbldnsd compatibility: a name with nothing
+	                           * at it (an empty non-terminal such as
+	                           * 78.40.zone) is NXDOMAIN, not NODATA */
 };
 
 struct zone;

@@ -1,0 +1,315 @@
+/* datafile.c -- reading rbldnsd data files line by line (plain or gzip) and
+ * the small value syntaxes shared by the specials ($SOA times, $TIMESTAMP). */
+#include "datafile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "errcode.h"
+
+struct datafile {
+	gzFile gz;
+	char *buf;
+	size_t cap;
+	unsigned lineno;
+};
+
+#define ISBLANK(c) ((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
+#define ISDIGIT(c) ((c) >= '0' && (c) <= '9')
+
+int
+datafile_open(const char *path, struct datafile **out, time_t *mtime)
+{
+	struct datafile *f;
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? DX_ENOENT : DX_EIO;
+	if (!S_ISREG(st.st_mode))
+		return DX_EIO;
+	if (mtime)
+		*mtime = st.st_mtime;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return DX_ENOMEM;
+	f->cap = 1024;
+	f->buf = malloc(f->cap);
+	if (!f->buf) {
+		free(f);
+		return DX_ENOMEM;
+	}
+	/* gzopen reads uncompressed files transparently */
+	f->gz = gzopen(path, "rb");
+	if (!f->gz) {
+		int e = errno;
+		free(f->buf);
+		free(f);
+		return e == ENOENT ? DX_ENOENT : e == ENOMEM ? DX_ENOMEM : DX_EIO;
+	}
+	gzbuffer(f->gz, 128 * 1024);
+	*out = f;
+	return 0;
+}
+
+int
+datafile_next(struct datafile *f, char **line, unsigned *lineno)
+{
+	size_t len = 0;
+	char *s, *e;
+
+	for (;;) {
+		if (!gzgets(f->gz, f->buf + len, (int)(f->cap - len))) {
+			int err;
+			gzerror(f->gz, &err);
+			if (err != Z_OK && err != Z_BUF_ERROR)
+				return DX_EIO;
+			if (len == 0) {
+				if (!gzeof(f->gz))
+					return DX_EIO;
+				return 0;
+			}
+			break;          /* last line without a newline */
+		}
+		len += strlen(f->buf + len);
+		if (len && f->buf[len - 1] == '\n')
+			break;
+		if (len + 1 < f->cap)
+			continue;       /* short read before EOF */
+		/* long line: grow geometrically */
+		{
+			char *nb = realloc(f->buf, f->cap * 2);
+			if (!nb)
+				return DX_ENOMEM;
+			f->buf = nb;
+			f->cap *= 2;
+		}
+	}
+	f->lineno++;
+	s = f->buf;
+	e = s + len;
+	while (e > s && ISBLANK(e[-1]))
+		e--;
+	*e = '\0';
+	while (*s == ' ' || *s == '\t')
+		s++;
+	*line = s;
+	*lineno = f->lineno;
+	return 1;
+}
+
+void
+datafile_close(struct datafile *f)
+{
+	if (!f)
+		return;
+	gzclose(f->gz);
+	free(f->buf);
+	free(f);
+}
+
+enum df_kind
+datafile_classify(char *line, char **special)
+{
+	if (line[0] == '$') {
+		*special = line + 1;
+		return DF_SPECIAL;
+	}
+	if ((line[0] == '#' || line[0] == ';' || line[0] == ':') &&
+	    line[1] == '$') {
+		*special = line + 2;
+		return DF_SPECIAL;
+	}
+	if (line[0] == '\0')
+		return DF_EMPTY;
+	if (line[0] == '#' || line[0] == ';')
+		return DF_COMMENT;
+	return DF_DATA;
+}
+
+char *
+df_keyword(char *line, const char *kw)
+{
+	while (*kw) {
+		char c = *line;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != *kw)
+			return NULL;
+		line++;
+		kw++;
+	}
+	if (*line != ' ' && *line != '\t')
+		return NULL;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	return line;
+}
+
+static char *
+parse_u32(char *s, uint32_t *out)
+{
+	uint64_t n = 0;
+	if (!ISDIGIT(*s))
+		return NULL;
+	do {
+		n = n * 10 + (uint64_t)(*s++ - '0');
+		if (n > UINT32_MAX)
+			return NULL;
+	} while (ISDIGIT(*s));
+	*out = (uint32_t)n;
+	return s;
+}
+
+static char *
+skip_after(char *s)
+{
+	if (*s) {
+		if (*s != ' ' && *s != '\t')
+			return NULL;
+		while (*s == ' ' || *s == '\t')
+			s++;
+	}
+	return s;
+}
+
+char *
+df_parse_uint32(char *s, uint32_t *out)
+{
+	if (!(s = parse_u32(s, out)))
+		return NULL;
+	return skip_after(s);
+}
+
+char *
+df_parse_time(char *s, uint32_t *out)
+{
+	uint32_t n, m = 0;
+	if (!(s = parse_u32(s, &n)))
+		return NULL;
+	switch (*s) {
+	case 'w': case 'W': m = 7 * 24 * 3600; break;
+	case 'd': case 'D': m = 24 * 3600; break;
+	case 'h': case 'H': m = 3600; break;
+	case 'm': case 'M': m = 60; break;
+	case 's': case 'S': m = 1; break;
+	}
+	if (m) {
+		if (n > UINT32_MAX / m)
+			return NULL;
+		n *= m;
+		s++;
+	}
+	*out = n;
+	if (*s == ':')
+		return s;
+	return skip_after(s);
+}
+
+static const unsigned char mdays[12] =
+    { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+static int
+leap(unsigned y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+/* One field of w digits at most, within [min,max], then an optional
+ * ':' or '-' separator. */
+static char *
+ts_field(char *s, unsigned *out, unsigned min, unsigned max, unsigned w)
+{
+	unsigned n = 0;
+	if (!ISDIGIT(*s))
+		return NULL;
+	do
+		n = n * 10 + (unsigned)(*s++ - '0');
+	while (ISDIGIT(*s) && --w);
+	if (n < min || n > max)
+		return NULL;
+	if (*s == ':' || *s == '-')
+		s++;
+	*out = n;
+	return s;
+}
+
+char *
+df_parse_timestamp(char *s, time_t *out)
+{
+	unsigned y, mon, d, h = 0, mi = 0, sec = 0, dim, i;
+	int64_t days;
+
+	if ((*s == '0' || *s == '-' || *s == ':') &&
+	    (s[1] == '\0' || s[1] == ' ' || s[1] == '\t')) {
+		*out = 0;
+		s++;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		return s;
+	}
+	if (!(s = ts_field(s, &y, 1970, 2038, 4)))
+		return NULL;
+	if (!(s = ts_field(s, &mon, 1, 12, 2)))
+		return NULL;
+	dim = (mon == 2 && leap(y)) ? 29 : mdays[mon - 1];
+	if (!(s = ts_field(s, &d, 1, dim, 2)))
+		return NULL;
+	if (*s && *s != ' ' && *s != '\t' && !(s = ts_field(s, &h, 0, 23, 2)))
+		return NULL;
+	if (*s && *s != ' ' && *s != '\t' && !(s = ts_field(s, &mi, 0, 59, 2)))
+		return NULL;
+	if (*s && *s != ' ' && *s != '\t' && !(s = ts_field(s, &sec, 0, 59, 2)))
+		return NULL;
+	if (!(s = skip_after(s)))
+		return NULL;
+	days = 0;
+	for (i = 1970; i < y; i++)
+		days += leap(i) ? 366 : 365;
+	for (i = 1; i < mon; i++)
+		days += mdays[i - 1] + (i == 2 && leap(y));
+	days += d - 1;
+	*out = (time_t)(((days * 24 + h) * 60 + mi) * 60 + sec);
+	return s;
+}
+
+char *
+df_parse_dname(char *s, uint8_t *wire, unsigned *len)
+{
+	char *w = s, *e;
+	unsigned pos = 0;
+
+	while (*s && *s != ' ' && *s != '\t')
+		s++;
+	e = s;
+	if (e == w)
+		return NULL;
+	if (e - w > 1 && e[-1] == '.')
+		e--;                /* trailing dot ignored */
+	if (!(e - w == 1 && *w == '.')) {
+		while (w < e) {
+			unsigned l = 0;
+			while (w + l < e && w[l] != '.')
+				l++;
+			if (l == 0 || l > 63 || pos + l + 2 > 255)
+				return NULL;
+			wire[pos++] = (uint8_t)l;
+			for (unsigned i = 0; i < l; i++) {
+				char c = w[i];
+				if (c >= 'A' && c <= 'Z')
+					c = (char)(c - 'A' + 'a');
+				wire[pos++] = (uint8_t)c;
+			}
+			w += l;
+			if (w < e)
+				w++;
+		}
+	}
+	wire[pos++] = 0;
+	*len = pos;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}

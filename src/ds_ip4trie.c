@@ -1,0 +1,162 @@
+/* ds_ip4trie.c -- the ip4trie dataset type: IPv4 CIDR prefixes with one
+ * value each, true longest-prefix match (lpm.h), exclusions; and the trie
+ * helpers ds_ip6trie.c shares (ds_trie_*). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ds_impl.h"
+#include "errcode.h"
+#include "ipaddr.h"
+#include "lpm.h"
+
+
+int
+ds_trie_start(struct dataset *ds, int family)
+{
+	struct ds_iptrie *t = calloc(1, sizeof(*t));
+	int rc;
+	if (!t)
+		return DX_ENOMEM;
+	if ((rc = lpm_builder_new(family, &t->b)) < 0) {
+		free(t);
+		return rc;
+	}
+	ds->priv = t;
+	return 0;
+}
+
+static int ip4trie_start(struct dataset *ds) { return ds_trie_start(ds, 4); }
+
+void
+ds_trie_free(struct dataset *ds)
+{
+	struct ds_iptrie *t = ds->priv;
+	lpm_builder_free(t->b);
+	lpm_free(t->m);
+	free(t);
+}
+
+#define ISSP(c) ((c) == ' ' || (c) == '\t')
+#define ENDOK(c) (!(c) || ISSP(c) || (c) == '#' || (c) == ';' || (c) == ':')
+
+/* Common tail: value, then add to the builder. */
+int
+ds_trie_add(struct dataset *ds, struct ds_load *ld, char *s, bool excl,
+    const uint8_t *addr, unsigned bits)
+{
+	struct ds_iptrie *t = ds->priv;
+	uint32_t v;
+	int rc;
+
+	if (excl)
+		v = LPM_NONE;
+	else if ((rc = ds_entry_value(ds, ld, s, &v)) < 0)
+		return rc == DX_EINVAL ? 0 : rc;
+	rc = lpm_builder_add(t->b, addr, bits, v);
+	if (rc == DX_EEXIST) {
+		char buf[64];
+		if (ds->type->flags & DS_F_IP4)
+			ip4_format((uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+			    (uint32_t)addr[2] << 8 | addr[3], buf);
+		else
+			ip6_format(addr, buf);
+		ds_warn(ld, "duplicated entry for %s/%u", buf, bits);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	ds->nentries++;
+	return 0;
+}
+
+static int
+ip4trie_line(struct dataset *ds, struct ds_load *ld, char *s)
+{
+	uint8_t addr[4];
+	uint32_t a;
+	const char *e;
+	bool excl = false;
+	int bits;
+
+	if (*s == ':')
+		return ds_default_line(ds, ld, s, NULL);
+	if (*s == '!') {
+		excl = true;
+		s++;
+		while (ISSP(*s))
+			s++;
+	}
+	bits = ip4_cidr(s, &a, &e);
+	if (bits < 0 || !ENDOK(*e)) {
+		ds_warn(ld, "invalid address");
+		return 0;
+	}
+	if (ds->opts.allow_host_bits)
+		a &= ip4_mask((unsigned)bits);
+	else if (a & ~ip4_mask((unsigned)bits)) {
+		ds_warn(ld, "invalid range (non-zero host part)");
+		return 0;
+	}
+	if (ld->maxrange4 && ld->maxrange4 <= ~ip4_mask((unsigned)bits)) {
+		ds_warn(ld, "too large range (%u) ignored (%u max)",
+		    ~ip4_mask((unsigned)bits) + 1, ld->maxrange4);
+		return 0;
+	}
+	addr[0] = (uint8_t)(a >> 24);
+	addr[1] = (uint8_t)(a >> 16);
+	addr[2] = (uint8_t)(a >> 8);
+	addr[3] = (uint8_t)a;
+	return ds_trie_add(ds, ld, (char *)(uintptr_t)e, excl, addr, (unsigned)bits);
+}
+
+int
+ds_trie_finish(struct dataset *ds, struct ds_load *ld)
+{
+	struct ds_iptrie *t = ds->priv;
+	int rc = lpm_build(t->b, &t->m);
+	t->b = NULL;
+	return rc;
+}
+
+static bool
+ip4trie_query(const struct dataset *ds, const struct dx_qname *q,
+    struct dx_hits *hits)
+{
+	const struct ds_iptrie *t = ds->priv;
+	unsigned plen = 0;
+	uint32_t v;
+
+	if (!t || !t->m || q->ip4_octets != 4)
+		return false;
+	v = lpm_lookup4(t->m, q->ip4, &plen);
+	if (v == LPM_NONE)
+		return false;
+	ds_hit_add4(hits, ds, v, q->ip4 & ip4_mask(plen), plen);
+	return true;
+}
+
+static bool
+ip4trie_exists_below(const struct dataset *ds, const struct dx_qname *q)
+{
+	const struct ds_iptrie *t = ds->priv;
+	uint8_t a[4];
+
+	if (!t || !t->m || q->ip4_octets < 1 || q->ip4_octets > 3)
+		return false;
+	a[0] = (uint8_t)(q->ip4 >> 24);
+	a[1] = (uint8_t)(q->ip4 >> 16);
+	a[2] = (uint8_t)(q->ip4 >> 8);
+	a[3] = (uint8_t)q->ip4;
+	return lpm_any_within(t->m, a, q->ip4_octets * 8);
+}
+
+const struct ds_type ds_type_ip4trie = {
+	.name = "ip4trie",
+	.flags = DS_F_IP4,
+	.start = ip4trie_start,
+	.line = ip4trie_line,
+	.finish = ds_trie_finish,
+	.query = ip4trie_query,
+	.exists_below = ip4trie_exists_below,
+	.free = ds_trie_free,
+};

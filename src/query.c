@@ -1,0 +1,747 @@
+/* query.c -- the query path: parse a request in place, answer it from the
+ * snapshot, write the reply wire by hand.
+ *
+ *   request bytes --(ladder of early returns)--> struct req (in place)
+ *        |  short header / QR set        -> no reply
+ *        |  opcode != QUERY              -> NOTIMP
+ *        |  QDCOUNT != 1, bad question   -> FORMERR
+ *        |  bad or repeated OPT (edns.c) -> FORMERR;  version > 0 -> BADVERS
+ *        |  class CH                     -> chaos.c
+ *        |  class not IN/ANY, no zone    -> REFUSED
+ *        v
+ *   zone_query() -> answer / NODATA / NXDOMAIN, written into `out`
+ *
+ * The question is copied verbatim (its 0x20 case survives) and every owner
+ * name in the reply is a compression pointer into it: 0xC00C for the query
+ * name, 12 + offset of the apex label for SOA and NS owners.
+ */
+#include "query.h"
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "acl.h"
+#include "config.h"
+#include "dataset.h"
+#include "edns.h"
+#include "snapshot.h"
+#include "zone.h"
+
+/* --- the reply writer ---------------------------------------------------
+ * Every put checks the room left under w->lim; once something does not
+ * fit, `over` is set and nothing more is written, so a caller checks once
+ * at the end of a section and rolls back to a mark. */
+
+enum {
+	QW_NOERROR = 0, QW_FORMERR = 1, QW_SERVFAIL = 2, QW_NXDOMAIN = 3,
+	QW_NOTIMP = 4, QW_REFUSED = 5, QW_BADVERS = 16,
+	QW_DROP = -1,           /* send nothing (acl "ignore") */
+};
+
+#define QW_QNAME 12         /* offset of the question name */
+#define QW_ROOT  0          /* "owner is the root name" (no pointer) */
+#define QW_CTAB  32         /* compression targets remembered */
+
+/* A parsed request; everything points into the packet or is copied. */
+struct qw_req {
+	const uint8_t *pkt;
+	size_t len;
+	size_t qend;            /* offset just after the question */
+	int has_q;              /* the question parsed (QDCOUNT 1) */
+	size_t qname_len;       /* wire length of the question name */
+	unsigned nlabels;
+	uint8_t loff[DX_MAXLABELS];  /* label offsets within the name */
+	uint8_t lname[256];     /* the name, lowercased */
+	uint16_t qtype, qclass;
+	struct edns e;          /* the request's OPT */
+	uint16_t our_payload;   /* what our OPT advertises */
+};
+
+struct qw {
+	uint8_t *p;
+	size_t pos, lim;
+	bool over;
+	unsigned an, ns, ar;
+	unsigned nct;
+	uint16_t ct[QW_CTAB];   /* offsets of names (label starts) in p */
+};
+
+static void
+qw_init(struct qw *w, uint8_t *p, size_t lim)
+{
+	memset(w, 0, sizeof(*w));
+	w->p = p;
+	w->lim = lim;
+}
+
+static bool
+qw_room(struct qw *w, size_t n)
+{
+	if (w->over || w->lim - w->pos < n) {
+		w->over = true;
+		return false;
+	}
+	return true;
+}
+
+static void
+qw_u8(struct qw *w, uint8_t v)
+{
+	if (qw_room(w, 1))
+		w->p[w->pos++] = v;
+}
+
+static void
+qw_u16(struct qw *w, uint16_t v)
+{
+	if (qw_room(w, 2)) {
+		w->p[w->pos++] = (uint8_t)(v >> 8);
+		w->p[w->pos++] = (uint8_t)v;
+	}
+}
+
+static void
+qw_u32(struct qw *w, uint32_t v)
+{
+	qw_u16(w, (uint16_t)(v >> 16));
+	qw_u16(w, (uint16_t)v);
+}
+
+static void
+qw_mem(struct qw *w, const void *m, size_t n)
+{
+	if (n && qw_room(w, n)) {
+		memcpy(w->p + w->pos, m, n);
+		w->pos += n;
+	}
+}
+
+/* Forget everything written from mark on (counts are the caller's). */
+static void
+qw_rollback(struct qw *w, size_t mark)
+{
+	w->pos = mark;
+	w->over = false;
+	while (w->nct > 0 && w->ct[w->nct - 1] >= mark)
+		w->nct--;
+}
+
+static void
+qw_ctab_add(struct qw *w, uint16_t off)
+{
+	if (off < 0x4000 && w->nct < QW_CTAB)
+		w->ct[w->nct++] = off;
+}
+
+static inline uint8_t
+lc(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+/* Is the uncompressed name n equal (ignoring case) to the name at off in
+ * our own reply? Our pointers only point backwards; hops are capped anyway. */
+static bool
+qw_name_at(const struct qw *w, size_t off, const uint8_t *n)
+{
+	unsigned hops = 0;
+	for (;;) {
+		if (off >= w->pos)
+			return false;
+		uint8_t l = w->p[off];
+		if ((l & 0xC0) == 0xC0) {
+			if (off + 1 >= w->pos || ++hops > 32)
+				return false;
+			off = (size_t)(l & 0x3F) << 8 | w->p[off + 1];
+			continue;
+		}
+		if (l != *n)
+			return false;
+		if (l == 0)
+			return true;
+		if (off + 1 + l > w->pos)
+			return false;
+		for (unsigned i = 1; i <= l; i++)
+			if (lc(w->p[off + i]) != lc(n[i]))
+				return false;
+		off += 1 + (size_t)l;
+		n += 1 + l;
+	}
+}
+
+/* Length of a wire name held in a 256-byte snapshot field, 0 if invalid. */
+static size_t
+wire_len(const uint8_t *n)
+{
+	size_t i = 0;
+	while (i < 255 && n[i] != 0) {
+		if (n[i] > 63)
+			return 0;
+		i += 1 + (size_t)n[i];
+	}
+	return i < 255 ? i + 1 : 0;
+}
+
+/* Write name n (uncompressed wire), compressed against the names already
+ * in the reply; remember its new labels as targets. */
+static void
+qw_name(struct qw *w, const uint8_t *n)
+{
+	static const uint8_t root[1] = { 0 };
+	size_t len = wire_len(n);
+	if (len == 0) {
+		n = root;
+		len = 1;
+	}
+	size_t start = w->pos, i, tail = len;
+	unsigned target = 0;
+	bool found = false;
+	for (i = 0; n[i] != 0 && !found; i += 1 + (size_t)n[i])
+		for (unsigned k = 0; k < w->nct; k++)
+			if (qw_name_at(w, w->ct[k], n + i)) {
+				tail = i;
+				target = w->ct[k];
+				found = true;
+				break;
+			}
+	qw_mem(w, n, found ? tail : len);
+	if (found)
+		qw_u16(w, (uint16_t)(0xC000 | target));
+	if (w->over)
+		return;
+	for (i = 0; i < tail && n[i] != 0; i += 1 + (size_t)n[i])
+		qw_ctab_add(w, (uint16_t)(start + i));
+}
+
+/* Owner, type, class, TTL and a placeholder RDLENGTH; returns where the
+ * RDLENGTH goes for qw_rr_end(). */
+static size_t
+qw_rr_start(struct qw *w, uint16_t owner, uint16_t type, uint16_t cls,
+    uint32_t ttl)
+{
+	if (owner == QW_ROOT)
+		qw_u8(w, 0);
+	else
+		qw_u16(w, (uint16_t)(0xC000 | owner));
+	qw_u16(w, type);
+	qw_u16(w, cls);
+	qw_u32(w, ttl);
+	size_t at = w->pos;
+	qw_u16(w, 0);
+	return at;
+}
+
+static void
+qw_rr_end(struct qw *w, size_t at)
+{
+	if (w->over)
+		return;
+	size_t n = w->pos - at - 2;
+	w->p[at] = (uint8_t)(n >> 8);
+	w->p[at + 1] = (uint8_t)n;
+}
+
+#define T_A     1
+#define T_NS    2
+#define T_SOA   6
+#define T_TXT   16
+#define T_IXFR  251
+#define T_AXFR  252
+#define T_ANY   255
+#define C_IN    1
+#define C_CH    3
+#define C_ANY   255
+
+#define TXT_BUF 4096        /* longest TXT text we expand */
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* Parse the question at offset 12: uncompressed labels only (a pointer in
+ * a query's question is rejected, so loops cannot happen), each checked
+ * against the packet end before it is read. */
+static int
+parse_question(struct qw_req *r)
+{
+	const size_t start = 12;
+	size_t pos = start;
+	unsigned n = 0;
+
+	for (;;) {
+		if (pos >= r->len)
+			return -1;
+		uint8_t l = r->pkt[pos];
+		if (l == 0)
+			break;
+		if (l & 0xC0)                    /* pointer or reserved type */
+			return -1;
+		if (n >= DX_MAXLABELS)
+			return -1;
+		if (pos - start + 1 + l + 1 > 255)   /* name too long */
+			return -1;
+		if (l >= r->len - pos)               /* label runs off the end */
+			return -1;
+		r->loff[n++] = (uint8_t)(pos - start);
+		r->lname[pos - start] = l;
+		for (unsigned i = 1; i <= l; i++) {
+			uint8_t c = r->pkt[pos + i];
+			r->lname[pos - start + i] =
+			    (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+		}
+		pos += 1 + (size_t)l;
+	}
+	r->lname[pos - start] = 0;
+	r->nlabels = n;
+	pos++;
+	r->qname_len = pos - start;
+	if (r->len - pos < 4)
+		return -1;
+	r->qtype = rd16(r->pkt + pos);
+	r->qclass = rd16(r->pkt + pos + 2);
+	r->qend = pos + 4;
+	return 0;
+}
+
+/* --- answers from a zone ---------------------------------------------- */
+
+static uint32_t
+hit_ttl(const struct dx_hit *h, const struct config *cfg)
+{
+	if (h->ds)
+		return dataset_ttl(h->ds);
+	return cfg ? cfg->ttl_default : 2100;
+}
+
+static void
+put_soa(struct qw *w, uint16_t apex, const struct ds_soa *soa, uint32_t ttl)
+{
+	size_t at = qw_rr_start(w, apex, T_SOA, C_IN, ttl);
+	qw_name(w, soa->mname);
+	qw_name(w, soa->rname);
+	qw_u32(w, soa->serial);
+	qw_u32(w, soa->refresh);
+	qw_u32(w, soa->retry);
+	qw_u32(w, soa->expire);
+	qw_u32(w, soa->minttl);
+	qw_rr_end(w, at);
+}
+
+/* The zone's NS set owned by the apex; returns the number written. */
+static unsigned
+put_ns(struct qw *w, uint16_t apex, const struct ds_ns *ns)
+{
+	unsigned n = ns ? (ns->n > 32 ? 32 : ns->n) : 0;
+	for (unsigned i = 0; i < n; i++) {
+		size_t at = qw_rr_start(w, apex, T_NS, C_IN, ns->ttl);
+		qw_name(w, ns->name[i]);
+		qw_rr_end(w, at);
+	}
+	return n;
+}
+
+/* One TXT record: text split into 255-byte character strings. Skipped
+ * (rolled back) when an identical TXT record is already in the answer. */
+static unsigned
+put_txt(struct qw *w, uint16_t owner, uint16_t cls, uint32_t ttl,
+    const char *txt, size_t len, size_t *seen, unsigned *nseen)
+{
+	size_t rr = w->pos;
+	size_t at = qw_rr_start(w, owner, T_TXT, cls, ttl);
+	size_t i = 0;
+	do {
+		size_t chunk = len - i > 255 ? 255 : len - i;
+		qw_u8(w, (uint8_t)chunk);
+		qw_mem(w, txt + i, chunk);
+		i += chunk;
+	} while (i < len);
+	qw_rr_end(w, at);
+	if (w->over || !seen)
+		return w->over ? 0 : 1;
+	size_t rdlen = w->pos - at - 2;
+	for (unsigned k = 0; k < *nseen; k++) {
+		size_t o = seen[k];
+		if (rd16(w->p + o) == rdlen &&
+		    memcmp(w->p + o + 2, w->p + at + 2, rdlen) == 0) {
+			qw_rollback(w, rr);
+			return 0;
+		}
+	}
+	if (*nseen < DX_MAXHITS)
+		seen[(*nseen)++] = at;
+	return 1;
+}
+
+/* The records of the hits that match qtype; returns how many. */
+static unsigned
+put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
+    const struct dx_hits *h, const struct config *cfg)
+{
+	uint16_t qt = r->qtype;
+	unsigned n = 0, na = 0, ntxt = 0;
+	uint32_t seen_a[DX_MAXHITS];
+	size_t seen_txt[DX_MAXHITS];
+	unsigned nh = h->n > DX_MAXHITS ? DX_MAXHITS : h->n;
+
+	if (qt == T_A || qt == T_ANY) {
+		for (unsigned i = 0; i < nh; i++) {
+			const struct dx_hit *hit = &h->hit[i];
+			if (!hit->val)
+				continue;
+			unsigned k;
+			for (k = 0; k < na && seen_a[k] != hit->val->a; k++)
+				;
+			if (k < na)
+				continue;
+			seen_a[na++] = hit->val->a;
+			size_t at = qw_rr_start(w, QW_QNAME, T_A, C_IN,
+			    hit_ttl(hit, cfg));
+			qw_mem(w, &hit->val->a, 4);
+			qw_rr_end(w, at);
+			n++;
+		}
+	}
+	if (qt == T_TXT || qt == T_ANY) {
+		char txt[TXT_BUF];
+		for (unsigned i = 0; i < nh; i++) {
+			const struct dx_hit *hit = &h->hit[i];
+			if (!hit->val || !hit->val->txt)
+				continue;
+			int len = dataset_txt_expand(hit, q, txt, sizeof(txt));
+			if (len < 0)
+				continue;
+			if ((size_t)len >= sizeof(txt))
+				len = (int)sizeof(txt) - 1;
+			n += put_txt(w, QW_QNAME, C_IN, hit_ttl(hit, cfg), txt,
+			    (size_t)len, seen_txt, &ntxt);
+		}
+	}
+	/* Generic records (rbldnsd's generic dataset) go out as stored. */
+	for (unsigned i = 0; i < nh; i++) {
+		const struct dx_hit *hit = &h->hit[i];
+		for (unsigned j = 0; hit->rr && j < hit->nrr; j++) {
+			const struct dx_rr *rr = &hit->rr[j];
+			if (rr->type != qt && qt != T_ANY)
+				continue;
+			if (rr->type == T_A && rr->rdlen == 4 && na < DX_MAXHITS) {
+				uint32_t a;     /* no A twice in one RRset */
+				unsigned k;
+				memcpy(&a, rr->rdata, 4);
+				for (k = 0; k < na && seen_a[k] != a; k++)
+					;
+				if (k < na)
+					continue;
+				seen_a[na++] = a;
+			}
+			size_t at = qw_rr_start(w, QW_QNAME, rr->type, C_IN,
+			    rr->ttl);
+			qw_mem(w, rr->rdata, rr->rdlen);
+			qw_rr_end(w, at);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* zone_query() under an acl verdict of EMPTY or VALUE: every dataset is
+ * asked through acl_dataset_query() (acl.h); *listed is set when the acl
+ * value must be added. TODO: belongs in zone.c as zone_query_acl() (the
+ * RFC 5782 test entries and IPv4-mapped names are not special here). */
+static enum zone_status
+zone_query_acl(const struct zone *z, const struct dx_qname *q,
+    const struct acl_verdict *v, struct dx_hits *hits, bool *listed)
+{
+	bool exists = q->nlabels == 0;
+	unsigned n = zone_dataset_count(z);
+	hits->n = 0;
+	*listed = false;
+	for (unsigned i = 0; i < n; i++)
+		if (acl_dataset_query(zone_dataset(z, i), q, v, hits, listed))
+			exists = true;
+	if (hits->n || *listed)
+		return ZONE_FOUND;
+	if (exists)
+		return ZONE_NODATA;
+	for (unsigned i = 0; i < n; i++)
+		if (dataset_exists_below(zone_dataset(z, i), q))
+			return ZONE_NODATA;
+	return ZONE_NXDOMAIN;
+}
+
+static socklen_t
+peer_len(const struct sockaddr *sa)
+{
+	if (!sa)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		return sizeof(struct sockaddr_in);
+	if (sa->sa_family == AF_INET6)
+		return sizeof(struct sockaddr_in6);
+	return 0;
+}
+
+/* The acl's one A and one TXT ("$" = the client), as rbldnsd adds them. */
+static unsigned
+put_acl_value(struct qw *w, const struct qw_req *r, const struct acl_verdict *v,
+    const struct sockaddr *peer)
+{
+	unsigned n = 0;
+	uint32_t ttl = v->ds ? dataset_ttl(v->ds) : 0;
+	if (!v->val)
+		return 0;
+	if (r->qtype == T_A || r->qtype == T_ANY) {
+		size_t at = qw_rr_start(w, QW_QNAME, T_A, C_IN, ttl);
+		qw_mem(w, &v->val->a, 4);
+		qw_rr_end(w, at);
+		n++;
+	}
+	if (r->qtype == T_TXT || r->qtype == T_ANY) {
+		char txt[TXT_BUF];
+		int len = acl_txt_expand(v, peer, peer_len(peer), txt, sizeof(txt));
+		if (len >= 0) {
+			if ((size_t)len >= sizeof(txt))
+				len = (int)sizeof(txt) - 1;
+			n += put_txt(w, QW_QNAME, C_IN, ttl, txt, (size_t)len,
+			    NULL, NULL);
+		}
+	}
+	return n;
+}
+
+/* The zone part of the ladder. Sets the rcode and flags; the body goes
+ * into w after the question. */
+static int
+answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
+    const struct sockaddr *peer, struct query_info *info, int *tc)
+{
+	const struct config *cfg = snapshot_config(s);
+	unsigned zl = 0;
+	const struct zone *z = snapshot_find_zone(s, r->lname,
+	    (unsigned)r->qname_len, &zl);
+	if (!z || zl > r->nlabels)
+		return QW_REFUSED;
+	for (unsigned i = 0; info && i < snapshot_zone_count(s); i++)
+		if (snapshot_zone(s, i) == z) {
+			info->zone_index = (int)i;
+			break;
+		}
+	if (r->qtype == T_AXFR || r->qtype == T_IXFR)
+		return QW_REFUSED;      /* transfers are not served here */
+
+	struct acl_verdict v = { ACL_PASS, NULL, NULL };
+	const struct dataset *gacl = snapshot_global_acl(s), *zacl = zone_acl(z);
+	if ((gacl || zacl) && peer)
+		acl_check(gacl, zacl, peer, peer_len(peer), &v);
+	if (v.action == ACL_IGNORE)
+		return QW_DROP;
+	if (v.action == ACL_REFUSE)
+		return QW_REFUSED;
+
+	unsigned nrel = r->nlabels - zl;
+	uint16_t apex = zl ? (uint16_t)(12 + r->loff[nrel]) : QW_ROOT;
+	for (unsigned i = nrel; i < r->nlabels; i++)
+		qw_ctab_add(w, (uint16_t)(12 + r->loff[i]));
+
+	const uint8_t *labels[DX_MAXLABELS];
+	uint8_t lens[DX_MAXLABELS];
+	for (unsigned i = 0; i < nrel; i++) {
+		labels[i] = r->lname + r->loff[i] + 1;
+		lens[i] = r->lname[r->loff[i]];
+	}
+	struct dx_qname q;
+	if (qname_parse(&q, nrel, labels, lens) < 0)
+		return QW_SERVFAIL;
+	struct dx_hits hits;
+	bool acl_listed = false;
+	enum zone_status st;
+	hits.n = 0;
+	if (v.action == ACL_PASS)
+		st = zone_query(z, &q, &hits);
+	else
+		st = zone_query_acl(z, &q, &v, &hits, &acl_listed);
+
+	int minimal = cfg ? cfg->minimal : 0;
+	size_t body = w->pos;
+	unsigned an = 0;
+	int ns_answered = 0;
+	if (st != ZONE_NXDOMAIN) {
+		if (nrel == 0 && (r->qtype == T_SOA || r->qtype == T_ANY)) {
+			const struct ds_soa *soa = zone_soa(z);
+			put_soa(w, apex, soa, soa->ttl);
+			an++;
+		}
+		if (nrel == 0 && (r->qtype == T_NS || r->qtype == T_ANY)) {
+			unsigned k = put_ns(w, apex, zone_ns(z));
+			an += k;
+			ns_answered = k > 0;
+		}
+		if (st == ZONE_FOUND)
+			an += put_hits(w, r, &q, &hits, cfg);
+		if (acl_listed && v.action == ACL_VALUE)
+			an += put_acl_value(w, r, &v, peer);
+		if (w->over) {          /* the answer does not fit: TC */
+			qw_rollback(w, body);
+			*tc = 1;
+			return QW_NOERROR;
+		}
+		w->an = an;
+	}
+	if (an > 0) {
+		/* NS in authority is optional: dropped when it does not fit. */
+		if (!minimal && !ns_answered) {
+			size_t mark = w->pos;
+			unsigned k = put_ns(w, apex, zone_ns(z));
+			if (w->over)
+				qw_rollback(w, mark);
+			else
+				w->ns = k;
+		}
+		return QW_NOERROR;
+	}
+	/* NXDOMAIN or NODATA: the SOA with the negative TTL (RFC 2308). */
+	put_soa(w, apex, zone_soa(z), zone_negative_ttl(z));
+	if (w->over) {
+		qw_rollback(w, body);
+		*tc = 1;
+	} else {
+		w->ns = 1;
+	}
+	return st == ZONE_NXDOMAIN ? QW_NXDOMAIN : QW_NOERROR;
+}
+
+/* CHAOS TXT: the text comes from chaos.c. */
+static int
+query_chaos(struct qw *w, const struct qw_req *r, const struct config *cfg)
+{
+	const char *text;
+	int rc = chaos_text(r->lname, r->qname_len, cfg, &text);
+	if (rc != QW_NOERROR)
+		return rc;
+	if (r->qtype != T_TXT && r->qtype != T_ANY)
+		return QW_NOERROR;              /* the name exists, no such type */
+	size_t len = strlen(text);
+	if (len > 255)
+		len = 255;                      /* one character-string */
+	size_t mark = w->pos;
+	if (put_txt(w, QW_QNAME, C_CH, 0, text, len, NULL, NULL))
+		w->an = 1;
+	else
+		qw_rollback(w, mark);
+	return QW_NOERROR;
+}
+
+/* --- the ladder --------------------------------------------------------- */
+
+static size_t
+finish(struct qw *w, const struct qw_req *r, int rcode, int aa, int tc,
+    struct query_info *info)
+{
+	uint8_t *o = w->p;
+	if (r && r->e.present) {
+		w->lim += EDNS_OPT_LEN;
+		if (qw_room(w, EDNS_OPT_LEN)) {
+			edns_write_opt(w->p + w->pos, r->our_payload, rcode,
+			    r->e.do_bit);
+			w->pos += EDNS_OPT_LEN;
+			w->ar++;
+		}
+	}
+	o[2] |= (aa ? 0x04 : 0) | (tc ? 0x02 : 0);
+	o[3] |= (uint8_t)(rcode & 0x0F);
+	o[4] = 0;
+	o[5] = (r && r->has_q) ? 1 : 0;
+	o[6] = (uint8_t)(w->an >> 8);
+	o[7] = (uint8_t)w->an;
+	o[8] = (uint8_t)(w->ns >> 8);
+	o[9] = (uint8_t)w->ns;
+	o[10] = (uint8_t)(w->ar >> 8);
+	o[11] = (uint8_t)w->ar;
+	info->rcode = rcode;
+	info->truncated = tc;
+	info->ancount = w->an;
+	return w->pos;
+}
+
+size_t
+query_process(const struct snapshot *s, const uint8_t *req, size_t reqlen,
+    enum query_transport tr, const struct sockaddr *peer, uint8_t *out,
+    size_t outcap, struct query_info *info)
+{
+	struct query_info dummy;
+	struct qw w;
+	struct qw_req r;
+
+	if (!info)
+		info = &dummy;
+	memset(info, 0, sizeof(*info));
+	info->rcode = -1;
+	info->zone_index = -1;
+	if (reqlen < 12 || outcap < QUERY_MIN_BUF || (req[2] & 0x80))
+		return 0;               /* short header or a response: drop */
+	if (outcap > QUERY_MAX_BUF)
+		outcap = QUERY_MAX_BUF;
+
+	qw_init(&w, out, QUERY_MIN_BUF);
+	out[0] = req[0];
+	out[1] = req[1];
+	out[2] = (uint8_t)(0x80 | (req[2] & 0x79));     /* QR, opcode, RD */
+	out[3] = req[3] & 0x10;                         /* CD */
+	memset(out + 4, 0, 8);
+	w.pos = 12;
+
+	/* Parse what can be parsed first, so that NOTIMP and FORMERR replies
+	 * still echo the question and the OPT record when they were sound. */
+	unsigned qd = rd16(req + 4);
+	memset(&r, 0, sizeof(r));
+	r.pkt = req;
+	r.len = reqlen;
+	r.qend = 12;
+	if (qd > 1)
+		return finish(&w, NULL, QW_FORMERR, 0, 0, info);
+	if (qd == 1) {
+		if (parse_question(&r) < 0)
+			return finish(&w, NULL, QW_FORMERR, 0, 0, info);
+		r.has_q = 1;
+		info->qtype = r.qtype;
+		info->qclass = r.qclass;
+		qw_mem(&w, req + 12, r.qend - 12);  /* verbatim: keeps 0x20 case */
+	}
+	if (edns_parse(req, reqlen, r.qend, &r.e) < 0) {
+		r.e.present = false;    /* RFC 6891 6.1.1: FORMERR, no OPT */
+		return finish(&w, &r, QW_FORMERR, 0, 0, info);
+	}
+	if ((req[2] >> 3 & 0x0F) != 0)
+		return finish(&w, &r, QW_NOTIMP, 0, 0, info);
+	if (qd == 0)
+		return finish(&w, &r, QW_FORMERR, 0, 0, info);
+
+	const struct config *cfg = s ? snapshot_config(s) : NULL;
+	uint16_t emax = cfg && cfg->edns_max >= 512 ? cfg->edns_max :
+	    EDNS_DEFAULT_MAX;
+	size_t lim = tr == QUERY_TCP ? outcap : edns_udp_limit(&r.e, emax);
+	if (lim > outcap)
+		lim = outcap;
+	r.our_payload = emax;
+	w.lim = lim - (r.e.present ? EDNS_OPT_LEN : 0);
+
+	if (r.e.present && r.e.version > 0)
+		return finish(&w, &r, QW_BADVERS, 0, 0, info);
+	if (!s)
+		return finish(&w, &r, QW_SERVFAIL, 0, 0, info);
+
+	int tc = 0, rc;
+	if (r.qclass == C_CH) {
+		rc = query_chaos(&w, &r, cfg);
+		return finish(&w, &r, rc, rc == QW_NOERROR, 0, info);
+	}
+	if (r.qclass != C_IN && r.qclass != C_ANY)
+		return finish(&w, &r, QW_REFUSED, 0, 0, info);
+	rc = answer_zone(&w, &r, s, peer, info == &dummy ? NULL : info, &tc);
+	if (rc == QW_DROP)
+		return 0;
+	return finish(&w, &r, rc, rc == QW_NOERROR || rc == QW_NXDOMAIN, tc,
+	    info);
+}

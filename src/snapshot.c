@@ -1,0 +1,273 @@
+/* snapshot.c -- build every dataset once and every zone from a config; find
+ * a query's zone by longest label suffix.
+ *
+ * A snapshot never changes after snapshot_build() returns: the server
+ * publishes it with one pointer swap and frees the old one when no worker
+ * holds it. It borrows the config (labels point into it): keep the config
+ * alive as long as the snapshot.
+ */
+#include "snapshot.h"
+#include "errcode.h"
+#include "log.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct snap_zone {
+	struct zone *zone;
+	uint8_t wire[256];       /* own lowercased wire name, no root label */
+	unsigned wlen;
+	unsigned nlabels;
+};
+
+struct snapshot {
+	const struct config *cfg;
+	struct dataset **byidx;  /* per config dataset; shared when equal */
+	struct ds_labels *labels;
+	struct dataset **owned;  /* each distinct dataset once */
+	unsigned nowned;
+	struct snap_zone *zones;
+	unsigned nzones;
+	const struct dataset *global_acl;
+};
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Two config datasets read the same files the same way: load once. */
+static bool
+same_dataset(const struct cfg_dataset *a, const struct cfg_dataset *b)
+{
+	if (strcmp(a->type, b->type) != 0 || a->nfiles != b->nfiles)
+		return false;
+	for (unsigned i = 0; i < a->nfiles; i++)
+		if (strcmp(a->files[i], b->files[i]) != 0)
+			return false;
+	if (!same_str(a->service, b->service) ||
+	    !same_str(a->region, b->region) || !same_str(a->pool, b->pool) ||
+	    a->has_value != b->has_value)
+		return false;
+	return !a->has_value || (a->value.a == b->value.a &&
+	    same_str(a->value.txt, b->value.txt));
+}
+
+/* "wl.example.org" -> 2wl7example3org (lowercased, no root label). */
+static int
+text_to_wire(const char *name, uint8_t *wire, unsigned *wlen,
+    unsigned *nlabels)
+{
+	unsigned len = 0, n = 0;
+	const char *p = name;
+
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+		if (l == 0 || l > 63 || len + l + 2 > 255)
+			return DX_EINVAL;
+		wire[len++] = (uint8_t)l;
+		for (size_t i = 0; i < l; i++)
+			wire[len++] = (uint8_t)tolower((unsigned char)p[i]);
+		n++;
+		p += l + (dot ? 1 : 0);
+	}
+	*wlen = len;
+	*nlabels = n;
+	return 0;
+}
+
+static int
+load_datasets(struct snapshot *s, const struct config *cfg, struct diag *d)
+{
+	struct ds_loadopts lo;
+	int rc = 0;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.allow_host_bits = cfg->allow_host_bits;
+	lo.ttl_default = cfg->ttl_default;
+	lo.ttl_min = cfg->ttl_min;
+	lo.ttl_max = cfg->ttl_max;
+	for (unsigned i = 0; i < cfg->ndatasets; i++) {
+		const struct cfg_dataset *cd = &cfg->datasets[i];
+		const struct ds_type *t;
+		struct ds_labels *l = &s->labels[i];
+		struct dataset *ds;
+		unsigned j;
+		int r;
+
+		for (j = 0; j < i; j++)
+			if (same_dataset(&cfg->datasets[j], cd))
+				break;
+		if (j < i) {
+			s->byidx[i] = s->byidx[j];
+			continue;
+		}
+		if ((t = ds_type_find(cd->type)) == NULL) {
+			diag_error(d, cfg->path, 0, "dataset %s: unknown dataset "
+			    "type \"%s\"", cd->name, cd->type);
+			rc = DX_EINVAL;
+			continue;
+		}
+		l->name = cd->name;
+		l->service = cd->service;
+		l->region = cd->region;
+		l->pool = cd->pool;
+		l->deflt = cd->has_value ? &cd->value : NULL;
+		r = dataset_new(t, (const char *const *)cd->files, cd->nfiles, l,
+		    &ds);
+		if (r < 0)
+			return r;
+		s->owned[s->nowned++] = ds;
+		s->byidx[i] = ds;
+		/* Load every dataset even after a failure: a check reports
+		 * all broken files at once. */
+		if ((r = dataset_load(ds, &lo, d)) < 0) {
+			if (rc == 0)
+				rc = r;
+			s->byidx[i] = NULL;
+		}
+	}
+	return rc;
+}
+
+static int
+build_zones(struct snapshot *s, const struct config *cfg, struct diag *d)
+{
+	struct zone_opts zo;
+	int rc;
+
+	memset(&zo, 0, sizeof(zo));
+	zo.rfc5782_tests = cfg->rfc5782_tests;
+	zo.ttl_default = cfg->ttl_default;
+	zo.soa_mname = cfg->soa_mname;
+	zo.soa_rname = cfg->soa_rname;
+	for (unsigned i = 0; i < cfg->nzones; i++) {
+		const struct cfg_zone *cz = &cfg->zones[i];
+		struct snap_zone *sz = &s->zones[s->nzones];
+
+		if (text_to_wire(cz->name, sz->wire, &sz->wlen,
+		    &sz->nlabels) < 0) {
+			diag_error(d, cfg->path, 0, "bad zone name \"%s\"",
+			    cz->name);
+			return DX_EINVAL;
+		}
+		if ((rc = zone_new(cz->name, &sz->zone)) < 0)
+			return rc;
+		s->nzones++;
+		for (unsigned j = 0; j < cz->ndatasets; j++)
+			if ((rc = zone_add_dataset(sz->zone,
+			    s->byidx[cz->datasets[j]])) < 0)
+				return rc;
+		/* Only the zone's own acl: the global one is consulted beside
+		 * it (snapshot_global_acl), not instead of it. */
+		if (cz->acl >= 0 && (rc = zone_add_dataset(sz->zone,
+		    s->byidx[cz->acl])) < 0)
+			return rc;
+		if ((rc = zone_finish(sz->zone, &zo, d)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+snapshot_build(const struct config *cfg, struct diag *d, struct snapshot **out)
+{
+	struct snapshot *s;
+	unsigned n = cfg->ndatasets;
+	int rc;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return DX_ENOMEM;
+	s->cfg = cfg;
+	s->byidx = calloc(n ? n : 1, sizeof(*s->byidx));
+	s->labels = calloc(n ? n : 1, sizeof(*s->labels));
+	s->owned = calloc(n ? n : 1, sizeof(*s->owned));
+	s->zones = calloc(cfg->nzones ? cfg->nzones : 1, sizeof(*s->zones));
+	if (!s->byidx || !s->labels || !s->owned || !s->zones) {
+		snapshot_free(s);
+		return DX_ENOMEM;
+	}
+	if ((rc = load_datasets(s, cfg, d)) < 0 ||
+	    (rc = build_zones(s, cfg, d)) < 0) {
+		snapshot_free(s);
+		return rc;
+	}
+	if (cfg->global_acl >= 0)
+		s->global_acl = s->byidx[cfg->global_acl];
+	*out = s;
+	return 0;
+}
+
+void
+snapshot_free(struct snapshot *s)
+{
+	if (s == NULL)
+		return;
+	for (unsigned i = 0; i < s->nzones; i++)
+		zone_free(s->zones[i].zone);
+	for (unsigned i = 0; i < s->nowned; i++)
+		dataset_free(s->owned[i]);
+	free(s->zones);
+	free(s->owned);
+	free(s->labels);
+	free(s->byidx);
+	free(s);
+}
+
+const struct zone *
+snapshot_find_zone(const struct snapshot *s, const uint8_t *lname,
+    unsigned len, unsigned *zlabels)
+{
+	unsigned off[128], n = 0, o = 0, end;
+
+	/* Label starts; the name may or may not carry its root label. */
+	while (o < len && lname[o] != 0) {
+		if (lname[o] > 63 || n == 128 || o + 1u + lname[o] > len)
+			return NULL;
+		off[n++] = o;
+		o += 1u + lname[o];
+	}
+	end = o;
+	/* Leftmost suffix first: the first zone that matches is the longest. */
+	for (unsigned i = 0; i <= n; i++) {
+		unsigned start = i < n ? off[i] : end, slen = end - start;
+		for (unsigned z = 0; z < s->nzones; z++) {
+			const struct snap_zone *sz = &s->zones[z];
+			if (sz->wlen == slen &&
+			    memcmp(sz->wire, lname + start, slen) == 0) {
+				if (zlabels)
+					*zlabels = sz->nlabels;
+				return sz->zone;
+			}
+		}
+	}
+	return NULL;
+}
+
+const struct dataset *
+snapshot_global_acl(const struct snapshot *s)
+{
+	return s->global_acl;
+}
+
+unsigned
+snapshot_zone_count(const struct snapshot *s)
+{
+	return s->nzones;
+}
+
+const struct zone *
+snapshot_zone(const struct snapshot *s, unsigned i)
+{
+	return i < s->nzones ? s->zones[i].zone : NULL;
+}
+
+const struct config *
+snapshot_config(const struct snapshot *s)
+{
+	return s->cfg;
+}

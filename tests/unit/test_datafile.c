@@ -1,0 +1,215 @@
+/* test_datafile.c -- lines from plain and gzip files, line kinds, times. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "datafile.h"
+#include "dx_testutil.h"
+
+static void
+test_lines(void **state)
+{
+	char *path = tu_write("  first  \n\n\t# comment\r\nlast without newline");
+	struct datafile *f;
+	char *line;
+	unsigned n;
+	time_t mt = 0;
+	(void)state;
+	assert_int_equal(datafile_open(path, &f, &mt), 0);
+	assert_true(mt > 0);
+	assert_int_equal(datafile_next(f, &line, &n), 1);
+	assert_string_equal(line, "first");
+	assert_int_equal(n, 1);
+	assert_int_equal(datafile_next(f, &line, &n), 1);
+	assert_string_equal(line, "");
+	assert_int_equal(datafile_next(f, &line, &n), 1);
+	assert_string_equal(line, "# comment");
+	assert_int_equal(n, 3);
+	assert_int_equal(datafile_next(f, &line, &n), 1);
+	assert_string_equal(line, "last without newline");
+	assert_int_equal(n, 4);
+	assert_int_equal(datafile_next(f, &line, &n), 0);
+	datafile_close(f);
+	unlink(path);
+	free(path);
+	assert_int_equal(datafile_open("/nonexistent/x", &f, NULL), DX_ENOENT);
+}
+
+static void
+test_long_line(void **state)
+{
+	char *buf = malloc(10010), *path, *line;
+	struct datafile *f;
+	unsigned n;
+	(void)state;
+	memset(buf, 'a', 10000);
+	strcpy(buf + 10000, "\nb\n");
+	path = tu_write(buf);
+	assert_int_equal(datafile_open(path, &f, NULL), 0);
+	assert_int_equal(datafile_next(f, &line, &n), 1);
+	assert_int_equal(strlen(line), 10000);
+	assert_int_equal(datafile_next(f, &line, &n), 1);
+	assert_string_equal(line, "b");
+	assert_int_equal(n, 2);
+	datafile_close(f);
+	unlink(path);
+	free(path);
+	free(buf);
+}
+
+static void
+test_gzip_dataset(void **state)
+{
+	char path[] = "/tmp/dxgz-XXXXXX";
+	int fd = mkstemp(path);
+	gzFile gz;
+	struct dataset *ds;
+	struct diag d;
+	struct tu_capture c;
+	struct ds_loadopts o = { .ttl_default = 60 };
+	const char *files[1] = { path };
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	gz = gzopen(path, "wb");
+	assert_non_null(gz);
+	gzputs(gz, ":3:gz $\n1.2.3.4\n10.0.0.0/8 :4:ten\n1.2.3.400\n");
+	gzclose(gz);
+	tu_diag(&d, &c);
+	assert_int_equal(dataset_new(ds_type_find("ip4set"), files, 1, NULL, &ds), 0);
+	assert_int_equal(dataset_load(ds, &o, &d), 0);
+	assert_string_equal(tu_ans(ds, "1.2.3.4"), "127.0.0.3 gz 1.2.3.4");
+	assert_string_equal(tu_ans(ds, "10.9.9.9"), "127.0.0.4 ten");
+	assert_int_equal(d.warnings, 1);
+	{
+		char want[128];
+		snprintf(want, sizeof(want), "%s:4: invalid address", path);
+		assert_non_null(strstr(c.all, want));
+	}
+	dataset_free(ds);
+	/* a corrupt gzip file is a read error, not a crash */
+	{
+		FILE *fp = fopen(path, "wb");
+		static const unsigned char junk[] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0,
+		    0, 3, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3 };
+		fwrite(junk, 1, sizeof(junk), fp);
+		fclose(fp);
+		tu_diag(&d, &c);
+		assert_int_equal(dataset_new(ds_type_find("ip4set"), files, 1, NULL,
+		    &ds), 0);
+		assert_int_equal(dataset_load(ds, &o, &d), DX_EIO);
+		assert_true(d.errors >= 1);
+		dataset_free(ds);
+	}
+	unlink(path);
+}
+
+static void
+test_classify(void **state)
+{
+	char l1[] = "$SOA x", l2[] = "#$NS y", l3[] = ";$TTL 1", l4[] = ":$1 v",
+	    l5[] = "# c", l6[] = "; c", l7[] = ":2:x", l8[] = "", l9[] = "1.2.3.4";
+	char *kw;
+	(void)state;
+	assert_int_equal(datafile_classify(l1, &kw), DF_SPECIAL);
+	assert_string_equal(kw, "SOA x");
+	assert_int_equal(datafile_classify(l2, &kw), DF_SPECIAL);
+	assert_string_equal(kw, "NS y");
+	assert_int_equal(datafile_classify(l3, &kw), DF_SPECIAL);
+	assert_int_equal(datafile_classify(l4, &kw), DF_SPECIAL);
+	assert_string_equal(kw, "1 v");
+	assert_int_equal(datafile_classify(l5, &kw), DF_COMMENT);
+	assert_int_equal(datafile_classify(l6, &kw), DF_COMMENT);
+	assert_int_equal(datafile_classify(l7, &kw), DF_DATA);
+	assert_int_equal(datafile_classify(l8, &kw), DF_EMPTY);
+	assert_int_equal(datafile_classify(l9, &kw), DF_DATA);
+}
+
+static void
+test_keyword_and_times(void **state)
+{
+	char k1[] = "TtL  5m", k2[] = "ttlx 5", k3[] = "ttl", t1[] = "35m",
+	    t2[] = "1w rest", t3[] = "2h:", t4[] = "5x", t5[] = "4294967296",
+	    t6[] = "10", t7[] = "3D";
+	uint32_t v;
+	char *r;
+	(void)state;
+	assert_string_equal(df_keyword(k1, "ttl"), "5m");
+	assert_null(df_keyword(k2, "ttl"));
+	assert_null(df_keyword(k3, "ttl"));
+	assert_non_null(df_parse_time(t1, &v));
+	assert_int_equal(v, 2100);
+	r = df_parse_time(t2, &v);
+	assert_int_equal(v, 604800);
+	assert_string_equal(r, "rest");
+	r = df_parse_time(t3, &v);
+	assert_int_equal(v, 7200);
+	assert_string_equal(r, ":");
+	assert_null(df_parse_time(t4, &v));
+	assert_null(df_parse_time(t5, &v));
+	assert_non_null(df_parse_time(t6, &v));
+	assert_int_equal(v, 10);
+	assert_non_null(df_parse_time(t7, &v));
+	assert_int_equal(v, 259200);
+}
+
+static void
+test_timestamps(void **state)
+{
+	char s1[] = "2005:01:02", s2[] = "20050102", s3[] = "2005-01-02-03:04:05",
+	    s4[] = "0", s5[] = "-", s6[] = "2004:02:29", s7[] = "2005:02:29",
+	    s8[] = "1969:01:01", s9[] = "2038:01:19:03:14:07 x";
+	time_t t;
+	(void)state;
+	assert_non_null(df_parse_timestamp(s1, &t));
+	assert_int_equal(t, 1104624000);
+	assert_non_null(df_parse_timestamp(s2, &t));
+	assert_int_equal(t, 1104624000);
+	assert_non_null(df_parse_timestamp(s3, &t));
+	assert_int_equal(t, 1104624000 + 3 * 3600 + 4 * 60 + 5);
+	assert_non_null(df_parse_timestamp(s4, &t));
+	assert_int_equal(t, 0);
+	assert_non_null(df_parse_timestamp(s5, &t));
+	assert_int_equal(t, 0);
+	assert_non_null(df_parse_timestamp(s6, &t));
+	assert_int_equal(t, 1078012800);
+	assert_null(df_parse_timestamp(s7, &t));
+	assert_null(df_parse_timestamp(s8, &t));
+	assert_string_equal(df_parse_timestamp(s9, &t), "x");
+	assert_int_equal(t, 2147483647);
+}
+
+static void
+test_dname(void **state)
+{
+	char d1[] = "NS1.Example.COM. next", d2[] = "a..b", d3[] = ".";
+	uint8_t w[256];
+	unsigned len;
+	char *r;
+	(void)state;
+	r = df_parse_dname(d1, w, &len);
+	assert_string_equal(r, "next");
+	assert_int_equal(len, 17);
+	assert_memory_equal(w, "\3ns1\7example\3com", 17);
+	assert_null(df_parse_dname(d2, w, &len));
+	assert_non_null(df_parse_dname(d3, w, &len));
+	assert_int_equal(len, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_gzip_dataset),
+		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_keyword_and_times),
+		cmocka_unit_test(test_timestamps),
+		cmocka_unit_test(test_dname),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
