@@ -65,15 +65,15 @@ struct ds_type {
 	 * address (IPv4 dotted quad / IPv6 rbldnsd form) or q->text. */
 	int (*entry_text)(const struct dx_hit *hit, const struct dx_qname *q,
 	    char *out, size_t outlen);
-	/* Optional: called after each file of dataset_load() (combined ends
-	 * its current $DATASET section there, as rbldnsd does). Negative
-	 * DX_E* aborts the load. */
-	int (*file_end)(struct dataset *ds, struct ds_load *ld);
 	/* Optional: read one whole file (a JSON vendor feed) instead of
 	 * lines; line may then be NULL. Sets ds->mtime and reports problems
 	 * like line(); a negative DX_E* refuses the whole load. */
 	int (*load_file)(struct dataset *ds, struct ds_load *ld,
 	    const char *path);
+	/* Optional: called after each file of dataset_load() (combined ends
+	 * its current $DATASET section there, as rbldnsd does). Negative
+	 * DX_E* aborts the load. */
+	int (*file_end)(struct dataset *ds, struct ds_load *ld);
 };
 
 #define DS_F_IP4     0x01       /* answers reverse IPv4 names */
