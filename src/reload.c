@@ -60,6 +60,9 @@ struct reload {
 	int last_rc;
 	char last_msg[256];
 	struct reload_status st;
+	reload_prepare_fn prepare;
+	reload_published_fn published;
+	void *hook_arg;
 	/* Reload thread only. */
 	struct fsig *sigs;
 	unsigned nsigs;
@@ -234,7 +237,11 @@ build_publish(struct reload *r, struct config *cfg, bool initial, bool force,
 	describe(&tmp, snap);
 	tmp.snapshot_bytes = h1 > h0 ? h1 - h0 : 0;
 	tmp.loaded_time = time(NULL);
+	if (r->prepare && r->prepare(r->hook_arg, snap, cfg) < 0)
+		log_warnx("%s: prepare hook failed", initial ? "load" : "reload");
 	server_publish(r->srv, snap, cfg);
+	if (r->published)       /* safe: only this thread publishes or frees */
+		r->published(r->hook_arg, snap, cfg);
 	pthread_mutex_lock(&r->mu);
 	r->st = tmp;
 	pthread_mutex_unlock(&r->mu);
@@ -345,6 +352,15 @@ reload_new(struct server *srv, int argc, char **argv, unsigned settle_ms,
 	pthread_cond_init(&r->done, NULL);
 	*out = r;
 	return 0;
+}
+
+void
+reload_set_hooks(struct reload *r, reload_prepare_fn prepare,
+    reload_published_fn published, void *arg)
+{
+	r->prepare = prepare;
+	r->published = published;
+	r->hook_arg = arg;
 }
 
 int
