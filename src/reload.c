@@ -229,6 +229,9 @@ build_publish(struct reload *r, struct config *cfg, bool initial, bool force,
 		config_free(cfg);
 		return rc;
 	}
+	/* The hook may set zone serials (xfr): before anything reads them. */
+	if (r->prepare && r->prepare(r->hook_arg, snap, cfg) < 0)
+		log_warnx("%s: prepare hook failed", initial ? "load" : "reload");
 	stats_bind(snap);
 	struct reload_status tmp;
 	pthread_mutex_lock(&r->mu);
@@ -237,8 +240,6 @@ build_publish(struct reload *r, struct config *cfg, bool initial, bool force,
 	describe(&tmp, snap);
 	tmp.snapshot_bytes = h1 > h0 ? h1 - h0 : 0;
 	tmp.loaded_time = time(NULL);
-	if (r->prepare && r->prepare(r->hook_arg, snap, cfg) < 0)
-		log_warnx("%s: prepare hook failed", initial ? "load" : "reload");
 	server_publish(r->srv, snap, cfg);
 	if (r->published)       /* safe: only this thread publishes or frees */
 		r->published(r->hook_arg, snap, cfg);
