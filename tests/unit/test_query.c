@@ -42,7 +42,7 @@ write_file(const char *path, const char *text)
 static void
 load(const char *const *extra, unsigned nextra)
 {
-	char spec4[300], spec6[300], specb[3][300];
+	char spec4[600], spec6[600], specb[3][600];
 	const char *argv[16];
 	int argc = 0;
 	struct diag d;
@@ -58,7 +58,7 @@ load(const char *const *extra, unsigned nextra)
 	argv[argc++] = spec4;
 	argv[argc++] = spec6;
 	for (int i = 0; i < 3; i++) {
-		snprintf(specb[i], sizeof(specb[i]), ZONE ":ip4set:%s",
+		snprintf(specb[i], sizeof(specb[i]), ZONE ":ip4set:%.255s",
 		    path_big[i]);
 		argv[argc++] = specb[i];
 	}
