@@ -99,6 +99,7 @@ config_defaults(void)
 	c->tcp_idle_ms = 10000;
 	c->edns_max = 1232;
 	c->global_acl = -1;
+	c->xfr_history = 8;
 	return c;
 }
 
@@ -161,6 +162,12 @@ config_free(struct config *c)
 	free_codes(c->services, c->nservices);
 	free_codes(c->regions, c->nregions);
 	free(c->txt_default);
+	for (unsigned i = 0; i < c->nxfr_allow; i++)
+		free(c->xfr_allow[i]);
+	free(c->xfr_allow);
+	for (unsigned i = 0; i < c->nxfr_notify; i++)
+		free(c->xfr_notify[i]);
+	free(c->xfr_notify);
 	config_free_datasets(c);
 	for (unsigned i = 0; i < c->nzones; i++) {
 		free(c->zones[i].name);

@@ -216,6 +216,30 @@ yaml_listen(struct yctx *y, yaml_node_t *n)
 	}
 }
 
+/* A string or a list of strings (allow-transfer, notify). */
+static void
+yaml_strlist(struct yctx *y, const char *key, yaml_node_t *n, char ***vp,
+    unsigned *np)
+{
+	if (yscalar(n) && !yis_null(n)) {
+		*vp = config_xrealloc(*vp, (*np + 1) * sizeof(**vp));
+		(*vp)[*np] = NULL;
+		config_set_str(&(*vp)[(*np)++], yscalar(n));
+		return;
+	}
+	if (yis_null(n) || !yseq(y, n, key))
+		return;
+	FOR_ITEMS(y, n, it, v) {
+		if (yscalar(v) == NULL) {
+			yerr(y, v, "%s: expected a string", key);
+			continue;
+		}
+		*vp = config_xrealloc(*vp, (*np + 1) * sizeof(**vp));
+		(*vp)[*np] = NULL;
+		config_set_str(&(*vp)[(*np)++], yscalar(v));
+	}
+}
+
 static void
 yaml_server(struct yctx *y, yaml_node_t *n)
 {
@@ -302,6 +326,27 @@ yaml_server(struct yctx *y, yaml_node_t *n)
 			get_str(y, key, v, &c->statsfile);
 		} else if (!strcmp(key, "soa")) {
 			yaml_soa(y, v);
+		} else if (!strcmp(key, "allow-transfer")) {
+			yaml_strlist(y, key, v, &c->xfr_allow, &c->nxfr_allow);
+		} else if (!strcmp(key, "notify")) {
+			yaml_strlist(y, key, v, &c->xfr_notify, &c->nxfr_notify);
+		} else if (!strcmp(key, "ixfr-history")) {
+			if (get_uint(y, key, v, 0, 1000, &u))
+				c->xfr_history = (unsigned)u;
+		} else if (!strcmp(key, "dump-limit")) {
+			if (get_uint(y, key, v, 1, 1000000000, &u))
+				c->dump_limit = (size_t)u;
+		} else if (!strcmp(key, "serial")) {
+			const char *sv = yscalar(v) ? yscalar(v) : "";
+			if (!strcmp(sv, "data"))
+				c->xfr_serial = 0;
+			else if (!strcmp(sv, "unixtime"))
+				c->xfr_serial = 1;
+			else if (!strcmp(sv, "date"))
+				c->xfr_serial = 2;
+			else
+				yerr(y, v, "serial: expected data, unixtime or "
+				    "date");
 		} else {
 			yerr(y, k, "server: unknown key \"%s\"", key);
 		}

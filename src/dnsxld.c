@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dump.h"
 #include "config.h"
 #include "diag.h"
 #include "errcode.h"
@@ -208,6 +209,14 @@ main(int argc, char **argv)
 	if (rc != 0 || !cfg) {
 		log_warnx("usage: dnsxld [options] zone:type:file[,file...] ...");
 		return 2;
+	}
+	if (cfg->dump) {                /* -d: print the zones and exit */
+		rc = snapshot_build(cfg, &d, &snap);
+		if (rc == 0)
+			rc = dump_snapshot(stdout, snap, NULL, cfg->dump_limit, &d);
+		snapshot_free(snap);
+		config_free(cfg);
+		return rc < 0 ? 1 : 0;
 	}
 	if (cfg->nlisten == 0) {
 		log_warnx("no listening address: give -b addr/port or "
