@@ -21,14 +21,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dump.h"
 #include "config.h"
 #include "diag.h"
+#include "dump.h"
 #include "errcode.h"
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 #include "snapshot.h"
 #include "version.h"
+#include "xfr.h"
 
 struct daemon_ctx {
 	int argc;
@@ -85,7 +87,10 @@ reload(struct server *srv, enum server_reload_why why, void *arg)
 		return;
 	}
 	dc->newest = newest;
+	if (xfr_prepare(snap, cfg) < 0)
+		log_warnx("reload: out of memory for the transfer history");
 	server_publish(srv, snap, cfg);
+	notify_send(server_snapshot(srv), snapshot_config(server_snapshot(srv)));
 	log_info("reloaded: %u zone%s", snapshot_zone_count(snap),
 	    snapshot_zone_count(snap) == 1 ? "" : "s");
 }
@@ -257,7 +262,10 @@ main(int argc, char **argv)
 	uint32_t interval = cfg->check_interval;
 	char *pidfile = cfg->pidfile && !cfg->chroot_dir ?
 	    strdup(cfg->pidfile) : NULL;
+	if (xfr_prepare(snap, cfg) < 0)
+		log_warnx("out of memory for the transfer history");
 	server_publish(srv, snap, cfg);         /* the server owns both now */
+	notify_send(server_snapshot(srv), snapshot_config(server_snapshot(srv)));
 	cfg = NULL;
 	server_set_reload(srv, reload, &dc, interval);
 	if (status_fd >= 0) {
@@ -271,6 +279,7 @@ main(int argc, char **argv)
 		log_warn("unlink %s", pidfile);
 	free(pidfile);
 	server_free(srv);
+	xfr_shutdown();
 	return rc == 0 ? 0 : 1;
 
 fail:
