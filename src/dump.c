@@ -243,10 +243,12 @@ addr_qname(const struct view *V, u128 x, struct dx_qname *q, char *buf)
 }
 
 /* What zone_query() answers for address x; with check, whether a TXT
- * would read differently at a neighbouring address (x ^ 1). */
+ * would read differently at another address of the node: x ^ 1 changes
+ * the address "$" shows (IPv4, IPv6, IPv4-mapped), x ^ 2^80 the IPv4
+ * address inside a 6to4 name, when the node spans that bit. */
 static int
 answer(struct rnd *r, const struct view *V, u128 x, bool check,
-    struct ans *a)
+    unsigned hostbits, struct ans *a)
 {
 	struct dx_qname q, q2;
 	struct dx_hits hits;
@@ -262,14 +264,19 @@ answer(struct rnd *r, const struct view *V, u128 x, bool check,
 		return rc;
 	if (check) {
 		struct ans b;
-		memset(&b, 0, sizeof(b));
-		b.listed = true;
-		addr_qname(V, x ^ 1, &q2, buf2);
-		rc = hits_recs(r, &hits, &q2, &b);
-		a->namedep = rc == 0 && !ans_same(a, &b);
-		ans_free(&b);
-		if (rc < 0)
-			return rc;
+		for (unsigned k = 0; k < 2 && !a->namedep; k++) {
+			unsigned bit = k ? 80 : 0;
+			if (bit >= hostbits)
+				break;
+			memset(&b, 0, sizeof(b));
+			b.listed = true;
+			addr_qname(V, x ^ ((u128)1 << bit), &q2, buf2);
+			rc = hits_recs(r, &hits, &q2, &b);
+			a->namedep = rc == 0 && !ans_same(a, &b);
+			ans_free(&b);
+			if (rc < 0)
+				return rc;
+		}
 	}
 	return 0;
 }
@@ -372,7 +379,8 @@ node(struct rnd *r, const char *path, unsigned d, struct nview nv[2])
 		if (!nv[vi].on)
 			continue;
 		if (first_free(V, &nv[vi], d, &rep) &&
-		    (rc = answer(r, V, rep, d < V->D, &an[vi])) < 0) {
+		    (rc = answer(r, V, rep, d < V->D, V->B - V->W * d,
+		    &an[vi])) < 0) {
 			r->err = rc;
 			break;
 		}

@@ -1,0 +1,277 @@
+"""Zone transfers to a real secondary: NSD (Debian package) on loopback.
+
+dnsxld is the primary; NSD transfers the zone by AXFR, then answers for
+thousands of random addresses (listed, unlisted, inside exclusions, around
+prefixes that are not on an octet or nibble boundary, IPv6, IPv4-mapped,
+6to4, RFC 5782 test entries) exactly as dnsxld does. After a data change
+and SIGHUP, dnsxld sends NOTIFY, NSD fetches the change by IXFR (dnsxld's
+log says so) and again answers exactly as dnsxld does.
+"""
+import ipaddress
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import dns.exception
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+import dns.xfr
+import dns.zone
+import pytest
+
+from conftest import BUILD, Server, free_port
+
+NSD = shutil.which("nsd") or "/usr/sbin/nsd"
+ZONE = "xfr.test"
+pytestmark = pytest.mark.skipif(not os.path.exists(NSD),
+                                reason="nsd not installed (make test-deps)")
+
+D4 = """$SOA 0 ns1.xfr.test hostmaster.xfr.test 0 1h 10m 1w 5m
+$NS 0 ns1.xfr.test
+:2:Listed by test
+1.2.0.0/16
+!1.2.3.4
+1.2.3.128/25 :3:Other
+10.0.0.0/9
+!10.0.5.0/24
+10.0.5.7 :4:Back in
+5.6.7.8
+192.0.2.64/27 :5:Odd block
+!192.0.2.80/30
+203.0.113.0/28 :6:Listed $
+198.51.100.0/22
+"""
+D4_CHANGED = D4.replace("5.6.7.8\n", "5.6.7.9\n").replace(
+    "!10.0.5.0/24\n", "!10.0.5.0/24\n!10.64.0.0/12\n") + "172.16.0.0/13 :7:New\n"
+D6 = """:2:Six
+2001:db8::/32
+!2001:db8:0:1::/64
+2001:db8:8000::/33 :4:Upper half
+2001:db8:abcd:1230::/61 :5:Odd six
+fd00::/8
+"""
+
+
+def nets_of(text):
+    """(network, excluded) for every data line of a data file."""
+    out = []
+    for line in text.splitlines():
+        if not line or line[0] in "$:#":
+            continue
+        excl = line.startswith("!")
+        net = line.lstrip("!").split()[0]
+        out.append((ipaddress.ip_network(net, strict=False), excl))
+    return out
+
+
+def sample(rng, nets, n):
+    """Random addresses: inside every prefix, at and around its edges, in
+    exclusions, and anywhere."""
+    addrs = ["127.0.0.2", "127.0.0.1", "::ffff:127.0.0.2", "::ffff:127.0.0.1"]
+    for net, _ in nets:
+        lo, hi = int(net.network_address), int(net.broadcast_address)
+        top = (1 << net.max_prefixlen) - 1
+        for v in (lo - 1, lo, lo + 1, hi - 1, hi, hi + 1):
+            if 0 <= v <= top:
+                addrs.append(str(ipaddress.ip_address(v) if net.version == 6
+                                 else ipaddress.IPv4Address(v)))
+        for _ in range(n):
+            addrs.append(str(ipaddress.ip_address(rng.randint(lo, hi))
+                             if net.version == 6 else
+                             ipaddress.IPv4Address(rng.randint(lo, hi))))
+    for _ in range(n * 4):
+        addrs.append(str(ipaddress.IPv4Address(rng.getrandbits(32))))
+        addrs.append(str(ipaddress.IPv6Address(
+            (0x2001 << 112 | 0xdb8 << 96) | rng.getrandbits(96))))
+        addrs.append(str(ipaddress.IPv6Address(rng.getrandbits(128))))
+    # IPv4 data seen through IPv4-mapped and 6to4 names
+    for net, _ in nets:
+        if net.version == 4:
+            v = rng.randint(int(net.network_address), int(net.broadcast_address))
+            addrs.append(str(ipaddress.IPv6Address(0xffff << 32 | v)))
+            addrs.append(str(ipaddress.IPv6Address(0x2002 << 112 | v << 80
+                                                   | rng.getrandbits(80))))
+    return addrs
+
+
+def rev(addr):
+    ip = ipaddress.ip_address(addr)
+    if ip.version == 4:
+        return ".".join(reversed(addr.split("."))) + "." + ZONE
+    return ".".join(reversed(ip.exploded.replace(":", ""))) + "." + ZONE
+
+
+def ask(port, name, rdtype):
+    q = dns.message.make_query(name, rdtype)
+    for _ in range(3):
+        try:
+            r = dns.query.udp(q, "127.0.0.1", port=port, timeout=2)
+            break
+        except dns.exception.Timeout:
+            continue
+    else:
+        raise AssertionError(f"no answer from port {port} for {name}")
+    ans = sorted((dns.rdatatype.to_text(rr.rdtype), rr.ttl,
+                  sorted(x.to_text() for x in rr))
+                 for rr in r.answer)
+    return dns.rcode.to_text(r.rcode()), ans
+
+
+def compare(primary, secondary, addrs):
+    diffs = []
+    for a in addrs:
+        name = rev(a)
+        for t in ("A", "TXT"):
+            p, s = ask(primary, name, t), ask(secondary, name, t)
+            if p != s:
+                diffs.append((a, t, p, s))
+    assert diffs == [], f"{len(diffs)} differences, first: {diffs[:5]}"
+
+
+def soa_serial(port):
+    r = dns.query.udp(dns.message.make_query(ZONE, "SOA"), "127.0.0.1",
+                      port=port, timeout=1)
+    return r.answer[0][0].serial if r.answer else None
+
+
+def wait_serial(port, serial, timeout=20):
+    deadline = time.monotonic() + timeout
+    got = None
+    while time.monotonic() < deadline:
+        try:
+            got = soa_serial(port)
+        except Exception:
+            got = None
+        if got == serial:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"secondary serial {got}, expected {serial}")
+
+
+@pytest.fixture
+def primary_secondary(tmp_path):
+    (tmp_path / "d4").write_text(D4)
+    (tmp_path / "d6").write_text(D6)
+    p1, p2 = free_port(), free_port()
+    while p2 == p1:
+        p2 = free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  check-interval: 0
+  allow-transfer: [ 127.0.0.1 ]
+  notify: [ "127.0.0.1@{p2}" ]
+  serial: unixtime
+  ixfr-history: 4
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+  - {{ name: v6, type: ip6trie, files: [ d6 ] }}
+zones:
+  - name: {ZONE}
+    datasets: [ v4, v6 ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=ZONE)
+    nsdir = tmp_path / "nsd"
+    nsdir.mkdir()
+    (nsdir / "nsd.conf").write_text(f"""server:
+  ip-address: 127.0.0.1@{p2}
+  port: {p2}
+  do-ip6: no
+  username: ""
+  chroot: ""
+  zonesdir: "{nsdir}"
+  database: ""
+  zonelistfile: "{nsdir}/zone.list"
+  xfrdfile: "{nsdir}/xfrd.state"
+  xfrdir: "{nsdir}"
+  pidfile: "{nsdir}/nsd.pid"
+  logfile: "{nsdir}/nsd.log"
+  verbosity: 2
+  server-count: 1
+  rrl-ratelimit: 0
+  hide-version: yes
+remote-control:
+  control-enable: no
+zone:
+  name: {ZONE}
+  zonefile: "{ZONE}.zone"
+  request-xfr: 127.0.0.1@{p1} NOKEY
+  allow-notify: 127.0.0.1 NOKEY
+""")
+    nsd = subprocess.Popen([NSD, "-d", "-c", str(nsdir / "nsd.conf")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        yield tmp_path, prim, p2, nsd
+    finally:
+        nsd.terminate()
+        try:
+            nsd.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            nsd.kill()
+            nsd.wait()
+        prim.stop()
+
+
+def log_text(tmp_path):
+    return (tmp_path / "server.log").read_text()
+
+
+def test_nsd_secondary_axfr_ixfr(primary_secondary):
+    tmp_path, prim, p2, nsd = primary_secondary
+    serial = soa_serial(prim.port)
+    wait_serial(p2, serial)
+    assert "xfr: AXFR xfr.test" in log_text(tmp_path) or \
+        "xfr: IXFR xfr.test" in log_text(tmp_path)
+    rng = random.Random(20261122)
+    nets = nets_of(D4) + nets_of(D6)
+    compare(prim.port, p2, sample(rng, nets, 30))
+
+    (tmp_path / "d4").write_text(D4_CHANGED)
+    prim.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while soa_serial(prim.port) == serial and time.monotonic() < deadline:
+        time.sleep(0.05)
+    new = soa_serial(prim.port)
+    assert new != serial and (new - serial) % (1 << 32) < (1 << 31)
+    wait_serial(p2, new)
+    assert f"xfr: IXFR {ZONE} {serial} -> {new}" in log_text(tmp_path)
+    assert "notify: xfr.test" in log_text(tmp_path)
+    compare(prim.port, p2, sample(rng, nets_of(D4_CHANGED) + nets_of(D6), 30))
+
+
+def test_axfr_refused_outside_allow_transfer_and_over_udp(primary_secondary):
+    tmp_path, prim, _, _ = primary_secondary
+    q = dns.message.make_query(ZONE, "AXFR")
+    r = dns.query.tcp(q, "127.0.0.1", port=prim.port, timeout=3,
+                      source="127.0.0.2")
+    assert r.rcode() == dns.rcode.REFUSED and not r.answer
+    r = dns.query.udp(q, "127.0.0.1", port=prim.port, timeout=3)
+    assert r.rcode() == dns.rcode.REFUSED and not r.answer
+    # from an allowed address: the whole zone, SOA first and last
+    z = dns.zone.Zone(ZONE)
+    dns.query.inbound_xfr("127.0.0.1", z, port=prim.port, timeout=5)
+    assert z.get_rdataset("@", "SOA")[0].serial == soa_serial(prim.port)
+    assert z.get_rdataset("*.2.1", "A") is None       # 1.2.3.x and 1.2.4.x differ
+    assert z.get_rdataset("*.20.2.1", "A")[0].address == "127.0.0.2"
+    assert z.get_rdataset("*.4.2.1", "A") is None      # also IPv6 12..4::, not listed
+    assert z.get_rdataset("4.3.2.1", "A") is None      # excluded
+    assert z.get_rdataset("5.3.2.1", "A")[0].address == "127.0.0.2"
+
+
+def test_ixfr_up_to_date_is_one_soa(primary_secondary):
+    tmp_path, prim, _, _ = primary_secondary
+    serial = soa_serial(prim.port)
+    q = dns.message.make_query(ZONE, "IXFR")
+    q.authority.append(dns.rrset.from_text(
+        ZONE + ".", 0, "IN", "SOA", f". . {serial} 0 0 0 0"))
+    r = dns.query.tcp(q, "127.0.0.1", port=prim.port, timeout=3)
+    assert r.rcode() == dns.rcode.NOERROR
+    assert [rr.rdtype for rr in r.answer] == [dns.rdatatype.SOA]
+    assert r.answer[0][0].serial == serial
