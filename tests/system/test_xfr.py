@@ -1,10 +1,11 @@
-"""Zone transfers to a real secondary: NSD (Debian package) on loopback.
+"""Zone transfers to real secondaries: NSD and Knot (Debian packages) on
+loopback.
 
-dnsxld is the primary; NSD transfers the zone by AXFR, then answers for
+dnsxld is the primary; the secondary transfers the zone by AXFR, then answers for
 thousands of random addresses (listed, unlisted, inside exclusions, around
 prefixes that are not on an octet or nibble boundary, IPv6, IPv4-mapped,
 6to4, RFC 5782 test entries) exactly as dnsxld does. After a data change
-and SIGHUP, dnsxld sends NOTIFY, NSD fetches the change by IXFR (dnsxld's
+and SIGHUP, dnsxld sends NOTIFY, the secondary fetches the change by IXFR (dnsxld's
 log says so) and again answers exactly as dnsxld does.
 """
 import ipaddress
@@ -28,9 +29,8 @@ import pytest
 from conftest import BUILD, Server, free_port
 
 NSD = shutil.which("nsd") or "/usr/sbin/nsd"
+KNOTD = shutil.which("knotd") or "/usr/sbin/knotd"
 ZONE = "xfr.test"
-pytestmark = pytest.mark.skipif(not os.path.exists(NSD),
-                                reason="nsd not installed (make test-deps)")
 
 D4 = """$SOA 0 ns1.xfr.test hostmaster.xfr.test 0 1h 10m 1w 5m
 $NS 0 ns1.xfr.test
@@ -154,8 +154,77 @@ def wait_serial(port, serial, timeout=20):
     raise AssertionError(f"secondary serial {got}, expected {serial}")
 
 
-@pytest.fixture
-def primary_secondary(tmp_path):
+def nsd_conf(d, port, primary):
+    """NSD as a secondary of 127.0.0.1@primary (the snippet in
+    docs/scaling.md), foreground, private paths, no rate limiting."""
+    return f"""server:
+  ip-address: 127.0.0.1@{port}
+  port: {port}
+  do-ip6: no
+  username: ""
+  chroot: ""
+  zonesdir: "{d}"
+  database: ""
+  zonelistfile: "{d}/zone.list"
+  xfrdfile: "{d}/xfrd.state"
+  xfrdir: "{d}"
+  pidfile: "{d}/nsd.pid"
+  logfile: "{d}/nsd.log"
+  verbosity: 2
+  server-count: 1
+  rrl-ratelimit: 0
+  hide-version: yes
+remote-control:
+  control-enable: no
+zone:
+  name: {ZONE}
+  zonefile: "{ZONE}.zone"
+  request-xfr: 127.0.0.1@{primary} NOKEY
+  allow-notify: 127.0.0.1 NOKEY
+"""
+
+
+def knot_conf(d, port, primary):
+    """Knot DNS as a secondary (the snippet in docs/scaling.md)."""
+    return f"""server:
+    rundir: "{d}"
+    listen: 127.0.0.1@{port}
+log:
+  - target: "{d}/knot.log"
+    any: info
+database:
+    storage: "{d}"
+remote:
+  - id: dnsxld
+    address: 127.0.0.1@{primary}
+acl:
+  - id: notify-from-dnsxld
+    address: 127.0.0.1
+    action: notify
+template:
+  - id: default
+    storage: "{d}"
+    zonefile-sync: -1
+    zonefile-load: none
+    journal-content: changes
+zone:
+  - domain: {ZONE}
+    master: dnsxld
+    acl: notify-from-dnsxld
+"""
+
+
+SECONDARIES = {
+    "nsd": (NSD, nsd_conf, lambda conf: [NSD, "-d", "-c", conf]),
+    "knot": (KNOTD, knot_conf, lambda conf: [KNOTD, "-c", conf]),
+}
+
+
+@pytest.fixture(params=["nsd", "knot"])
+def primary_secondary(request, tmp_path):
+    binary, make_conf, argv = SECONDARIES[request.param]
+    if not os.path.exists(binary):
+        pytest.skip(f"{binary} not installed (make test-deps)")
     (tmp_path / "d4").write_text(D4)
     (tmp_path / "d6").write_text(D6)
     p1, p2 = free_port(), free_port()
@@ -178,44 +247,20 @@ zones:
 """)
     prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
                   cwd=tmp_path, probe=ZONE)
-    nsdir = tmp_path / "nsd"
-    nsdir.mkdir()
-    (nsdir / "nsd.conf").write_text(f"""server:
-  ip-address: 127.0.0.1@{p2}
-  port: {p2}
-  do-ip6: no
-  username: ""
-  chroot: ""
-  zonesdir: "{nsdir}"
-  database: ""
-  zonelistfile: "{nsdir}/zone.list"
-  xfrdfile: "{nsdir}/xfrd.state"
-  xfrdir: "{nsdir}"
-  pidfile: "{nsdir}/nsd.pid"
-  logfile: "{nsdir}/nsd.log"
-  verbosity: 2
-  server-count: 1
-  rrl-ratelimit: 0
-  hide-version: yes
-remote-control:
-  control-enable: no
-zone:
-  name: {ZONE}
-  zonefile: "{ZONE}.zone"
-  request-xfr: 127.0.0.1@{p1} NOKEY
-  allow-notify: 127.0.0.1 NOKEY
-""")
-    nsd = subprocess.Popen([NSD, "-d", "-c", str(nsdir / "nsd.conf")],
+    sdir = tmp_path / request.param
+    sdir.mkdir()
+    (sdir / "sec.conf").write_text(make_conf(sdir, p2, p1))
+    sec = subprocess.Popen(argv(str(sdir / "sec.conf")),
                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
-        yield tmp_path, prim, p2, nsd
+        yield tmp_path, prim, p2, sec
     finally:
-        nsd.terminate()
+        sec.terminate()
         try:
-            nsd.wait(timeout=5)
+            sec.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            nsd.kill()
-            nsd.wait()
+            sec.kill()
+            sec.wait()
         prim.stop()
 
 
@@ -223,7 +268,7 @@ def log_text(tmp_path):
     return (tmp_path / "server.log").read_text()
 
 
-def test_nsd_secondary_axfr_ixfr(primary_secondary):
+def test_secondary_axfr_then_ixfr(primary_secondary):
     tmp_path, prim, p2, nsd = primary_secondary
     serial = soa_serial(prim.port)
     wait_serial(p2, serial)
