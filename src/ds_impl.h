@@ -191,9 +191,7 @@ int ds_trie_add(struct dataset *ds, struct ds_load *ld, char *s, bool excl,
 extern const struct ds_type ds_type_ip4set, ds_type_ip4tset, ds_type_ip4trie,
     ds_type_ip6trie, ds_type_ip6tset;
 /* Implemented by the names module (ds_dnset.c, ds_generic.c, ds_combined.c,
- * ds_acl.c): each file defines one of these (non-static, const). Until
- * then ds_pending.c holds weak placeholders with name == NULL, which the
- * registry skips; a strong definition replaces them at link time. */
+ * ds_acl.c). */
 extern const struct ds_type ds_type_dnset, ds_type_generic,
     ds_type_combined, ds_type_acl;
 

@@ -426,6 +426,16 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 			const struct dx_rr *rr = &hit->rr[j];
 			if (rr->type != qt && qt != T_ANY)
 				continue;
+			if (rr->type == T_A && rr->rdlen == 4 && na < DX_MAXHITS) {
+				uint32_t a;     /* no A twice in one RRset */
+				unsigned k;
+				memcpy(&a, rr->rdata, 4);
+				for (k = 0; k < na && seen_a[k] != a; k++)
+					;
+				if (k < na)
+					continue;
+				seen_a[na++] = a;
+			}
 			size_t at = qw_rr_start(w, QW_QNAME, rr->type, C_IN,
 			    rr->ttl);
 			qw_mem(w, rr->rdata, rr->rdlen);
@@ -513,7 +523,7 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 	    (unsigned)r->qname_len, &zl);
 	if (!z || zl > r->nlabels)
 		return QW_REFUSED;
-	for (unsigned i = 0; i < snapshot_zone_count(s); i++)
+	for (unsigned i = 0; info && i < snapshot_zone_count(s); i++)
 		if (snapshot_zone(s, i) == z) {
 			info->zone_index = (int)i;
 			break;
@@ -578,7 +588,6 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 			return QW_NOERROR;
 		}
 		w->an = an;
-		info->ancount = an;
 	}
 	if (an > 0) {
 		/* NS in authority is optional: dropped when it does not fit. */
@@ -652,6 +661,7 @@ finish(struct qw *w, const struct qw_req *r, int rcode, int aa, int tc,
 	o[11] = (uint8_t)w->ar;
 	info->rcode = rcode;
 	info->truncated = tc;
+	info->ancount = w->an;
 	return w->pos;
 }
 
@@ -729,7 +739,7 @@ query_process(const struct snapshot *s, const uint8_t *req, size_t reqlen,
 	}
 	if (r.qclass != C_IN && r.qclass != C_ANY)
 		return finish(&w, &r, QW_REFUSED, 0, 0, info);
-	rc = answer_zone(&w, &r, s, peer, info, &tc);
+	rc = answer_zone(&w, &r, s, peer, info == &dummy ? NULL : info, &tc);
 	if (rc == QW_DROP)
 		return 0;
 	return finish(&w, &r, rc, rc == QW_NOERROR || rc == QW_NXDOMAIN, tc,
