@@ -15,7 +15,7 @@ PYTHON   ?= /usr/bin/python3
 
 # Debian packages, each for a stated reason (docs/design.md, "Dependencies").
 BUILD_DEPS = gcc make pkg-config libldns-dev libevent-dev libyaml-dev \
-             zlib1g-dev libcmocka-dev
+             zlib1g-dev libcmocka-dev libjansson-dev
 TEST_DEPS  = python3-pytest python3-dnspython rbldnsd bind9-dnsutils \
              ldnsutils knot-dnsutils clang libclang-rt-14-dev \
              spamassassin rspamd postfix unbound iproute2 nsd knot
@@ -25,7 +25,7 @@ WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wwrite-strings -Wformat=2 -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Isrc -MMD -MP
-LIBS     = -lldns -levent_core -levent_pthreads -levent_extra -lyaml -lz -lpthread -lm
+LIBS     = -lldns -levent_core -levent_pthreads -levent_extra -lyaml -ljansson -lz -lpthread -lm
 
 MAINS    = src/dnsxld.c src/dnsxl.c
 LIB_SRC  = $(filter-out $(MAINS),$(sort $(wildcard src/*.c)))

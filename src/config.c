@@ -6,6 +6,7 @@
 #include "config.h"
 #include "config_internal.h"
 #include "errcode.h"
+#include "feed.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -17,7 +18,7 @@
  * config only has to reject typos early, with a file:line). */
 static const char *const known_types[] = {
 	"ip4set", "ip4tset", "ip4trie", "ip6trie", "ip6tset", "dnset",
-	"generic", "combined", "acl",
+	"generic", "combined", "acl", "azure-servicetags", "m365-endpoints",
 };
 
 bool
@@ -117,8 +118,25 @@ config_free_datasets(struct config *c)
 		free(ds->region);
 		free(ds->pool);
 		free((char *)(uintptr_t)ds->value.txt);
+		config_free_strv(ds->tags, ds->ntags);
+		config_free_strv(ds->areas, ds->nareas);
+		free(ds->ids);
+		for (unsigned j = 0; ds->rvalues && j < c->nregions; j++)
+			free((char *)(uintptr_t)ds->rvalues[j].txt);
+		free(ds->rvalues);
+		if (ds->feed)
+			free((void *)(uintptr_t)ds->feed->rnames);
+		free(ds->feed);
 	}
 	free(c->datasets);
+}
+
+void
+config_free_strv(char **v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 static void
@@ -169,6 +187,9 @@ config_free(struct config *c)
 		free(c->xfr_notify[i]);
 	free(c->xfr_notify);
 	config_free_datasets(c);
+	config_free_strv(c->azure_from, c->nazure);
+	config_free_strv(c->azure_to, c->nazure);
+	free(c->azure_default);
 	for (unsigned i = 0; i < c->nzones; i++) {
 		free(c->zones[i].name);
 		free(c->zones[i].datasets);
@@ -320,6 +341,7 @@ config_spec_dataset(struct config *c, const char *spec, const char *base, char *
 	ds = config_new_dataset(c);
 	ds->name = config_xstrdup(spec);
 	ds->type = type;
+	ds->max_shrink = config_type_is_feed(type) ? 50 : -1;
 	/* Files split on ',' and (as rbldnsd) ':'; empty pieces skipped. */
 	for (p = colon + 1; *p; ) {
 		size_t n = strcspn(p, ",:");
@@ -431,10 +453,50 @@ config_set_global_acl(struct config *c, int idx, char *err, size_t errlen)
 	return 0;
 }
 
+/* What a feed dataset sees of its options and of the code scheme. */
+static void
+build_feed(struct config *c, struct cfg_dataset *ds)
+{
+	struct ds_feed *f = config_xrealloc(NULL, sizeof(*f));
+	const char **rn = config_xrealloc(NULL, (c->nregions + 1) *
+	    sizeof(*rn));
+
+	memset(f, 0, sizeof(*f));
+	f->tags = (const char *const *)ds->tags;
+	f->ntags = ds->ntags;
+	f->areas = (const char *const *)ds->areas;
+	f->nareas = ds->nareas;
+	f->ids = ds->ids;
+	f->nids = ds->nids;
+	f->rglobal = f->rfallback = -1;
+	for (unsigned i = 0; i < c->nregions; i++) {
+		rn[i] = c->regions[i].name;
+		if (c->regions[i].id == 0)
+			f->rglobal = (int)i;
+		if (c->azure_default && strcmp(c->azure_default,
+		    c->regions[i].name) == 0)
+			f->rfallback = (int)i;
+	}
+	if (!c->azure_default)
+		f->rfallback = f->rglobal;
+	f->rnames = rn;
+	f->rvalues = ds->rvalues;
+	f->nregions = ds->rvalues ? c->nregions : 0;
+	f->map_from = (const char *const *)c->azure_from;
+	f->map_to = (const char *const *)c->azure_to;
+	f->nmap = c->nazure;
+	ds->feed = f;
+}
+
 int
 config_check(struct config *c, struct diag *d)
 {
 	unsigned before = d->errors;
+
+	for (unsigned i = 0; i < c->ndatasets; i++)
+		if (config_type_is_feed(c->datasets[i].type) &&
+		    !c->datasets[i].feed)
+			build_feed(c, &c->datasets[i]);
 
 	if (c->nzones == 0)
 		diag_error(d, c->path, 0, "no zones to serve");

@@ -51,7 +51,8 @@ usage(FILE *f)
 "  --workers N     worker threads (0 = one per core)\n"
 "  --no-rfc5782-tests  do not serve the 127.0.0.2 / 127.0.0.1 test entries\n"
 "  --help, --version\n"
-"types: ip4set ip4tset ip4trie ip6trie ip6tset dnset generic combined acl;\n"
+"types: ip4set ip4tset ip4trie ip6trie ip6tset dnset generic combined acl\n"
+"       azure-servicetags m365-endpoints (JSON feeds);\n"
 "\":acl:file\" (empty zone) is a global acl.\n");
 }
 

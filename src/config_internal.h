@@ -21,6 +21,7 @@ void config_set_str(char **dst, const char *src);
 char *config_resolve_path(const char *base, const char *file);
 
 bool config_type_known(const char *t);
+void config_free_strv(char **v, unsigned n);
 struct config *config_defaults(void);
 void config_free_datasets(struct config *c);
 void config_free_listen(struct config *c);

@@ -448,12 +448,133 @@ yaml_files(struct yctx *y, yaml_node_t *n, struct cfg_dataset *ds)
 	}
 }
 
+/* A list of non-empty strings (or one string) into *vp. */
+static void
+yaml_strv(struct yctx *y, yaml_node_t *n, const char *what, char ***vp,
+    unsigned *np)
+{
+	if (yscalar(n) && !yis_null(n)) {
+		*vp = config_xrealloc(*vp, (*np + 1) * sizeof(**vp));
+		(*vp)[(*np)++] = config_xstrdup(yscalar(n));
+		return;
+	}
+	if (!yseq(y, n, what))
+		return;
+	FOR_ITEMS(y, n, it, v) {
+		if (yscalar(v) == NULL || yscalar(v)[0] == '\0') {
+			yerr(y, v, "%s: expected a name", what);
+			continue;
+		}
+		*vp = config_xrealloc(*vp, (*np + 1) * sizeof(**vp));
+		(*vp)[(*np)++] = config_xstrdup(yscalar(v));
+	}
+}
+
+/* "50%", "50" (percent of the prefixes a reload may remove) or "off". */
+static void
+yaml_max_shrink(struct yctx *y, yaml_node_t *n, int *out)
+{
+	const char *s = yscalar(n);
+	char *end;
+	unsigned long u;
+
+	if (s && (!strcmp(s, "off") || !strcmp(s, "false"))) {
+		*out = -1;
+		return;
+	}
+	u = s && isdigit((unsigned char)*s) ? strtoul(s, &end, 10) : 101;
+	if (u > 100 || (*end != '\0' && strcmp(end, "%") != 0)) {
+		yerr(y, n, "max-shrink: expected a percentage 0%%..100%% or off");
+		return;
+	}
+	*out = (int)u;
+}
+
+/* The keys of the vendor-feed types (docs/feeds.md). */
+static void
+yaml_feed_keys(struct yctx *y, struct cfg_dataset *ds,
+    yaml_node_t *tagsn, yaml_node_t *areasn, yaml_node_t *idsn,
+    yaml_node_t *shrinkn)
+{
+	bool azure = ds->type && !strcmp(ds->type, "azure-servicetags");
+	bool m365 = ds->type && !strcmp(ds->type, "m365-endpoints");
+	const char *name = ds->name ? ds->name : "?";
+	unsigned long u;
+
+	ds->max_shrink = config_type_is_feed(ds->type) ? 50 : -1;
+	if (shrinkn)
+		yaml_max_shrink(y, shrinkn, &ds->max_shrink);
+	if (tagsn && !azure)
+		yerr(y, tagsn, "dataset %s: tags: only for azure-servicetags",
+		    name);
+	else if (tagsn)
+		yaml_strv(y, tagsn, "tags", &ds->tags, &ds->ntags);
+	if ((areasn || idsn) && !m365)
+		yerr(y, areasn ? areasn : idsn, "dataset %s: service-areas and "
+		    "ids: only for m365-endpoints", name);
+	else if (areasn)
+		yaml_strv(y, areasn, "service-areas", &ds->areas, &ds->nareas);
+	if (idsn && m365 && yseq(y, idsn, "ids")) {
+		FOR_ITEMS(y, idsn, it, v) {
+			if (!get_uint(y, "ids", v, 0, UINT32_MAX, &u))
+				continue;
+			ds->ids = config_xrealloc(ds->ids, (ds->nids + 1) *
+			    sizeof(*ds->ids));
+			ds->ids[ds->nids++] = (unsigned)u;
+		}
+	}
+}
+
+/* azure-regions: { default: NAME, map: { azure-region: NAME, ... } } */
+static void
+yaml_azure_regions(struct yctx *y, yaml_node_t *n)
+{
+	struct config *c = y->c;
+
+	if (yis_null(n) || !ymap(y, n, "azure-regions"))
+		return;
+	FOR_PAIRS(y, n, p, k, v) {
+		const char *key = yscalar(k);
+		if (!strcmp(key, "default")) {
+			if (get_str(y, "azure-regions.default", v,
+			    &c->azure_default) && c->azure_default &&
+			    !config_code_find(c->regions, c->nregions,
+			    c->azure_default))
+				yerr(y, v, "azure-regions.default: unknown region "
+				    "\"%s\"", c->azure_default);
+		} else if (!strcmp(key, "map")) {
+			if (yis_null(v) || !ymap(y, v, "azure-regions.map"))
+				continue;
+			FOR_PAIRS(y, v, q, ak, av) {
+				const char *to = yscalar(av);
+				if (to == NULL || !config_code_find(c->regions,
+				    c->nregions, to)) {
+					yerr(y, av, "azure-regions.map: %s: unknown "
+					    "region \"%s\"", yscalar(ak),
+					    to ? to : "");
+					continue;
+				}
+				c->azure_from = config_xrealloc(c->azure_from,
+				    (c->nazure + 1) * sizeof(char *));
+				c->azure_to = config_xrealloc(c->azure_to,
+				    (c->nazure + 1) * sizeof(char *));
+				c->azure_from[c->nazure] =
+				    config_xstrdup(yscalar(ak));
+				c->azure_to[c->nazure++] = config_xstrdup(to);
+			}
+		} else {
+			yerr(y, k, "azure-regions: unknown key \"%s\"", key);
+		}
+	}
+}
+
 static void
 yaml_dataset(struct yctx *y, yaml_node_t *e)
 {
 	struct cfg_dataset tmp, *ds;
 	char *code = NULL, *txt = NULL, err[256];
-	yaml_node_t *files = NULL, *typen = NULL;
+	yaml_node_t *files = NULL, *typen = NULL, *tagsn = NULL, *areasn = NULL;
+	yaml_node_t *idsn = NULL, *shrinkn = NULL;
 	unsigned before = y->d->errors;
 
 	if (!ymap(y, e, "datasets"))
@@ -477,6 +598,14 @@ yaml_dataset(struct yctx *y, yaml_node_t *e)
 			get_str(y, key, v, &code);
 		else if (!strcmp(key, "txt"))
 			get_str(y, key, v, &txt);
+		else if (!strcmp(key, "tags"))
+			tagsn = v;
+		else if (!strcmp(key, "service-areas"))
+			areasn = v;
+		else if (!strcmp(key, "ids"))
+			idsn = v;
+		else if (!strcmp(key, "max-shrink"))
+			shrinkn = v;
 		else
 			yerr(y, k, "dataset: unknown key \"%s\"", key);
 	}
@@ -495,6 +624,7 @@ yaml_dataset(struct yctx *y, yaml_node_t *e)
 	if (tmp.nfiles == 0)
 		yerr(y, files ? files : e, "dataset %s: files: at least one "
 		    "file is required", tmp.name ? tmp.name : "?");
+	yaml_feed_keys(y, &tmp, tagsn, areasn, idsn, shrinkn);
 	if (tmp.pool && strcmp(tmp.pool, "shared") != 0 &&
 	    strcmp(tmp.pool, "dedicated") != 0)
 		yerr(y, e, "dataset %s: pool must be shared or dedicated, "
@@ -603,7 +733,7 @@ static void
 yaml_top(struct yctx *y, yaml_node_t *root)
 {
 	static const char *const order[] = {
-		"server", "codes", "datasets", "zones", "acl",
+		"server", "codes", "azure-regions", "datasets", "zones", "acl",
 	};
 	char err[256];
 
@@ -627,11 +757,13 @@ yaml_top(struct yctx *y, yaml_node_t *root)
 				yaml_server(y, v);
 			else if (i == 1)
 				yaml_codes(y, v);
-			else if (i == 2 || i == 3) {
+			else if (i == 2)
+				yaml_azure_regions(y, v);
+			else if (i == 3 || i == 4) {
 				if (yis_null(v) || !yseq(y, v, order[i]))
 					continue;
 				FOR_ITEMS(y, v, it, e) {
-					if (i == 2)
+					if (i == 3)
 						yaml_dataset(y, e);
 					else
 						yaml_zone(y, e);

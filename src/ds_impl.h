@@ -79,6 +79,11 @@ struct ds_type {
 	 * Returns fn's first non-zero, else 0. NULL: the type cannot be
 	 * rendered as a zone file yet. */
 	int (*walk)(const struct dataset *ds, ds_walk_fn fn, void *arg);
+	/* Optional: read one whole file (a JSON vendor feed) instead of
+	 * lines; line may then be NULL. Sets ds->mtime and reports problems
+	 * like line(); a negative DX_E* refuses the whole load. */
+	int (*load_file)(struct dataset *ds, struct ds_load *ld,
+	    const char *path);
 };
 
 #define DS_F_IP4     0x01       /* answers reverse IPv4 names */
@@ -105,6 +110,7 @@ struct dataset {
 	time_t stamp;               /* $TIMESTAMP dstamp, 0 = none */
 	time_t expires;             /* $TIMESTAMP expires, 0 = never */
 	size_t nentries;            /* entries added (for dataset_entries) */
+	const char *version;        /* feed's change number (arena), NULL */
 	const char *subst[DS_NSUBST];  /* $0..$9, $= (first definition wins) */
 
 	/* interned values: index -> value; txt strings in the arena */
@@ -194,5 +200,7 @@ extern const struct ds_type ds_type_ip4set, ds_type_ip4tset, ds_type_ip4trie,
  * ds_acl.c). */
 extern const struct ds_type ds_type_dnset, ds_type_generic,
     ds_type_combined, ds_type_acl;
+/* Vendor feeds (JSON): ds_azure.c, ds_m365.c. */
+extern const struct ds_type ds_type_azure, ds_type_m365;
 
 #endif
