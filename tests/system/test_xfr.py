@@ -10,6 +10,7 @@ log says so) and again answers exactly as dnsxld does.
 """
 import ipaddress
 import os
+import pathlib
 import random
 import shutil
 import signal
@@ -100,11 +101,11 @@ def sample(rng, nets, n):
     return addrs
 
 
-def rev(addr):
+def rev(addr, zone=ZONE):
     ip = ipaddress.ip_address(addr)
     if ip.version == 4:
-        return ".".join(reversed(addr.split("."))) + "." + ZONE
-    return ".".join(reversed(ip.exploded.replace(":", ""))) + "." + ZONE
+        return ".".join(reversed(addr.split("."))) + "." + zone
+    return ".".join(reversed(ip.exploded.replace(":", ""))) + "." + zone
 
 
 def ask(port, name, rdtype):
@@ -123,10 +124,10 @@ def ask(port, name, rdtype):
     return dns.rcode.to_text(r.rcode()), ans
 
 
-def compare(primary, secondary, addrs):
+def compare(primary, secondary, addrs, zone=ZONE):
     diffs = []
     for a in addrs:
-        name = rev(a)
+        name = rev(a, zone)
         for t in ("A", "TXT"):
             p, s = ask(primary, name, t), ask(secondary, name, t)
             if p != s:
@@ -320,3 +321,71 @@ def test_ixfr_up_to_date_is_one_soa(primary_secondary):
     assert r.rcode() == dns.rcode.NOERROR
     assert [rr.rdtype for rr in r.answer] == [dns.rdatatype.SOA]
     assert r.answer[0][0].serial == serial
+
+
+def test_shipped_data_dump_served_by_nsd(tmp_path):
+    """dnsxl dump and dnsxld -d print the same zone file; NSD loading it
+    answers the shipped data's addresses as dnsxld does."""
+    if not os.path.exists(NSD):
+        pytest.skip("nsd not installed (make test-deps)")
+    root = BUILD.parent if (BUILD.parent / "conf").exists() else \
+        pathlib.Path(__file__).resolve().parents[2]
+    conf = root / "conf" / "dnsxld.conf"
+    dump = subprocess.run([str(BUILD / "dnsxl"), "dump", "--config", str(conf)],
+                          capture_output=True, text=True, timeout=60)
+    assert dump.returncode == 0, dump.stderr
+    d = subprocess.run([str(BUILD / "dnsxld"), "-d", "--config", str(conf)],
+                       capture_output=True, text=True, timeout=60)
+    assert d.returncode == 0 and d.stdout == dump.stdout
+    zone = dump.stdout.split("$ORIGIN ", 1)[1].split(".\n", 1)[0]
+    assert dump.stdout.count("$ORIGIN") == 1
+    assert f"{zone}: " in dump.stderr and "wildcards" in dump.stderr
+    sdir = tmp_path / "nsd"
+    sdir.mkdir()
+    (sdir / f"{zone}.zone").write_text(dump.stdout)
+    p1, p2 = free_port(), free_port()
+    text = nsd_conf(sdir, p2, p1).replace(
+        f"  request-xfr: 127.0.0.1@{p1} NOKEY\n", "").replace(
+        f"name: {ZONE}\n  zonefile: \"{ZONE}.zone\"",
+        f"name: {zone}\n  zonefile: \"{zone}.zone\"")
+    (sdir / "sec.conf").write_text(text)
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf), "-b",
+                   f"127.0.0.1/{p1}"], p1, cwd=tmp_path, probe=zone)
+    sec = subprocess.Popen([NSD, "-d", "-c", str(sdir / "sec.conf")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_serial_zone(p2, zone, soa_serial_zone(p1, zone))
+        nets = []
+        for f in sorted((root / "zones").rglob("*.ip4")):
+            nets += nets_of(f.read_text())
+        rng = random.Random(5782)
+        addrs = sample(rng, rng.sample(nets, min(len(nets), 60)), 6)
+        compare(p1, p2, addrs, zone)
+    finally:
+        sec.terminate()
+        try:
+            sec.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            sec.kill()
+            sec.wait()
+        prim.stop()
+
+
+def soa_serial_zone(port, zone):
+    r = dns.query.udp(dns.message.make_query(zone, "SOA"), "127.0.0.1",
+                      port=port, timeout=1)
+    return r.answer[0][0].serial if r.answer else None
+
+
+def wait_serial_zone(port, zone, serial, timeout=20):
+    deadline = time.monotonic() + timeout
+    got = None
+    while time.monotonic() < deadline:
+        try:
+            got = soa_serial_zone(port, zone)
+        except Exception:
+            got = None
+        if got == serial:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{zone}: serial {got}, expected {serial}")
