@@ -65,6 +65,8 @@ struct rnd {
 struct ans {
 	bool listed;
 	bool namedep;           /* a TXT differs for another name */
+	bool peraddr;           /* ... for the neighbour address: one name
+	                         * per address is needed */
 	unsigned n;
 	char *rec[MAXREC];      /* "TTL\tIN\tTYPE\trdata", sorted */
 };
@@ -273,6 +275,7 @@ answer(struct rnd *r, const struct view *V, u128 x, bool check,
 			addr_qname(V, x ^ ((u128)1 << bit), &q2, buf2);
 			rc = hits_recs(r, &hits, &q2, &b);
 			a->namedep = rc == 0 && !ans_same(a, &b);
+			a->peraddr = a->namedep && k == 0;
 			ans_free(&b);
 			if (rc < 0)
 				return rc;
@@ -415,6 +418,12 @@ node(struct rnd *r, const char *path, unsigned d, struct nview nv[2])
 			wild = false;
 		if (an[vi].namedep)
 			wild = false;
+		/* fail fast: one name per address of a big block */
+		if (an[vi].peraddr && (V->B - V->W * d >= 63 ||
+		    ((size_t)1 << (V->B - V->W * d)) > r->limit)) {
+			r->err = DX_ERANGE;
+			break;
+		}
 	}
 	if (r->err)
 		goto out;
