@@ -321,6 +321,18 @@ def test_ixfr_up_to_date_is_one_soa(primary_secondary):
     assert r.rcode() == dns.rcode.NOERROR
     assert [rr.rdtype for rr in r.answer] == [dns.rdatatype.SOA]
     assert r.answer[0][0].serial == serial
+    # over UDP: the current SOA alone, whatever the client's serial
+    q = dns.message.make_query(ZONE, "IXFR")
+    q.authority.append(dns.rrset.from_text(
+        ZONE + ".", 0, "IN", "SOA", f". . {serial - 5} 0 0 0 0"))
+    r = dns.query.udp(q, "127.0.0.1", port=prim.port, timeout=3)
+    assert r.rcode() == dns.rcode.NOERROR
+    assert [rr.rdtype for rr in r.answer] == [dns.rdatatype.SOA]
+    assert r.answer[0][0].serial == serial
+    # an older serial over TCP: the difference, or the whole zone in
+    # AXFR form when the history does not reach it
+    r = dns.query.tcp(q, "127.0.0.1", port=prim.port, timeout=3)
+    assert r.answer[0].rdtype == dns.rdatatype.SOA and len(r.answer) > 2
 
 
 def test_shipped_data_dump_served_by_nsd(tmp_path):
