@@ -44,7 +44,9 @@ struct ds_load {
 };
 
 /* For ds_type.walk (dump.c): one prefix, family 4 or 6, addr in network
- * byte order. Non-zero stops the walk. */
+ * byte order; or, family 0, one name of a name dataset: addr is its wire
+ * form relative to the zone apex (root-terminated), plen its length.
+ * Non-zero stops the walk. */
 typedef int (*ds_walk_fn)(int family, const uint8_t *addr, unsigned plen,
     void *arg);
 
@@ -74,8 +76,9 @@ struct ds_type {
 	 * its current $DATASET section there, as rbldnsd does). Negative
 	 * DX_E* aborts the load. */
 	int (*file_end)(struct dataset *ds, struct ds_load *ld);
-	/* Optional (dump.c, zone transfers): call fn for every prefix that
-	 * bounds this dataset's answers, exclusions included, in any order.
+	/* Optional (dump.c, zone transfers): call fn for every prefix (or
+	 * name, incl. wildcard bases and exclusions) that bounds this
+	 * dataset's answers, exclusions included, in any order.
 	 * Returns fn's first non-zero, else 0. NULL: the type cannot be
 	 * rendered as a zone file yet. */
 	int (*walk)(const struct dataset *ds, ds_walk_fn fn, void *arg);

@@ -155,7 +155,7 @@ def wait_serial(port, serial, timeout=20):
     raise AssertionError(f"secondary serial {got}, expected {serial}")
 
 
-def nsd_conf(d, port, primary):
+def nsd_conf(d, port, primary, zone=ZONE):
     """NSD as a secondary of 127.0.0.1@primary (the snippet in
     docs/scaling.md), foreground, private paths, no rate limiting."""
     return f"""server:
@@ -178,8 +178,8 @@ def nsd_conf(d, port, primary):
 remote-control:
   control-enable: no
 zone:
-  name: {ZONE}
-  zonefile: "{ZONE}.zone"
+  name: {zone}
+  zonefile: "{zone}.zone"
   request-xfr: 127.0.0.1@{primary} NOKEY
   allow-notify: 127.0.0.1 NOKEY
 """
@@ -401,3 +401,80 @@ def wait_serial_zone(port, zone, serial, timeout=20):
             return
         time.sleep(0.1)
     raise AssertionError(f"{zone}: serial {got}, expected {serial}")
+
+
+DNSET = """:2:Listed $
+example.com
+.bad.example
+!good.bad.example
+*.wild.test :3:Wild
+!*.no.wild.test
+deep.x.wild.test :4:Deep
+!excluded.example
+.net :5:Net
+!*.com.net
+!com.net
+"""
+GENERIC = """@ A 127.0.0.9
+info TXT "hello world"
+mx MX 10 mail.example.
+"""
+
+
+def test_name_zone_to_nsd(tmp_path):
+    """dnset + generic: names, wildcards, excluded names and wildcards;
+    NSD transfers the zone and answers every name as dnsxld does."""
+    if not os.path.exists(NSD):
+        pytest.skip("nsd not installed (make test-deps)")
+    zone = "dn.test"
+    (tmp_path / "dn").write_text(DNSET)
+    (tmp_path / "gen").write_text(GENERIC)
+    p1, p2 = free_port(), free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  allow-transfer: [ 127.0.0.1 ]
+  rfc5782-test-entries: false
+datasets:
+  - {{ name: dn, type: dnset, files: [ dn ] }}
+  - {{ name: gen, type: generic, files: [ gen ] }}
+zones:
+  - name: {zone}
+    datasets: [ dn, gen ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=zone)
+    sdir = tmp_path / "nsd"
+    sdir.mkdir()
+    (sdir / "sec.conf").write_text(nsd_conf(sdir, p2, p1, zone))
+    sec = subprocess.Popen([NSD, "-d", "-c", str(sdir / "sec.conf")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_serial_zone(p2, zone, soa_serial_zone(p1, zone))
+        labels = ["example", "com", "bad", "good", "wild", "test", "no",
+                  "deep", "x", "info", "mx", "excluded", "zz", "net"]
+        rng = random.Random(1996)
+        names = ["", "info", "mx", "example.com", "bad.example",
+                 "good.bad.example", "a.good.bad.example", "no.wild.test",
+                 "a.no.wild.test", "x.wild.test", "y.x.wild.test",
+                 "excluded.example", "a.excluded.example", "net", "a.net",
+                 "com.net", "b.com.net", "c.b.com.net"]
+        for _ in range(400):
+            names.append(".".join(rng.choice(labels)
+                                  for _ in range(rng.randint(1, 5))))
+        diffs = []
+        for n in names:
+            fq = f"{n}.{zone}" if n else zone
+            for t in ("A", "TXT", "MX"):
+                a, b = ask(p1, fq, t), ask(p2, fq, t)
+                if a != b:
+                    diffs.append((n, t, a, b))
+        assert diffs == [], f"{len(diffs)} differences, first: {diffs[:5]}"
+    finally:
+        sec.terminate()
+        try:
+            sec.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            sec.kill()
+            sec.wait()
+        prim.stop()

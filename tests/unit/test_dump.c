@@ -209,6 +209,8 @@ records_at(const struct dump_zone *dz, const char *owner, char *out,
 		if (strncmp(l, owner, ol) != 0 || l[ol] != '\t')
 			continue;
 		const char *type = strstr(l + ol, "\tIN\t") + 4;
+		if (strncmp(type, "TYPE65534", 9) == 0)
+			continue;       /* a placeholder: existence only */
 		o += (size_t)snprintf(out + o, cap - o, "%s;", type);
 	}
 }
@@ -254,11 +256,16 @@ truth(const struct zone *z, const char *name, char *out, size_t cap)
 	unsigned n = 0;
 	size_t o = 0;
 
+	enum zone_status st;
+
 	out[0] = '\0';
-	if (zone_query(z, tu_qname(&q, name), &h) != ZONE_FOUND)
-		return 0;
+	st = zone_query(z, tu_qname(&q, name), &h);
+	if (st != ZONE_FOUND)
+		return st == ZONE_NODATA;       /* exists, no records */
 	for (unsigned i = 0; i < h.n; i++) {
 		char r[700], ip[INET_ADDRSTRLEN];
+		if (!h.hit[i].val)
+			continue;
 		inet_ntop(AF_INET, &h.hit[i].val->a, ip, sizeof(ip));
 		snprintf(r, sizeof(r), "A\t%s", ip);
 		recs[n++] = strdup(r);
@@ -363,6 +370,116 @@ test_random_oracle(void **state)
 	}
 }
 
+/* Zone "nm.example" over a dnset and a generic dataset, no RFC 5782. */
+static struct fix *
+build_names(const char *dn, const char *gen)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	f->ds[0] = tu_load("dnset", dn);
+	f->ds[1] = tu_load("generic", gen);
+	assert_int_equal(f->ds[0]->rc, 0);
+	assert_int_equal(f->ds[1]->rc, 0);
+	assert_int_equal(zone_new("nm.example", &f->z), 0);
+	zone_add_dataset(f->z, f->ds[0]->ds);
+	zone_add_dataset(f->z, f->ds[1]->ds);
+	assert_int_equal(zone_finish(f->z, &zopts, NULL), 0);
+	f->cfg.ttl_default = 2100;
+	tu_diag(&f->d, &f->cap);
+	f->rc = dump_zone_render(f->z, &f->cfg, 0, &f->d, &f->dz);
+	return f;
+}
+
+static void
+test_names_exact(void **state)
+{
+	char buf[4096];
+	(void)state;
+	struct fix *f = build_names(":2:Listed $\nexample.com\n.bad.example\n"
+	    "!good.bad.example\n*.wild.test :3:Wild\ndeep.x.wild.test :4:Deep\n",
+	    "@ A 127.0.0.9\ninfo TXT \"hello world\"\nmx MX 10 mail.example.\n");
+	assert_int_equal(f->rc, 0);
+	/* x.wild.test is an empty non-terminal of deep.x.wild.test: it and
+	 * the names below it repeat *.wild.test; good.bad.example is
+	 * excluded (NODATA, as dnsxld) but its children are listed */
+	assert_string_equal(short_lines(f->dz, buf, sizeof(buf)),
+	    "*.bad.example\t2100\tIN\tA\t127.0.0.2\n"
+	    "*.bad.example\t2100\tIN\tTXT\t\"Listed bad.example\"\n"
+	    "*.deep.x.wild.test\t2100\tIN\tA\t127.0.0.3\n"
+	    "*.deep.x.wild.test\t2100\tIN\tTXT\t\"Wild\"\n"
+	    "*.good.bad.example\t2100\tIN\tA\t127.0.0.2\n"
+	    "*.good.bad.example\t2100\tIN\tTXT\t\"Listed bad.example\"\n"
+	    "*.wild.test\t2100\tIN\tA\t127.0.0.3\n"
+	    "*.wild.test\t2100\tIN\tTXT\t\"Wild\"\n"
+	    "*.x.wild.test\t2100\tIN\tA\t127.0.0.3\n"
+	    "*.x.wild.test\t2100\tIN\tTXT\t\"Wild\"\n"
+	    "@\t2100\tIN\tA\t127.0.0.9\n"
+	    "bad.example\t2100\tIN\tA\t127.0.0.2\n"
+	    "bad.example\t2100\tIN\tTXT\t\"Listed bad.example\"\n"
+	    "deep.x.wild.test\t2100\tIN\tA\t127.0.0.4\n"
+	    "deep.x.wild.test\t2100\tIN\tTXT\t\"Deep\"\n"
+	    "example.com\t2100\tIN\tA\t127.0.0.2\n"
+	    "example.com\t2100\tIN\tTXT\t\"Listed example.com\"\n"
+	    "info\t2100\tIN\tTXT\t\"hello world\"\n"
+	    "mx\t2100\tIN\tMX\t10 mail.example.\n"
+	    "x.wild.test\t2100\tIN\tA\t127.0.0.3\n"
+	    "x.wild.test\t2100\tIN\tTXT\t\"Wild\"\n");
+	assert_int_equal(count_owner_prefix(f->dz, "deep.x.wild.test"), 4);
+	fix_free(f);
+}
+
+static void
+test_names_oracle(void **state)
+{
+	static const char *const lab[] = { "a", "b", "c", "com", "net", "x" };
+	(void)state;
+	for (unsigned seed = 1; seed <= 10; seed++) {
+		char dn[4096], name[256], got[2048], want[2048];
+		size_t o = 0;
+		unsigned i, bad = 0;
+		srandom(seed);
+		for (i = 0; i < 25; i++) {
+			static const char *const form[] = { "", "*.", ".", "!",
+			    "!*." };
+			char nm[64];
+			unsigned nl = 1 + (unsigned)random() % 3, k;
+			size_t p = 0;
+			for (k = 0; k < nl; k++)
+				p += (size_t)snprintf(nm + p, sizeof(nm) - p, "%s%s",
+				    k ? "." : "", lab[random() % 6]);
+			o += (size_t)snprintf(dn + o, sizeof(dn) - o,
+			    "%s%s :%u:T%u\n", form[random() % 5], nm,
+			    1 + i % 4, i % 3);
+		}
+		struct fix *f = build_names(dn, "");
+		if (f->rc < 0)
+			print_error("%s\n", f->cap.all);
+		assert_int_equal(f->rc, 0);
+		struct names ns;
+		names_build(f->dz, &ns);
+		for (i = 0; i < 800; i++) {
+			unsigned nl = 1 + (unsigned)random() % 5, k;
+			size_t p = 0;
+			for (k = 0; k < nl; k++)
+				p += (size_t)snprintf(name + p, sizeof(name) - p,
+				    "%s%s", k ? "." : "", k == 0 && random() % 4 == 0 ?
+				    "zz" : lab[random() % 6]);
+			int m = match(f->dz, &ns, name, got, sizeof(got));
+			int t = truth(f->z, name, want, sizeof(want));
+			if (m != t || strcmp(got, want) != 0) {
+				if (bad++ < 5)
+					print_error("seed %u %s: zone file %d %s, "
+					    "zone_query %d %s\n", seed, name, m,
+					    got, t, want);
+			}
+		}
+		for (size_t k = 0; k < ns.n; k++)
+			free(ns.v[k]);
+		free(ns.v);
+		fix_free(f);
+		assert_int_equal(bad, 0);
+	}
+}
+
 int
 main(void)
 {
@@ -371,6 +488,8 @@ main(void)
 		cmocka_unit_test(test_exclusion_and_unaligned),
 		cmocka_unit_test(test_dollar_template_and_limit),
 		cmocka_unit_test(test_random_oracle),
+		cmocka_unit_test(test_names_exact),
+		cmocka_unit_test(test_names_oracle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
