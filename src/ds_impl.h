@@ -72,6 +72,11 @@ struct ds_type {
 	 * address (IPv4 dotted quad / IPv6 rbldnsd form) or q->text. */
 	int (*entry_text)(const struct dx_hit *hit, const struct dx_qname *q,
 	    char *out, size_t outlen);
+	/* Optional: read one whole file (a JSON vendor feed) instead of
+	 * lines; line may then be NULL. Sets ds->mtime and reports problems
+	 * like line(); a negative DX_E* refuses the whole load. */
+	int (*load_file)(struct dataset *ds, struct ds_load *ld,
+	    const char *path);
 	/* Optional: called after each file of dataset_load() (combined ends
 	 * its current $DATASET section there, as rbldnsd does). Negative
 	 * DX_E* aborts the load. */
@@ -82,11 +87,6 @@ struct ds_type {
 	 * Returns fn's first non-zero, else 0. NULL: the type cannot be
 	 * rendered as a zone file yet. */
 	int (*walk)(const struct dataset *ds, ds_walk_fn fn, void *arg);
-	/* Optional: read one whole file (a JSON vendor feed) instead of
-	 * lines; line may then be NULL. Sets ds->mtime and reports problems
-	 * like line(); a negative DX_E* refuses the whole load. */
-	int (*load_file)(struct dataset *ds, struct ds_load *ld,
-	    const char *path);
 };
 
 #define DS_F_IP4     0x01       /* answers reverse IPv4 names */
