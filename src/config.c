@@ -186,6 +186,12 @@ config_free(struct config *c)
 	for (unsigned i = 0; i < c->nxfr_notify; i++)
 		free(c->xfr_notify[i]);
 	free(c->xfr_notify);
+	for (unsigned i = 0; i < c->ntsig; i++) {
+		free(c->tsig[i].name);
+		free(c->tsig[i].algorithm);
+		free(c->tsig[i].secret);
+	}
+	free(c->tsig);
 	config_free_datasets(c);
 	config_free_strv(c->azure_from, c->nazure);
 	config_free_strv(c->azure_to, c->nazure);

@@ -100,6 +100,10 @@ struct config {
 	unsigned nxfr_notify;
 	int xfr_serial;            /* 0 data ($SOA/mtime), 1 unixtime, 2 date */
 	unsigned xfr_history;      /* IXFR: versions kept, default 8 */
+	struct cfg_tsig {          /* tsig-keys: for allow-transfer "... key K" */
+		char *name, *algorithm, *secret;   /* secret: base64 */
+	} *tsig;
+	unsigned ntsig;
 	/* azure-regions: rows tried before the built-in table (feed.c):
 	 * Azure region (properties.region) -> codes region name. */
 	char **azure_from, **azure_to;

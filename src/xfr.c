@@ -280,6 +280,10 @@ struct xreq {
 	char qname[300];           /* text, no trailing dot */
 	bool has_serial;           /* IXFR: the client's SOA serial */
 	uint32_t serial;
+	const struct cfg_tsig *key; /* the request's TSIG verified with it */
+	bool tsig_bad;             /* a TSIG we cannot verify */
+	ldns_rdf *mac;             /* the request's MAC (signs the reply) */
+	char keyname[300];
 };
 
 static uint16_t
@@ -307,10 +311,61 @@ xfr_is_transfer(const uint8_t *req, size_t len)
 	return t == T_AXFR || t == T_IXFR;
 }
 
-/* The question by hand (the raw bytes are echoed); the IXFR serial from
- * the authority section through ldns (cold path). */
+/* "hmac-sha256" -> "hmac-sha256." (ldns compares absolute names). */
+static void
+dotted(const char *s, char *out, size_t cap)
+{
+	size_t l = strlen(s);
+	snprintf(out, cap, "%s%s", s, l && s[l - 1] == '.' ? "" : ".");
+}
+
+static bool
+same_name(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la && a[la - 1] == '.')
+		la--;
+	if (lb && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* RFC 8945: a TSIG on the request is verified with the configured key of
+ * that name; the reply is then signed with it. */
+static void
+check_tsig(ldns_pkt *p, const uint8_t *pkt, size_t len,
+    const struct config *cfg, struct xreq *r)
+{
+	ldns_rr *t = ldns_pkt_tsig(p);
+	char *kn, alg[300];
+
+	if (!t)
+		return;
+	r->tsig_bad = true;
+	if ((kn = ldns_rdf2str(ldns_rr_owner(t))) == NULL)
+		return;
+	snprintf(r->keyname, sizeof(r->keyname), "%s", kn);
+	free(kn);
+	for (unsigned i = 0; cfg && i < cfg->ntsig; i++) {
+		const struct cfg_tsig *k = &cfg->tsig[i];
+		if (!same_name(k->name, r->keyname))
+			continue;
+		dotted(k->name, alg, sizeof(alg));
+		if (ldns_rr_rd_count(t) > 3 &&
+		    ldns_pkt_tsig_verify(p, pkt, len, alg, k->secret, NULL)) {
+			r->key = k;
+			r->tsig_bad = false;
+			r->mac = ldns_rdf_clone(ldns_rr_rdf(t, 3));
+		}
+		break;
+	}
+}
+
+/* The question by hand (the raw bytes are echoed); the IXFR serial and
+ * the TSIG through ldns (cold path). */
 static int
-parse_req(const uint8_t *pkt, size_t len, struct xreq *r)
+parse_req(const uint8_t *pkt, size_t len, const struct config *cfg,
+    struct xreq *r)
 {
 	size_t pos = 12, o = 0;
 	ldns_pkt *p = NULL;
@@ -334,9 +389,11 @@ parse_req(const uint8_t *pkt, size_t len, struct xreq *r)
 	r->qtype = rd16(pkt + pos + 1);
 	r->qclass = rd16(pkt + pos + 3);
 	r->qend = pos + 5;
-	if (r->qtype == T_IXFR && ldns_wire2pkt(&p, pkt, len) == LDNS_STATUS_OK) {
+	if (ldns_wire2pkt(&p, pkt, len) == LDNS_STATUS_OK) {
 		ldns_rr_list *ns = ldns_pkt_authority(p);
-		for (size_t i = 0; ns && i < ldns_rr_list_rr_count(ns); i++) {
+		check_tsig(p, pkt, len, cfg, r);
+		for (size_t i = 0; r->qtype == T_IXFR && ns &&
+		    i < ldns_rr_list_rr_count(ns); i++) {
 			ldns_rr *rr = ldns_rr_list_rr(ns, i);
 			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
 			    ldns_rr_rd_count(rr) >= 3) {
@@ -351,9 +408,12 @@ parse_req(const uint8_t *pkt, size_t len, struct xreq *r)
 	return 0;
 }
 
-/* allow-transfer: "addr" or "addr/len"; IPv4-mapped peers match IPv4. */
+/* allow-transfer: "addr", "addr/len", either followed by "key NAME", or
+ * "key NAME" alone (any address); IPv4-mapped peers match IPv4. An entry
+ * with a key needs the request signed with it. */
 static bool
-allowed(const struct config *cfg, const struct sockaddr *peer)
+allowed(const struct config *cfg, const struct sockaddr *peer,
+    const struct xreq *r)
 {
 	uint8_t pa[16];
 	int pf;
@@ -374,10 +434,22 @@ allowed(const struct config *cfg, const struct sockaddr *peer)
 		return false;
 	}
 	for (unsigned i = 0; i < cfg->nxfr_allow; i++) {
-		char buf[INET6_ADDRSTRLEN + 8], *slash;
+		char buf[300], *slash, *key;
 		uint8_t a[16];
 		unsigned bits, fam;
 		snprintf(buf, sizeof(buf), "%s", cfg->xfr_allow[i]);
+		if ((key = strstr(buf, "key ")) != NULL) {
+			char *k = key + 4;
+			while (*k == ' ')
+				k++;
+			if (!r->key || !same_name(k, r->key->name))
+				continue;
+			while (key > buf && key[-1] == ' ')
+				key--;
+			*key = '\0';
+			if (!buf[0])
+				return true;            /* any address */
+		}
 		slash = strchr(buf, '/');
 		if (slash)
 			*slash++ = '\0';
@@ -410,7 +482,43 @@ struct out {
 	xfr_emit_fn emit;
 	void *arg;
 	int rc;
+	ldns_rdf *mac;             /* MAC the next signature covers */
+	unsigned nsigned;
 };
+
+/* Sign message o->buf (RFC 8945 5.3.1: the first reply covers the
+ * request's MAC and every TSIG variable, the next ones the previous MAC
+ * and the timers). Returns the wire to send (malloc'd) or NULL. */
+static uint8_t *
+out_sign(struct out *o, size_t *len)
+{
+	const struct cfg_tsig *k = o->r->key;
+	ldns_pkt *p = NULL;
+	uint8_t *w = NULL;
+	char kn[300], alg[300];
+	ldns_status st;
+
+	if (ldns_wire2pkt(&p, o->buf, o->pos) != LDNS_STATUS_OK)
+		return NULL;
+	dotted(k->name, kn, sizeof(kn));
+	dotted(k->algorithm, alg, sizeof(alg));
+	st = o->nsigned == 0 ?
+	    ldns_pkt_tsig_sign(p, kn, k->secret, 300, alg, o->mac) :
+	    ldns_pkt_tsig_sign_next(p, kn, k->secret, 300, alg, o->mac, 1);
+	if (st == LDNS_STATUS_OK && ldns_pkt_tsig(p) &&
+	    ldns_pkt2wire(&w, p, len) == LDNS_STATUS_OK) {
+		ldns_rdf *m = ldns_rdf_clone(ldns_rr_rdf(ldns_pkt_tsig(p), 3));
+		if (o->nsigned)
+			ldns_rdf_deep_free(o->mac);
+		o->mac = m;
+		o->nsigned++;
+	} else {
+		free(w);
+		w = NULL;
+	}
+	ldns_pkt_free(p);
+	return w;
+}
 
 static void
 out_start(struct out *o, int rcode)
@@ -434,8 +542,15 @@ out_flush(struct out *o)
 		return;
 	o->buf[6] = (uint8_t)(o->an >> 8);
 	o->buf[7] = (uint8_t)o->an;
-	if (o->emit(o->buf, o->pos, o->arg) != 0)
+	if (o->r->key) {
+		size_t len = 0;
+		uint8_t *w = out_sign(o, &len);
+		if (!w || o->emit(w, len, o->arg) != 0)
+			o->rc = DX_EIO;
+		free(w);
+	} else if (o->emit(o->buf, o->pos, o->arg) != 0) {
 		o->rc = DX_EIO;
+	}
 	out_start(o, 0);
 }
 
@@ -463,9 +578,13 @@ reply_rcode(const struct xreq *r, int rcode, xfr_emit_fn emit, void *arg)
 	o->emit = emit;
 	o->arg = arg;
 	o->rc = 0;
+	o->mac = r->mac;
+	o->nsigned = 0;
 	out_start(o, rcode);
 	out_flush(o);
 	rc = o->rc;
+	if (o->nsigned)
+		ldns_rdf_deep_free(o->mac);
 	free(o);
 	return rc;
 }
@@ -526,6 +645,8 @@ transfer(const struct xreq *r, const struct xzone *xz, xfr_emit_fn emit,
 	o->emit = emit;
 	o->arg = arg;
 	o->rc = 0;
+	o->mac = r->mac;
+	o->nsigned = 0;
 	out_start(o, 0);
 	if (r->qtype == T_IXFR && r->has_serial &&
 	    !serial_gt(cur->serial, r->serial)) {
@@ -557,11 +678,16 @@ done:
 	if (o->an)
 		out_flush(o);
 	rc = o->rc;
+	if (o->nsigned)
+		ldns_rdf_deep_free(o->mac);
 	free(o);
 	free(soa);
 	free(osoa);
 	return rc;
 }
+
+static int xfr_serve_req(const struct config *cfg, struct xreq *rp,
+    const struct sockaddr *peer, xfr_emit_fn emit, void *arg);
 
 int
 xfr_serve(const struct snapshot *s, const uint8_t *req, size_t len,
@@ -571,11 +697,29 @@ xfr_serve(const struct snapshot *s, const uint8_t *req, size_t len,
 	struct xreq r;
 	int rc;
 
-	if (parse_req(req, len, &r) < 0)
+	if (parse_req(req, len, cfg, &r) < 0) {
+		ldns_rdf_deep_free(r.mac);
 		return DX_EINVAL;
+	}
+	rc = xfr_serve_req(cfg, &r, peer, emit, arg);
+	ldns_rdf_deep_free(r.mac);
+	return rc;
+}
+
+static int
+xfr_serve_req(const struct config *cfg, struct xreq *rp,
+    const struct sockaddr *peer, xfr_emit_fn emit, void *arg)
+{
+	struct xreq r = *rp;
+	int rc;
+
 	if (!cfg || r.qclass != 1)
 		return reply_rcode(&r, 5, emit, arg);           /* REFUSED */
-	if (!allowed(cfg, peer)) {
+	if (r.tsig_bad)
+		log_info("xfr: %s of %s: TSIG key \"%s\" unknown or bad "
+		    "signature", r.qtype == T_IXFR ? "IXFR" : "AXFR", r.qname,
+		    r.keyname);
+	if (r.tsig_bad || !allowed(cfg, peer, &r)) {
 		log_info("xfr: %s of %s refused (allow-transfer)",
 		    r.qtype == T_IXFR ? "IXFR" : "AXFR", r.qname);
 		return reply_rcode(&r, 5, emit, arg);

@@ -478,3 +478,73 @@ zones:
             sec.kill()
             sec.wait()
         prim.stop()
+
+
+SECRET = "c2VjcmV0LWtleS1mb3ItZG5zeGxkLXhmci10ZXN0cy0yMDI2"
+
+
+def test_tsig_transfer_to_nsd(tmp_path):
+    """allow-transfer "127.0.0.1 key xfr-key": NSD transfers with TSIG;
+    an unsigned request or one signed with another key is REFUSED; the
+    signed reply verifies (dnspython checks every message's TSIG)."""
+    if not os.path.exists(NSD):
+        pytest.skip("nsd not installed (make test-deps)")
+    import dns.tsigkeyring
+    (tmp_path / "d4").write_text(D4)
+    p1, p2 = free_port(), free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  allow-transfer: [ "127.0.0.1 key xfr-key" ]
+  tsig-keys:
+    - {{ name: xfr-key, algorithm: hmac-sha256, secret: "{SECRET}" }}
+    - {{ name: other-key, secret: "{SECRET}" }}
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+zones:
+  - name: {ZONE}
+    datasets: [ v4 ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=ZONE)
+    sdir = tmp_path / "nsd"
+    sdir.mkdir()
+    text = nsd_conf(sdir, p2, p1).replace(
+        f"request-xfr: 127.0.0.1@{p1} NOKEY",
+        f"request-xfr: 127.0.0.1@{p1} xfr-key") + f"""key:
+  name: xfr-key
+  algorithm: hmac-sha256
+  secret: "{SECRET}"
+"""
+    (sdir / "sec.conf").write_text(text)
+    sec = subprocess.Popen([NSD, "-d", "-c", str(sdir / "sec.conf")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_serial(p2, soa_serial(p1))
+        assert "TSIG verified with key xfr-key" in (sdir / "nsd.log").read_text()
+        compare(p1, p2, sample(random.Random(8945), nets_of(D4), 4))
+        q = dns.message.make_query(ZONE, "AXFR")
+        r = dns.query.tcp(q, "127.0.0.1", port=p1, timeout=3)
+        assert r.rcode() == dns.rcode.REFUSED and not r.answer
+        ring = dns.tsigkeyring.from_text({"other-key.": SECRET})
+        q = dns.message.make_query(ZONE, "AXFR")
+        q.use_tsig(ring, keyname="other-key.", algorithm="hmac-sha256")
+        r = dns.query.tcp(q, "127.0.0.1", port=p1, timeout=3)
+        assert r.rcode() == dns.rcode.REFUSED
+        ring = dns.tsigkeyring.from_text({"xfr-key.": SECRET})
+        z = dns.zone.Zone(ZONE)
+        q = dns.message.make_query(ZONE, "AXFR")
+        q.use_tsig(ring, keyname="xfr-key.", algorithm="hmac-sha256")
+        dns.query.inbound_xfr("127.0.0.1", z, query=q, port=p1, timeout=5)
+        assert z.get_rdataset("@", "SOA")[0].serial == soa_serial(p1)
+        assert z.get_rdataset("*.20.2.1", "A")[0].address == "127.0.0.2"
+        log = (tmp_path / "server.log").read_text()
+        assert "refused (allow-transfer)" in log
+    finally:
+        sec.terminate()
+        try:
+            sec.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            sec.kill()
+            sec.wait()
+        prim.stop()
