@@ -463,7 +463,8 @@ dnset_walk(const struct dataset *ds, ds_walk_fn fn, void *arg)
 	for (unsigned a = 0; a < 2; a++)
 		for (size_t i = 0; i < arr[a]->n; i++) {
 			const struct dn_ent *e = &arr[a]->e[i];
-			memcpy(buf, e->key, e->len);
+			if (e->len)
+				memcpy(buf, e->key, e->len);
 			buf[e->len] = 0;
 			if ((rc = fn(0, buf, e->len + 1u, arg)) != 0)
 				return rc;

@@ -454,7 +454,8 @@ generic_walk(const struct dataset *ds, ds_walk_fn fn, void *arg)
 	int rc;
 
 	for (size_t i = 0; g && i < g->nnames; i++) {
-		memcpy(buf, g->names[i].key, g->names[i].len);
+		if (g->names[i].len)    /* 0: the apex ("@") */
+			memcpy(buf, g->names[i].key, g->names[i].len);
 		buf[g->names[i].len] = 0;
 		if ((rc = fn(0, buf, g->names[i].len + 1u, arg)) != 0)
 			return rc;

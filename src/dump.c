@@ -937,7 +937,8 @@ collect(struct rnd *r, struct diag *d)
 	for (int vi = 0; vi < 2; vi++) {
 		struct view *V = &r->v[vi];
 		size_t j, k = 0;
-		qsort(V->p, V->n, sizeof(*V->p), cmp_pfx);
+		if (V->n)
+			qsort(V->p, V->n, sizeof(*V->p), cmp_pfx);
 		for (j = 0; j < V->n; j++)
 			if (k == 0 || cmp_pfx(&V->p[k - 1], &V->p[j]) != 0)
 				V->p[k++] = V->p[j];
@@ -1074,7 +1075,8 @@ dump_zone_render(const struct zone *z, const struct config *cfg,
 		dump_zone_free(r.dz);
 		return rc;
 	}
-	qsort(r.dz->line, r.dz->n, sizeof(char *), cmp_str);
+	if (r.dz->n)
+		qsort(r.dz->line, r.dz->n, sizeof(char *), cmp_str);
 	{
 		size_t j, k = 0;
 		for (j = 0; j < r.dz->n; j++) {
