@@ -1,27 +1,13 @@
-/* dump.c -- render a zone as a BIND zone file that answers every address
- * exactly as zone_query() does.
+/* dump.c -- render a zone as a BIND zone file that answers every name as
+ * zone_query() does: the records of one answer, the prefixes and names
+ * the datasets walk, the zone (SOA, NS, apex) and its output. The trees
+ * are dump_ip.c (reverse IPv4/IPv6 names) and dump_names.c (dnset,
+ * generic).
  *
- * The reverse names of both families share one DNS tree below the apex:
- * IPv4 names are 4 decimal labels (octets), IPv6 names 32 hex labels
- * (nibbles), and a label "0".."9" is both. We walk that tree from the apex:
- *
- *   node X (depth d)     per family ("view") for which X is a name:
- *     |                    rep  = an address in X no deeper prefix covers
- *     |                    ans  = zone_query(rep): what the rest of X gets
- *     |                    touched children = those holding deeper prefixes
- *     +-- leaf (4 / 32 labels): explicit records when listed
- *     +-- touched children: rendered first, recursively
- *     +-- "*.X" with ans when: every interior view is listed with the same
- *         records, no TXT depends on the name ($), and every touched child
- *         emitted a name (an empty child would fall under *.X: RFC 4592)
- *     +-- otherwise, when some view is listed: every untouched child
- *         rendered on its own (so "*.3.2.1" appears beside "4.3.2.1")
- *
- * Prefixes come from each dataset's walk op; zone_query() is the oracle
- * for every answer, so the rendering inherits the trie's semantics (longest
- * prefix, exclusions, several datasets, RFC 5782 entries, IPv4-mapped and
- * 6to4 names) without re-implementing them. Names that are not addresses
- * (partial names such as 2.1.zone) may answer differently.
+ * zone_query() is the oracle for every answer, so the rendering inherits
+ * the datasets' semantics (longest prefix, exclusions, several datasets,
+ * RFC 5782 entries, IPv4-mapped and 6to4 names, dnset wildcards) without
+ * re-implementing them; the walks only say where answers may change.
  */
 #include "dump.h"
 
@@ -35,49 +21,14 @@
 #include "dataset.h"
 #include "ds_impl.h"
 #include "errcode.h"
+#include "dump_impl.h"
 #include "snapshot.h"
 #include "zone.h"
 
-typedef unsigned __int128 u128;
-
-struct pfx {
-	u128 a;                 /* first address, right-aligned in B bits */
-	unsigned plen;
-};
-
-struct view {                   /* one family's digit tree */
-	unsigned W, D, B;       /* bits per label, labels, address bits */
-	struct pfx *p;
-	size_t n, cap;
-};
-
-struct rnd {
-	const struct zone *z;
-	const struct config *cfg;
-	struct view v[2];       /* 0: IPv4, 1: IPv6 */
-	struct dump_zone *dz;
-	size_t limit;
-	int err;
-	uint8_t **names;        /* name datasets: relative wire names */
-	size_t nnames, capnames;
-	bool has_ip;            /* the zone has IP datasets */
-};
-
-#define MAXREC (2 * DX_MAXHITS)
-
-struct ans {
-	bool listed;
-	bool namedep;           /* a TXT differs for another name */
-	bool peraddr;           /* ... for the neighbour address: one name
-	                         * per address is needed */
-	unsigned n;
-	char *rec[MAXREC];      /* "TTL\tIN\tTYPE\trdata", sorted */
-};
-
 /* --- output -------------------------------------------------------------- */
 
-static int
-push_line(struct rnd *r, const char *owner, const char *rec)
+int
+dump_push_line(struct rnd *r, const char *owner, const char *rec)
 {
 	struct dump_zone *dz = r->dz;
 	size_t lo = strlen(owner), lr = strlen(rec);
@@ -106,17 +57,17 @@ push_line(struct rnd *r, const char *owner, const char *rec)
 	return 0;
 }
 
-static void
-emit(struct rnd *r, const char *owner, const struct ans *a)
+void
+dump_emit(struct rnd *r, const char *owner, const struct ans *a)
 {
 	for (unsigned i = 0; i < a->n; i++)
-		push_line(r, owner, a->rec[i]);
+		dump_push_line(r, owner, a->rec[i]);
 }
 
 /* --- answers ------------------------------------------------------------- */
 
-static void
-ans_free(struct ans *a)
+void
+dump_ans_free(struct ans *a)
 {
 	for (unsigned i = 0; i < a->n; i++)
 		free(a->rec[i]);
@@ -129,8 +80,8 @@ cmp_str(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-static bool
-ans_same(const struct ans *a, const struct ans *b)
+bool
+dump_ans_same(const struct ans *a, const struct ans *b)
 {
 	if (a->listed != b->listed || a->n != b->n)
 		return false;
@@ -168,8 +119,6 @@ txt_text(const char *t, size_t len, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-static char *wire_text(const uint8_t *w);
-
 /* A generic record (A, MX, TXT: what ds_generic.c accepts) as text. */
 static int
 rr_text(const struct dx_rr *rr, char *out, size_t cap)
@@ -184,7 +133,7 @@ rr_text(const struct dx_rr *rr, char *out, size_t cap)
 		return 0;
 	}
 	if (rr->type == 15 && rr->rdlen >= 3) {
-		char *n = wire_text(p + 2);
+		char *n = dump_wire_text(p + 2);
 		if (!n)
 			return DX_ENOMEM;
 		snprintf(out + o, cap - o, "MX\t%u %s", (unsigned)(p[0] << 8 |
@@ -234,8 +183,8 @@ add_rec(struct ans *a, const char *rec)
 
 /* The records query.c writes for hits at q (A deduplicated by address,
  * TXT by content), as strings. */
-static int
-hits_recs(struct rnd *r, const struct dx_hits *h, const struct dx_qname *q,
+int
+dump_hits_recs(struct rnd *r, const struct dx_hits *h, const struct dx_qname *q,
     struct ans *a)
 {
 	char txt[1024], esc[4400], rec[4500], ip[INET_ADDRSTRLEN];
@@ -273,549 +222,6 @@ hits_recs(struct rnd *r, const struct dx_hits *h, const struct dx_qname *q,
 	return 0;
 }
 
-/* The reverse name of address x in view vi as a dx_qname. */
-static void
-addr_qname(const struct view *V, u128 x, struct dx_qname *q, char *buf)
-{
-	const uint8_t *lab[32];
-	uint8_t len[32];
-	unsigned i, o = 0;
-
-	for (i = 0; i < V->D; i++) {
-		unsigned dig = (unsigned)(x >> (V->W * i)) &
-		    ((1u << V->W) - 1);
-		int n = V->W == 8 ? snprintf(buf + o, 4, "%u", dig) :
-		    snprintf(buf + o, 2, "%x", dig);
-		lab[i] = (const uint8_t *)buf + o;
-		len[i] = (uint8_t)n;
-		o += (unsigned)n;
-	}
-	qname_parse(q, V->D, lab, len);
-}
-
-/* What zone_query() answers for address x; with check, whether a TXT
- * would read differently at another address of the node: x ^ 1 changes
- * the address "$" shows (IPv4, IPv6, IPv4-mapped), x ^ 2^80 the IPv4
- * address inside a 6to4 name, when the node spans that bit. */
-static int
-answer(struct rnd *r, const struct view *V, u128 x, bool check,
-    unsigned hostbits, struct ans *a)
-{
-	struct dx_qname q, q2;
-	struct dx_hits hits;
-	char buf[128], buf2[128];
-	int rc;
-
-	memset(a, 0, sizeof(*a));
-	addr_qname(V, x, &q, buf);
-	if (zone_query(r->z, &q, &hits) != ZONE_FOUND)
-		return 0;
-	a->listed = true;
-	if ((rc = hits_recs(r, &hits, &q, a)) < 0)
-		return rc;
-	if (check) {
-		struct ans b;
-		for (unsigned k = 0; k < 2 && !a->namedep; k++) {
-			unsigned bit = k ? 80 : 0;
-			if (bit >= hostbits)
-				break;
-			memset(&b, 0, sizeof(b));
-			b.listed = true;
-			addr_qname(V, x ^ ((u128)1 << bit), &q2, buf2);
-			rc = hits_recs(r, &hits, &q2, &b);
-			a->namedep = rc == 0 && !ans_same(a, &b);
-			a->peraddr = a->namedep && k == 0;
-			ans_free(&b);
-			if (rc < 0)
-				return rc;
-		}
-	}
-	return 0;
-}
-
-/* --- the tree ------------------------------------------------------------ */
-
-struct nview {
-	bool on;                /* the node is a name of this family */
-	u128 a;                 /* its first address */
-	size_t lo, hi;          /* prefixes starting inside it */
-};
-
-static unsigned
-digit(const struct view *V, u128 a, unsigned d)
-{
-	return (unsigned)(a >> (V->B - V->W * (d + 1))) & ((1u << V->W) - 1);
-}
-
-static u128
-span(const struct view *V, unsigned plen)
-{
-	return V->B - plen >= 128 ? ~(u128)0 : (((u128)1 << (V->B - plen)) - 1);
-}
-
-/* First address in node (a, depth d) that no prefix longer than the node
- * covers; false when there is none. */
-static bool
-first_free(const struct view *V, const struct nview *nv, unsigned d,
-    u128 *out)
-{
-	u128 x = nv->a, end = nv->a + span(V, V->W * d);
-
-	for (size_t i = nv->lo; i < nv->hi; i++) {
-		const struct pfx *p = &V->p[i];
-		if (p->plen <= V->W * d)
-			continue;
-		if (p->a > x)
-			break;
-		u128 pend = p->a + span(V, p->plen);
-		if (pend >= x) {
-			if (pend >= end)
-				return false;
-			x = pend + 1;
-		}
-	}
-	*out = x;
-	return true;
-}
-
-static bool node(struct rnd *r, const char *path, unsigned d,
-    struct nview nv[2]);
-
-/* Render child label c (decimal for IPv4, hex in IPv6-only labels). */
-static bool
-child(struct rnd *r, const char *path, unsigned d, const struct nview nv[2],
-    const size_t *b[2], unsigned c, bool v4, bool v6)
-{
-	struct nview cv[2];
-	char cpath[160];
-	int vi;
-
-	memset(cv, 0, sizeof(cv));
-	for (vi = 0; vi < 2; vi++) {
-		const struct view *V = &r->v[vi];
-		if (!(vi == 0 ? v4 : v6))
-			continue;
-		cv[vi].on = true;
-		cv[vi].a = nv[vi].a +
-		    ((u128)c << (V->B - V->W * (d + 1)));
-		cv[vi].lo = b[vi][c];
-		cv[vi].hi = b[vi][c + 1];
-	}
-	snprintf(cpath, sizeof(cpath), v4 || c < 10 ? "%u%s%s" : "%x%s%s", c,
-	    path[0] ? "." : "", path);
-	return node(r, cpath, d + 1, cv);
-}
-
-static bool
-node(struct rnd *r, const char *path, unsigned d, struct nview nv[2])
-{
-	struct ans an[2];
-	bool interior[2] = { false, false }, emitted = false;
-	bool t4[256], t6[16], *touched[2] = { t4, t6 };
-	size_t b4[257], b6[17];
-	const size_t *b[2] = { b4, b6 };
-	bool anylisted = false, wild = true, bad = false;
-	char owner[170];
-	int vi;
-	unsigned c;
-
-	memset(an, 0, sizeof(an));
-	memset(t4, 0, sizeof(t4));
-	memset(t6, 0, sizeof(t6));
-	for (vi = 0; vi < 2 && !r->err; vi++) {
-		const struct view *V = &r->v[vi];
-		size_t *bb = vi == 0 ? b4 : b6, i;
-		u128 rep;
-		int rc;
-
-		if (!nv[vi].on)
-			continue;
-		if (first_free(V, &nv[vi], d, &rep) &&
-		    (rc = answer(r, V, rep, d < V->D, V->B - V->W * d,
-		    &an[vi])) < 0) {
-			r->err = rc;
-			break;
-		}
-		if (d == V->D) {
-			if (an[vi].listed) {
-				emit(r, path, &an[vi]);
-				emitted = true;
-			}
-			continue;
-		}
-		interior[vi] = true;
-		/* children holding deeper prefixes; each child's slice */
-		unsigned nch = 1u << V->W;
-		for (c = 0, i = nv[vi].lo; c <= nch; c++) {
-			while (i < nv[vi].hi && digit(V, V->p[i].a, d) < c)
-				i++;
-			bb[c] = c == nch ? nv[vi].hi : i;
-		}
-		for (i = nv[vi].lo; i < nv[vi].hi; i++) {
-			const struct pfx *p = &V->p[i];
-			unsigned dg = digit(V, p->a, d), k, cnt = 1;
-			if (p->plen <= V->W * d)
-				continue;
-			if (p->plen < V->W * (d + 1))
-				cnt = 1u << (V->W * (d + 1) - p->plen);
-			for (k = 0; k < cnt && dg + k < nch; k++)
-				touched[vi][dg + k] = true;
-		}
-		if (an[vi].listed)
-			anylisted = true;
-		else
-			wild = false;
-		if (an[vi].namedep)
-			wild = false;
-		/* fail fast: one name per address of a big block */
-		if (an[vi].peraddr && (V->B - V->W * d >= 63 ||
-		    ((size_t)1 << (V->B - V->W * d)) > r->limit)) {
-			r->err = DX_ERANGE;
-			break;
-		}
-	}
-	if (r->err)
-		goto out;
-	if (interior[0] && interior[1] && !ans_same(&an[0], &an[1]))
-		wild = false;
-
-	if (!interior[0] && !interior[1])
-		goto out;
-
-	/* Child labels: "0".."255" (IPv4; "0".."9" are IPv6 nibbles too) and
-	 * "a".."f" (IPv6 only). Touched children first. */
-	for (c = 0; c < 262 && !r->err; c++) {
-		unsigned lab = c < 256 ? c : c - 246;
-		bool v4 = c < 256 && interior[0];
-		bool v6 = interior[1] && (c < 10 || c >= 256);
-		if ((v4 && t4[lab]) || (v6 && t6[lab])) {
-			if (child(r, path, d, nv, b, lab, v4, v6))
-				emitted = true;
-			else
-				bad = true;
-		}
-	}
-	if (!anylisted || r->err)
-		goto out;
-	if (wild && !bad) {
-		snprintf(owner, sizeof(owner), "*%s%s", path[0] ? "." : "",
-		    path);
-		emit(r, owner, interior[0] ? &an[0] : &an[1]);
-		emitted = true;
-		goto out;
-	}
-	/* no wildcard here: every untouched child with a listed view */
-	for (c = 0; c < 262 && !r->err; c++) {
-		unsigned lab = c < 256 ? c : c - 246;
-		bool v4 = c < 256 && interior[0];
-		bool v6 = interior[1] && (c < 10 || c >= 256);
-		if ((v4 && t4[lab]) || (v6 && t6[lab]))
-			continue;
-		if ((v4 && an[0].listed) || (v6 && an[1].listed))
-			if (child(r, path, d, nv, b, lab, v4, v6))
-				emitted = true;
-	}
-out:
-	ans_free(&an[0]);
-	ans_free(&an[1]);
-	return emitted;
-}
-
-/* --- names (dnset, generic) ---------------------------------------------
- * Every entry name and each of its ancestors is a node. A node gets the
- * records of its own name, and "*.node" with what any other name below it
- * answers (the nearest dnset wildcard above, found by asking zone_query()
- * for a label no entry has). Every node has its own wildcard, so a name
- * never hides its parent's wildcard (the empty non-terminal case). */
-
-static size_t
-wlen(const uint8_t *w)
-{
-	size_t i = 0;
-	while (w[i])
-		i += w[i] + 1u;
-	return i + 1;
-}
-
-static int
-cmp_wire(const void *x, const void *y)
-{
-	const uint8_t *a = *(const uint8_t *const *)x;
-	const uint8_t *b = *(const uint8_t *const *)y;
-	size_t la = wlen(a), lb = wlen(b);
-	int c = memcmp(a, b, la < lb ? la : lb);
-	return c ? c : (la > lb) - (la < lb);
-}
-
-static void
-wire_qname(const uint8_t *w, struct dx_qname *q)
-{
-	const uint8_t *lab[DX_MAXLABELS];
-	uint8_t len[DX_MAXLABELS];
-	unsigned n = 0;
-
-	for (size_t i = 0; w[i] && n < DX_MAXLABELS; i += w[i] + 1u) {
-		lab[n] = w + i + 1;
-		len[n++] = w[i];
-	}
-	qname_parse(q, n, lab, len);
-}
-
-/* Answer for the relative wire name w (check: and whether w2 reads
- * differently). */
-static int
-answer_name(struct rnd *r, const uint8_t *w, const uint8_t *w2,
-    struct ans *a)
-{
-	struct dx_qname q, q2;
-	struct dx_hits hits;
-	int rc;
-
-	memset(a, 0, sizeof(*a));
-	wire_qname(w, &q);
-	if (zone_query(r->z, &q, &hits) != ZONE_FOUND)
-		return 0;
-	a->listed = true;
-	if ((rc = hits_recs(r, &hits, &q, a)) < 0 || !w2)
-		return rc;
-	struct ans b;
-	memset(&b, 0, sizeof(b));
-	b.listed = true;
-	wire_qname(w2, &q2);
-	rc = hits_recs(r, &hits, &q2, &b);
-	a->namedep = rc == 0 && !ans_same(a, &b);
-	ans_free(&b);
-	return rc;
-}
-
-/* Is the label closest to the apex of w one an IP tree uses too? */
-static bool
-ip_like(const uint8_t *w)
-{
-	size_t i = 0, last = 0;
-	while (w[i]) {
-		last = i;
-		i += w[i] + 1u;
-	}
-	if (i == 0)
-		return false;
-	unsigned l = w[last], v = 0;
-	const uint8_t *p = w + last + 1;
-	if (l == 1 && ((p[0] >= '0' && p[0] <= '9') ||
-	    (p[0] >= 'a' && p[0] <= 'f')))
-		return true;
-	for (unsigned k = 0; k < l; k++) {
-		if (p[k] < '0' || p[k] > '9')
-			return false;
-		v = v * 10 + (unsigned)(p[k] - '0');
-	}
-	return l <= 3 && v <= 255;
-}
-
-#define NF_EMITTED 1    /* records at the node or its wildcard */
-#define NF_WILD    2    /* "*.node" written */
-#define NF_DNSXL   4    /* zone_query: the name exists (listed or NODATA) */
-#define NF_EXISTS  8    /* the name exists in the zone file */
-
-static size_t
-node_find(const uint8_t *const *nodes, size_t n, const uint8_t *w)
-{
-	const uint8_t *const *hit = bsearch(&w, nodes, n, sizeof(*nodes),
-	    cmp_wire);
-	return hit ? (size_t)(hit - nodes) : SIZE_MAX;
-}
-
-static unsigned
-nlabels(const uint8_t *w)
-{
-	unsigned k = 0;
-	for (size_t i = 0; w[i]; i += w[i] + 1u)
-		k++;
-	return k;
-}
-
-/* A name the zone file would not otherwise hold, although it must exist:
- * dnsxld says NODATA for it (an excluded entry), or a wildcard above it
- * would answer for it and the names below it, which dnsxld does not list
- * (an excluded wildcard under a listed one). One record of a private type
- * (RFC 6895 65534) makes it exist; its A and TXT answers stay empty. */
-static int
-placeholders(struct rnd *r, const uint8_t **nodes, size_t n, uint8_t *flag)
-{
-	size_t *ord = malloc((n ? n : 1) * sizeof(*ord)), i, k;
-	char rec[64];
-	int rc = 0;
-
-	if (!ord)
-		return DX_ENOMEM;
-	for (i = 0; i < n; i++) {
-		ord[i] = i;
-		if (!(flag[i] & NF_EMITTED))
-			continue;
-		for (const uint8_t *w = nodes[i];; w += w[0] + 1u) {
-			if ((k = node_find(nodes, n, w)) != SIZE_MAX)
-				flag[k] |= NF_EXISTS;
-			if (!w[0])
-				break;
-		}
-	}
-	/* closest to the apex first: a placeholder changes what is below */
-	for (i = 1; i < n; i++)
-		for (k = i; k > 0 && nlabels(nodes[ord[k - 1]]) >
-		    nlabels(nodes[ord[k]]); k--) {
-			size_t t = ord[k];
-			ord[k] = ord[k - 1];
-			ord[k - 1] = t;
-		}
-	snprintf(rec, sizeof(rec), "%u\tIN\tTYPE65534\t\\# 0",
-	    r->cfg ? r->cfg->ttl_default : 2100);
-	for (i = 0; i < n && rc == 0; i++) {
-		size_t j = ord[i], e = SIZE_MAX;
-		const uint8_t *w = nodes[j];
-		if (!w[0] || (flag[j] & NF_EXISTS))
-			continue;
-		/* the closest existing ancestor (the apex at worst) */
-		for (const uint8_t *p = w + w[0] + 1u;; p += p[0] + 1u) {
-			k = node_find(nodes, n, p);
-			if ((k != SIZE_MAX && (flag[k] & NF_EXISTS)) || !p[0]) {
-				e = k;
-				break;
-			}
-		}
-		if (!(flag[j] & NF_DNSXL) &&
-		    !(e != SIZE_MAX && (flag[e] & NF_WILD)))
-			continue;
-		char *t = wire_text(w);
-		if (!t)
-			return DX_ENOMEM;
-		t[strlen(t) - 1] = '\0';
-		rc = push_line(r, t, rec);
-		free(t);
-		for (const uint8_t *p = w;; p += p[0] + 1u) {
-			if ((k = node_find(nodes, n, p)) != SIZE_MAX)
-				flag[k] |= NF_EXISTS;
-			if (!p[0])
-				break;
-		}
-	}
-	free(ord);
-	return rc;
-}
-
-static int
-names_render(struct rnd *r, struct diag *d)
-{
-	size_t n = 0, cap = 0, i;
-	const uint8_t **nodes = NULL;
-	bool ip_tree = r->v[0].n || r->v[1].n;
-	int rc = 0;
-
-	for (i = 0; i < r->nnames; i++)
-		for (size_t o = 0;; o += r->names[i][o] + 1u) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 256;
-				const uint8_t **nn = realloc(nodes,
-				    cap * sizeof(*nn));
-				if (!nn) {
-					free(nodes);
-					return DX_ENOMEM;
-				}
-				nodes = nn;
-			}
-			nodes[n++] = r->names[i] + o;
-			if (r->names[i][o] == 0)
-				break;
-		}
-	qsort(nodes, n, sizeof(*nodes), cmp_wire);
-	{
-		size_t k = 0;
-		for (size_t j = 0; j < n; j++)
-			if (k == 0 || cmp_wire(&nodes[k - 1], &nodes[j]) != 0)
-				nodes[k++] = nodes[j];
-		n = k;
-	}
-	uint8_t *flag = calloc(n ? n : 1, 1);
-	if (!flag) {
-		free(nodes);
-		return DX_ENOMEM;
-	}
-	for (i = 0; i < n && !r->err; i++) {
-		const uint8_t *w = nodes[i];
-		uint8_t rep[2][300];
-		struct ans a;
-		char *t = wire_text(w), owner[1200];
-		if (!t) {
-			rc = DX_ENOMEM;
-			break;
-		}
-		size_t tl = strlen(t);
-		if (tl > 0 && t[tl - 1] == '.')
-			t[--tl] = '\0';            /* relative */
-		if (ip_tree && ip_like(w)) {
-			diag_error(d, NULL, 0, "zone %s: name %s collides with "
-			    "reverse IP names; cannot be rendered",
-			    zone_name(r->z), t);
-			free(t);
-			rc = DX_EINVAL;
-			break;
-		}
-		if (w[0] && (rc = answer_name(r, w, NULL, &a)) == 0) {
-			struct dx_qname q;
-			struct dx_hits hits;
-			emit(r, t, &a);
-			if (a.n)
-				flag[i] |= NF_EMITTED;
-			wire_qname(w, &q);
-			if (zone_query(r->z, &q, &hits) != ZONE_NXDOMAIN)
-				flag[i] |= NF_DNSXL;
-			ans_free(&a);
-		}
-		/* what any other name below w answers: a label no node has */
-		for (unsigned v = 0; v < 2 && rc == 0; v++) {
-			const uint8_t **hit;
-			unsigned len = 1 + v;
-			do {
-				/* "-", "--", ... and "-x", "-xx", ... */
-				rep[v][0] = (uint8_t)len;
-				memset(rep[v] + 1, v ? 'x' : '-', len);
-				rep[v][1] = '-';
-				memcpy(rep[v] + 1 + len, w, wlen(w));
-				const uint8_t *key = rep[v];
-				hit = bsearch(&key, nodes, n, sizeof(*nodes),
-				    cmp_wire);
-				len++;
-			} while (hit && len < 60);
-		}
-		if (rc == 0 && (rc = answer_name(r, rep[0], rep[1], &a)) == 0) {
-			if (a.listed && a.namedep) {
-				diag_error(d, NULL, 0, "zone %s: a TXT below %s "
-				    "depends on the queried name; cannot be "
-				    "rendered", zone_name(r->z), w[0] ? t : "@");
-				rc = DX_EINVAL;
-			} else if (a.listed && !w[0] && ip_tree) {
-				diag_error(d, NULL, 0, "zone %s: a wildcard at "
-				    "the apex would answer reverse IP names; "
-				    "cannot be rendered", zone_name(r->z));
-				rc = DX_EINVAL;
-			} else if (a.listed) {
-				snprintf(owner, sizeof(owner), "*%s%s",
-				    w[0] ? "." : "", t);
-				emit(r, owner, &a);
-				flag[i] |= NF_EMITTED | NF_WILD;
-			}
-			ans_free(&a);
-		}
-		free(t);
-		if (rc < 0)
-			break;
-	}
-	if (rc == 0 && !r->err)
-		rc = placeholders(r, nodes, n, flag);
-	free(flag);
-	free(nodes);
-	return rc < 0 ? rc : r->err;
-}
-
 /* --- prefixes ------------------------------------------------------------ */
 
 static int
@@ -830,7 +236,7 @@ add_pfx(struct view *V, u128 a, unsigned plen)
 		V->cap = nc;
 	}
 	if (plen < V->B)
-		a &= ~span(V, plen);
+		a &= ~dump_span(V, plen);
 	V->p[V->n].a = a;
 	V->p[V->n].plen = plen;
 	V->n++;
@@ -950,8 +356,8 @@ collect(struct rnd *r, struct diag *d)
 /* --- the zone ------------------------------------------------------------ */
 
 /* Wire name to text with a trailing dot. */
-static char *
-wire_text(const uint8_t *w)
+char *
+dump_wire_text(const uint8_t *w)
 {
 	char buf[1100];
 	size_t o = 0, i = 0;
@@ -1009,24 +415,24 @@ apex(struct rnd *r)
 	dz->retry = soa->retry;
 	dz->expire = soa->expire;
 	dz->minttl = soa->minttl;
-	if (!(dz->mname = wire_text(soa->mname)) ||
-	    !(dz->rname = wire_text(soa->rname)))
+	if (!(dz->mname = dump_wire_text(soa->mname)) ||
+	    !(dz->rname = dump_wire_text(soa->rname)))
 		return DX_ENOMEM;
 	for (unsigned i = 0; i < ns->n && i < 32; i++) {
-		char *n = wire_text(ns->name[i]);
+		char *n = dump_wire_text(ns->name[i]);
 		if (!n)
 			return DX_ENOMEM;
 		snprintf(rec, sizeof(rec), "%u\tIN\tNS\t%s", ns->ttl, n);
 		free(n);
-		push_line(r, "@", rec);
+		dump_push_line(r, "@", rec);
 	}
 	memset(&q, 0, sizeof(q));
 	memset(&a, 0, sizeof(a));
 	if (zone_query(r->z, &q, &hits) == ZONE_FOUND) {
-		if ((rc = hits_recs(r, &hits, &q, &a)) < 0)
+		if ((rc = dump_hits_recs(r, &hits, &q, &a)) < 0)
 			return rc;
-		emit(r, "@", &a);
-		ans_free(&a);
+		dump_emit(r, "@", &a);
+		dump_ans_free(&a);
 	}
 	return r->err;
 }
@@ -1036,7 +442,6 @@ dump_zone_render(const struct zone *z, const struct config *cfg,
     size_t limit, struct diag *d, struct dump_zone **out)
 {
 	struct rnd r;
-	struct nview root[2];
 	char origin[300];
 	int rc;
 
@@ -1053,14 +458,10 @@ dump_zone_render(const struct zone *z, const struct config *cfg,
 	if ((r.dz->origin = strdup(origin)) == NULL)
 		rc = DX_ENOMEM;
 	else if ((rc = collect(&r, d)) == 0 && (rc = apex(&r)) == 0) {
-		memset(root, 0, sizeof(root));
-		root[0].on = root[1].on = true;
-		root[0].hi = r.v[0].n;
-		root[1].hi = r.v[1].n;
-		node(&r, "", 0, root);
+		dump_ip_render(&r);
 		rc = r.err;
 		if (rc == 0 && r.nnames)
-			rc = names_render(&r, d);
+			rc = dump_names_render(&r, d);
 	}
 	free(r.v[0].p);
 	free(r.v[1].p);
