@@ -548,3 +548,33 @@ zones:
             sec.kill()
             sec.wait()
         prim.stop()
+
+
+def test_dump_refusals(tmp_path):
+    """A per-address TXT over a /8 is over the default dump-limit; a
+    combined dataset cannot be rendered: both say why, exit 1."""
+    (tmp_path / "big").write_text(":2:Listed $\n10.0.0.0/8\n")
+    r = subprocess.run([str(BUILD / "dnsxl"), "dump",
+                        f"t.zone:ip4trie:{tmp_path / 'big'}"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and r.stdout == ""
+    assert "zone t.zone: the zone file rendering needs more than 1000000 " \
+        "records (limit: dump-limit); refused" in r.stderr
+    r = subprocess.run([str(BUILD / "dnsxld"), "-d",
+                        f"t.zone:ip4trie:{tmp_path / 'big'}"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "dump-limit" in r.stderr
+    (tmp_path / "comb").write_text("$DATASET ip4set spam\n1.2.3.4\n")
+    r = subprocess.run([str(BUILD / "dnsxl"), "dump",
+                        f"t.zone:combined:{tmp_path / 'comb'}"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "of type combined cannot be rendered" in r.stderr
+    # one zone by name; an unknown one is an error
+    (tmp_path / "one").write_text("1.2.3.4\n")
+    spec = f"t.zone:ip4trie:{tmp_path / 'one'}"
+    r = subprocess.run([str(BUILD / "dnsxl"), "dump", spec, "t.zone"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "4.3.2.1\t2100\tIN\tA\t127.0.0.2\n" in r.stdout
+    r = subprocess.run([str(BUILD / "dnsxl"), "dump", spec, "other.zone"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "no zone other.zone" in r.stderr
