@@ -10,9 +10,10 @@
  *            push a version                   SOA new, added, SOA new
  *   zone_set_serial; publish
  *
- * The history keeps whole renderings (sorted lines with their wire form);
- * an IXFR computes the difference between two of them by one merge, so
- * any kept version can be the client's, not only the previous one.
+ * The history keeps the current rendering whole (sorted lines with their
+ * wire form) and, for each older version, only its difference to the next
+ * one (removed and added lines): an IXFR from any kept version sends those
+ * differences in order (RFC 1995 section 4), one SOA pair each.
  */
 #include "xfr.h"
 
@@ -35,9 +36,16 @@
 
 struct xver {
 	uint32_t serial;
+	/* The current version: every line. An older one: its SOA, and as
+	 * lines those removed on the way to the next version. */
 	struct dump_zone *dz;
 	uint8_t **wire;            /* per line, uncompressed RR */
 	uint16_t *wlen;
+	/* Older versions: the lines added on the way to the next one. */
+	char **add;
+	uint8_t **awire;
+	uint16_t *awlen;
+	size_t nadd;
 };
 
 struct xzone {
@@ -67,6 +75,67 @@ xver_free(struct xver *v)
 	free(v->wire);
 	free(v->wlen);
 	dump_zone_free(v->dz);
+	for (size_t i = 0; i < v->nadd; i++) {
+		free(v->add[i]);
+		free(v->awire[i]);
+	}
+	free(v->add);
+	free(v->awire);
+	free(v->awlen);
+}
+
+/* Turn old (a whole rendering) into its difference to nw (the next one):
+ * keep the lines nw lacks, copy those nw adds, free the rest. */
+static int
+xver_to_diff(struct xver *old, const struct xver *nw)
+{
+	struct dump_zone *a = old->dz;
+	const struct dump_zone *b = nw->dz;
+	size_t i = 0, j = 0, nrem = 0, n = a->n + b->n + 1;
+	char **rem = calloc(n, sizeof(*rem)), **add = calloc(n, sizeof(*add));
+	uint8_t **rw = calloc(n, sizeof(*rw)), **aw = calloc(n, sizeof(*aw));
+	uint16_t *rl = calloc(n, sizeof(*rl)), *al = calloc(n, sizeof(*al));
+
+	if (!rem || !add || !rw || !aw || !rl || !al) {
+		free(rem), free(add), free(rw), free(aw), free(rl), free(al);
+		return DX_ENOMEM;
+	}
+	while (i < a->n || j < b->n) {
+		int c = i == a->n ? 1 : j == b->n ? -1 :
+		    strcmp(a->line[i], b->line[j]);
+		if (c < 0) {                    /* removed: keep */
+			rem[nrem] = a->line[i];
+			rw[nrem] = old->wire[i];
+			rl[nrem++] = old->wlen[i];
+			i++;
+		} else if (c > 0) {             /* added: copy */
+			add[old->nadd] = strdup(b->line[j]);
+			aw[old->nadd] = malloc(nw->wlen[j]);
+			if (aw[old->nadd])
+				memcpy(aw[old->nadd], nw->wire[j], nw->wlen[j]);
+			al[old->nadd++] = nw->wlen[j];
+			j++;
+		} else {                        /* in both: drop */
+			free(a->line[i]);
+			free(old->wire[i]);
+			i++;
+			j++;
+		}
+	}
+	free(a->line);
+	free(old->wire);
+	free(old->wlen);
+	a->line = rem;
+	a->n = a->cap = nrem;
+	old->wire = rw;
+	old->wlen = rl;
+	old->add = add;
+	old->awire = aw;
+	old->awlen = al;
+	for (i = 0; i < old->nadd; i++)
+		if (!add[i] || !aw[i])
+			return DX_ENOMEM;
+	return 0;
 }
 
 /* Zone file line -> uncompressed wire RR (malloc'd). */
@@ -203,6 +272,13 @@ prepare_zone(struct zone *z, const struct config *cfg, struct xzone *xz)
 	struct xver *vv = realloc(xz->v, (xz->n + 1) * sizeof(*vv));
 	if (vv) {
 		xz->v = vv;
+		last = xz->n ? &xz->v[xz->n - 1] : NULL;
+		if (last && (rc = xver_to_diff(last, &nv)) < 0) {
+			/* the history is now unusable: start over */
+			for (unsigned k = 0; k < xz->n; k++)
+				xver_free(&xz->v[k]);
+			xz->n = 0;
+		}
 		xz->v[xz->n++] = nv;
 		while (xz->n > keep) {
 			xver_free(&xz->v[0]);
@@ -605,24 +681,30 @@ soa_wire(const struct xver *v, uint8_t **w, uint16_t *wl)
 	return rc;
 }
 
-/* Lines of a not in b (both sorted), as wire, to o. */
-static void
-out_minus(struct out *o, const struct xver *a, const struct xver *b)
+/* IXFR from xz->v[from]: each kept difference in order. */
+static int
+out_diffs(struct out *o, const struct xzone *xz, unsigned from)
 {
-	size_t i = 0, j = 0;
-	while (i < a->dz->n) {
-		int c = j < b->dz->n ? strcmp(a->dz->line[i], b->dz->line[j]) :
-		    -1;
-		if (c < 0) {
-			out_rr(o, a->wire[i], a->wlen[i]);
-			i++;
-		} else if (c == 0) {
-			i++;
-			j++;
-		} else {
-			j++;
+	for (unsigned k = from; k + 1 < xz->n && !o->rc; k++) {
+		const struct xver *v = &xz->v[k];
+		uint8_t *s1 = NULL, *s2 = NULL;
+		uint16_t l1 = 0, l2 = 0;
+		int rc;
+		if ((rc = soa_wire(v, &s1, &l1)) < 0 ||
+		    (rc = soa_wire(&xz->v[k + 1], &s2, &l2)) < 0) {
+			free(s1);
+			return rc;
 		}
+		out_rr(o, s1, l1);
+		for (size_t i = 0; i < v->dz->n; i++)
+			out_rr(o, v->wire[i], v->wlen[i]);
+		out_rr(o, s2, l2);
+		for (size_t i = 0; i < v->nadd; i++)
+			out_rr(o, v->awire[i], v->awlen[i]);
+		free(s1);
+		free(s2);
 	}
+	return 0;
 }
 
 static int
@@ -630,8 +712,9 @@ transfer(const struct xreq *r, const struct xzone *xz, xfr_emit_fn emit,
     void *arg)
 {
 	const struct xver *cur = &xz->v[xz->n - 1], *old = NULL;
-	uint8_t *soa = NULL, *osoa = NULL;
-	uint16_t soal = 0, osoal = 0;
+	unsigned from = 0;
+	uint8_t *soa = NULL;
+	uint16_t soal = 0;
 	struct out *o;
 	int rc;
 
@@ -655,17 +738,19 @@ transfer(const struct xreq *r, const struct xzone *xz, xfr_emit_fn emit,
 	}
 	for (unsigned i = 0; r->qtype == T_IXFR && r->has_serial &&
 	    i + 1 < xz->n; i++)
-		if (xz->v[i].serial == r->serial)
+		if (xz->v[i].serial == r->serial) {
 			old = &xz->v[i];
-	if (old && (rc = soa_wire(old, &osoa, &osoal)) == 0) {
+			from = i;
+		}
+	if (old) {
 		out_rr(o, soa, soal);
-		out_rr(o, osoa, osoal);
-		out_minus(o, old, cur);             /* removed */
+		rc = out_diffs(o, xz, from);
 		out_rr(o, soa, soal);
-		out_minus(o, cur, old);             /* added */
-		out_rr(o, soa, soal);
-		log_info("xfr: IXFR %s %u -> %u", r->qname, old->serial,
-		    cur->serial);
+		if (rc < 0 && o->rc == 0)
+			o->rc = rc;
+		log_info("xfr: IXFR %s %u -> %u (%u difference%s)", r->qname,
+		    old->serial, cur->serial, xz->n - 1 - from,
+		    xz->n - 1 - from == 1 ? "" : "s");
 	} else {
 		out_rr(o, soa, soal);
 		for (size_t i = 0; i < cur->dz->n; i++)
@@ -682,7 +767,6 @@ done:
 		ldns_rdf_deep_free(o->mac);
 	free(o);
 	free(soa);
-	free(osoa);
 	return rc;
 }
 

@@ -578,3 +578,50 @@ def test_dump_refusals(tmp_path):
     r = subprocess.run([str(BUILD / "dnsxl"), "dump", spec, "other.zone"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "no zone other.zone" in r.stderr
+
+
+def test_ixfr_over_two_changes_equals_axfr(tmp_path):
+    """IXFR from two versions back sends both differences; applied to the
+    old zone, they give exactly what an AXFR of the new one gives."""
+    (tmp_path / "d4").write_text(D4)
+    (tmp_path / "d6").write_text(D6)
+    p1 = free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  check-interval: 0
+  allow-transfer: [ 127.0.0.1 ]
+  ixfr-history: 2
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+  - {{ name: v6, type: ip6trie, files: [ d6 ] }}
+zones:
+  - name: {ZONE}
+    datasets: [ v4, v6 ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=ZONE)
+    try:
+        old = dns.zone.Zone(ZONE)
+        dns.query.inbound_xfr("127.0.0.1", old, port=p1, timeout=5)
+        s0 = old.get_rdataset("@", "SOA")[0].serial
+        serials = [s0]
+        for text in (D4_CHANGED, D4_CHANGED + "!172.16.5.0/24\n9.9.9.9\n"):
+            (tmp_path / "d4").write_text(text)
+            prim.proc.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + 10
+            while soa_serial(p1) == serials[-1] and time.monotonic() < deadline:
+                time.sleep(0.05)
+            serials.append(soa_serial(p1))
+        assert serials[0] < serials[1] < serials[2]
+        dns.query.inbound_xfr("127.0.0.1", old, query=dns.xfr.make_query(old)[0],
+                              port=p1, timeout=5)
+        new = dns.zone.Zone(ZONE)
+        dns.query.inbound_xfr("127.0.0.1", new, port=p1, timeout=5)
+        assert old.get_rdataset("@", "SOA")[0].serial == serials[2]
+        assert old == new
+        assert new.get_rdataset("9.9.9.9", "A")[0].address == "127.0.0.2"
+        log = (tmp_path / "server.log").read_text()
+        assert f"xfr: IXFR {ZONE} {s0} -> {serials[2]} (2 differences)" in log
+    finally:
+        prim.stop()
