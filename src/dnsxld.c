@@ -254,7 +254,8 @@ main(int argc, char **argv)
 	    strdup(cfg->pidfile) : NULL;
 	dc.statsfile = cfg->statsfile ? strdup(cfg->statsfile) : NULL;
 	if (stats_init(nw) < 0 ||
-	    reload_new(srv, argc, argv, WATCH_SETTLE_MS, &dc.reload) < 0)
+	    reload_new(srv, argc, argv, cfg->no_watch ? 0 : WATCH_SETTLE_MS,
+	    &dc.reload) < 0)
 		goto fail;
 	if (cfg->querylog && querylog_open(cfg->querylog, nw) < 0)
 		goto fail;
