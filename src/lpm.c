@@ -604,7 +604,7 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 			m->rec[i].meta = (uint32_t)(b->v4[i].key & 0xff);
 		}
 	} else {
-		if (!b->sorted)
+		if (!b->sorted && b->n)    /* qsort(NULL, 0) is undefined */
 			qsort(b->v6, b->n, sizeof(*b->v6), b6_qcmp);
 		m->key = malloc((b->n ? b->n : 1) * sizeof(*m->key));
 		m->par6 = malloc((b->n ? b->n : 1) * sizeof(*m->par6));
