@@ -220,6 +220,8 @@ def main():
         for i, text in enumerate(texts):
             data[f"{t}_{i}"] = bytes([TYPES.index(t), 0]) + text.encode()
             data[f"{t}_{i}_hostbits"] = bytes([TYPES.index(t), 3]) + text.encode()
+    for i, t in enumerate(TYPES):      # no entries at all (qsort(NULL, 0))
+        data[f"{t}_empty"] = bytes([i, 0])
     for name, raw in HOSTILE_DATA.items():
         for t in ("ip4set", "generic"):
             data[f"hostile_{name}_{t}"] = bytes([TYPES.index(t), 0]) + raw
