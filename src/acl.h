@@ -21,6 +21,11 @@
  * none of their records (NODATA), because the acl flags end up in the
  * query type it compares. We do what rbldnsd does.
  *
+ * rbldnsd asks the global acl before it even parses the packet: its
+ * IGNORE also drops queries for zones we do not serve (call acl_check()
+ * with a NULL zone acl then); its REFUSE, EMPTY and VALUE only matter once
+ * a zone is found (no zone: REFUSED anyway).
+ *
  * For EMPTY and VALUE the zone queries each of its datasets with
  * acl_dataset_query() instead of dataset_query(), and when any of them
  * reports acl_listed, adds ONE A (verdict val->a) and, if val->txt, ONE TXT

@@ -658,6 +658,10 @@ dataset_load(struct dataset *ds, const struct ds_loadopts *opts,
 			ds_clear(ds);
 			return rc;
 		}
+		if (ds->type->file_end && (rc = ds->type->file_end(ds, &ld)) < 0) {
+			ds_clear(ds);
+			return rc;
+		}
 	}
 	ld.file = ds->nfiles ? ds->files[ds->nfiles - 1] : NULL;
 	ld.line = 0;
@@ -716,11 +720,18 @@ dataset_txt_expand(const struct dx_hit *hit, const struct dx_qname *q,
 {
 	const struct dataset *ds = hit->ds;
 	struct value_subst sv;
+	struct dx_qname below;
 	char entry[256], prefix[64];
 	int i, n;
 
 	if (!hit->val || !outlen)
 		return -1;
+	if (hit->qlabels && q) {
+		/* combined: "$" is the name below the subzone (dx_hit.qlabels) */
+		unsigned nl = hit->qlabels == DX_QLABELS_APEX ? 0 : hit->qlabels;
+		if (nl <= q->nlabels && qname_parse(&below, nl, q->label, q->len) == 0)
+			q = &below;
+	}
 	memset(&sv, 0, sizeof(sv));
 	entry[0] = '\0';
 	if (ds && ds->type->entry_text)

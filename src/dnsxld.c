@@ -209,6 +209,11 @@ main(int argc, char **argv)
 		log_warnx("usage: dnsxld [options] zone:type:file[,file...] ...");
 		return 2;
 	}
+	if (cfg->dump) {
+		log_warnx("-d (dump zones) is not implemented in dnsxld");
+		config_free(cfg);
+		return 2;
+	}
 	if (cfg->nlisten == 0) {
 		log_warnx("no listening address: give -b addr/port or "
 		    "server.listen");

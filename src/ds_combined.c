@@ -7,7 +7,9 @@
  *                                  common section's (inherited by the nested
  *                                  datasets started after them)
  *   $DATASET type[:name] sub... @  starts a nested dataset of any type but
- *                                  combined and acl; "@" is the base zone
+ *                                  combined and acl; "@" is the base zone;
+ *                                  it lasts to the next $DATASET or the end
+ *                                  of the file
  *
  * A query picks the most specific subzone the name falls in, re-parses the
  * labels below that subzone (qname_parse) and asks the nested datasets of
@@ -308,6 +310,14 @@ cb_collect_below(struct combined *c)
 	return 0;
 }
 
+/* A section ends with its file (rbldnsd: data at the top of the next
+ * file, before a $DATASET, is an error). */
+static int
+combined_file_end(struct dataset *ds, struct ds_load *ld)
+{
+	return cb_end_current(ds->priv, ld);
+}
+
 static int
 combined_finish(struct dataset *ds, struct ds_load *ld)
 {
@@ -465,4 +475,5 @@ const struct ds_type ds_type_combined = {
 	.exists_below = combined_exists_below,
 	.free = combined_free,
 	.special = combined_special,
+	.file_end = combined_file_end,
 };

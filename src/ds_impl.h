@@ -65,6 +65,10 @@ struct ds_type {
 	 * address (IPv4 dotted quad / IPv6 rbldnsd form) or q->text. */
 	int (*entry_text)(const struct dx_hit *hit, const struct dx_qname *q,
 	    char *out, size_t outlen);
+	/* Optional: called after each file of dataset_load() (combined ends
+	 * its current $DATASET section there, as rbldnsd does). Negative
+	 * DX_E* aborts the load. */
+	int (*file_end)(struct dataset *ds, struct ds_load *ld);
 };
 
 #define DS_F_IP4     0x01       /* answers reverse IPv4 names */
@@ -176,9 +180,7 @@ int ds_trie_add(struct dataset *ds, struct ds_load *ld, char *s, bool excl,
 extern const struct ds_type ds_type_ip4set, ds_type_ip4tset, ds_type_ip4trie,
     ds_type_ip6trie, ds_type_ip6tset;
 /* Implemented by the names module (ds_dnset.c, ds_generic.c, ds_combined.c,
- * ds_acl.c): each file defines one of these (non-static, const). Until
- * then ds_pending.c holds weak placeholders with name == NULL, which the
- * registry skips; a strong definition replaces them at link time. */
+ * ds_acl.c). */
 extern const struct ds_type ds_type_dnset, ds_type_generic,
     ds_type_combined, ds_type_acl;
 

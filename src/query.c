@@ -5,7 +5,7 @@
  *        |  short header / QR set        -> no reply
  *        |  opcode != QUERY              -> NOTIMP
  *        |  QDCOUNT != 1, bad question   -> FORMERR
- *        |  bad or repeated OPT          -> FORMERR;  version > 0 -> BADVERS
+ *        |  bad or repeated OPT (edns.c) -> FORMERR;  version > 0 -> BADVERS
  *        |  class CH                     -> chaos.c
  *        |  class not IN/ANY, no zone    -> REFUSED
  *        v
@@ -17,13 +17,15 @@
  */
 #include "query.h"
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <string.h>
 
+#include "acl.h"
 #include "config.h"
 #include "dataset.h"
+#include "edns.h"
 #include "snapshot.h"
-#include "version.h"
 #include "zone.h"
 
 /* --- the reply writer ---------------------------------------------------
@@ -34,6 +36,7 @@
 enum {
 	QW_NOERROR = 0, QW_FORMERR = 1, QW_SERVFAIL = 2, QW_NXDOMAIN = 3,
 	QW_NOTIMP = 4, QW_REFUSED = 5, QW_BADVERS = 16,
+	QW_DROP = -1,           /* send nothing (acl "ignore") */
 };
 
 #define QW_QNAME 12         /* offset of the question name */
@@ -51,10 +54,7 @@ struct qw_req {
 	uint8_t loff[DX_MAXLABELS];  /* label offsets within the name */
 	uint8_t lname[256];     /* the name, lowercased */
 	uint16_t qtype, qclass;
-	int edns;               /* the query had an OPT record */
-	uint16_t payload;       /* its UDP payload size */
-	uint8_t edns_version;
-	int do_bit;
+	struct edns e;          /* the request's OPT */
 	uint16_t our_payload;   /* what our OPT advertises */
 };
 
@@ -246,7 +246,6 @@ qw_rr_end(struct qw *w, size_t at)
 #define T_NS    2
 #define T_SOA   6
 #define T_TXT   16
-#define T_OPT   41
 #define T_IXFR  251
 #define T_AXFR  252
 #define T_ANY   255
@@ -254,21 +253,12 @@ qw_rr_end(struct qw *w, size_t at)
 #define C_CH    3
 #define C_ANY   255
 
-#define DEFAULT_EDNS_MAX 1232
-#define OPT_LEN 11          /* root name, type, class, ttl, rdlen */
 #define TXT_BUF 4096        /* longest TXT text we expand */
 
 static inline uint16_t
 rd16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
 }
 
 /* Parse the question at offset 12: uncompressed labels only (a pointer in
@@ -313,70 +303,6 @@ parse_question(struct qw_req *r)
 	r->qtype = rd16(r->pkt + pos);
 	r->qclass = rd16(r->pkt + pos + 2);
 	r->qend = pos + 4;
-	return 0;
-}
-
-/* Skip a name in an answer/authority/additional record (pointers allowed
- * there; a pointer ends the name, it is not followed). */
-static int
-skip_name(const uint8_t *p, size_t len, size_t *pos)
-{
-	size_t i = *pos;
-	for (;;) {
-		if (i >= len)
-			return -1;
-		uint8_t l = p[i];
-		if ((l & 0xC0) == 0xC0) {
-			if (len - i < 2)
-				return -1;
-			*pos = i + 2;
-			return 0;
-		}
-		if (l & 0xC0)
-			return -1;
-		if (l == 0) {
-			*pos = i + 1;
-			return 0;
-		}
-		if (l >= len - i)
-			return -1;
-		i += 1 + (size_t)l;
-	}
-}
-
-/* Walk the records after the question looking for OPT (RFC 6891).
- * Returns 0, -1 malformed, -2 more than one OPT. */
-static int
-parse_records(struct qw_req *r)
-{
-	unsigned an = rd16(r->pkt + 6), ns = rd16(r->pkt + 8);
-	unsigned ar = rd16(r->pkt + 10);
-	unsigned total = an + ns + ar;
-	size_t pos = r->qend;
-
-	for (unsigned i = 0; i < total; i++) {
-		size_t name = pos;
-		if (skip_name(r->pkt, r->len, &pos) < 0)
-			return -1;
-		if (r->len - pos < 10)
-			return -1;
-		uint16_t type = rd16(r->pkt + pos);
-		uint16_t rdlen = rd16(r->pkt + pos + 8);
-		if (r->len - pos - 10 < rdlen)
-			return -1;
-		if (type == T_OPT) {
-			if (i < an + ns || r->pkt[name] != 0)
-				return -1;
-			if (r->edns)
-				return -2;
-			r->edns = 1;
-			r->payload = rd16(r->pkt + pos + 2);
-			uint32_t ttl = rd32(r->pkt + pos + 4);
-			r->edns_version = (uint8_t)(ttl >> 16);
-			r->do_bit = (ttl & 0x8000) != 0;
-		}
-		pos += 10 + (size_t)rdlen;
-	}
 	return 0;
 }
 
@@ -500,6 +426,16 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 			const struct dx_rr *rr = &hit->rr[j];
 			if (rr->type != qt && qt != T_ANY)
 				continue;
+			if (rr->type == T_A && rr->rdlen == 4 && na < DX_MAXHITS) {
+				uint32_t a;     /* no A twice in one RRset */
+				unsigned k;
+				memcpy(&a, rr->rdata, 4);
+				for (k = 0; k < na && seen_a[k] != a; k++)
+					;
+				if (k < na)
+					continue;
+				seen_a[na++] = a;
+			}
 			size_t at = qw_rr_start(w, QW_QNAME, rr->type, C_IN,
 			    rr->ttl);
 			qw_mem(w, rr->rdata, rr->rdlen);
@@ -510,11 +446,76 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 	return n;
 }
 
+/* zone_query() under an acl verdict of EMPTY or VALUE: every dataset is
+ * asked through acl_dataset_query() (acl.h); *listed is set when the acl
+ * value must be added. TODO: belongs in zone.c as zone_query_acl() (the
+ * RFC 5782 test entries and IPv4-mapped names are not special here). */
+static enum zone_status
+zone_query_acl(const struct zone *z, const struct dx_qname *q,
+    const struct acl_verdict *v, struct dx_hits *hits, bool *listed)
+{
+	bool exists = q->nlabels == 0;
+	unsigned n = zone_dataset_count(z);
+	hits->n = 0;
+	*listed = false;
+	for (unsigned i = 0; i < n; i++)
+		if (acl_dataset_query(zone_dataset(z, i), q, v, hits, listed))
+			exists = true;
+	if (hits->n || *listed)
+		return ZONE_FOUND;
+	if (exists)
+		return ZONE_NODATA;
+	for (unsigned i = 0; i < n; i++)
+		if (dataset_exists_below(zone_dataset(z, i), q))
+			return ZONE_NODATA;
+	return ZONE_NXDOMAIN;
+}
+
+static socklen_t
+peer_len(const struct sockaddr *sa)
+{
+	if (!sa)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		return sizeof(struct sockaddr_in);
+	if (sa->sa_family == AF_INET6)
+		return sizeof(struct sockaddr_in6);
+	return 0;
+}
+
+/* The acl's one A and one TXT ("$" = the client), as rbldnsd adds them. */
+static unsigned
+put_acl_value(struct qw *w, const struct qw_req *r, const struct acl_verdict *v,
+    const struct sockaddr *peer)
+{
+	unsigned n = 0;
+	uint32_t ttl = v->ds ? dataset_ttl(v->ds) : 0;
+	if (!v->val)
+		return 0;
+	if (r->qtype == T_A || r->qtype == T_ANY) {
+		size_t at = qw_rr_start(w, QW_QNAME, T_A, C_IN, ttl);
+		qw_mem(w, &v->val->a, 4);
+		qw_rr_end(w, at);
+		n++;
+	}
+	if (r->qtype == T_TXT || r->qtype == T_ANY) {
+		char txt[TXT_BUF];
+		int len = acl_txt_expand(v, peer, peer_len(peer), txt, sizeof(txt));
+		if (len >= 0) {
+			if ((size_t)len >= sizeof(txt))
+				len = (int)sizeof(txt) - 1;
+			n += put_txt(w, QW_QNAME, C_IN, ttl, txt, (size_t)len,
+			    NULL, NULL);
+		}
+	}
+	return n;
+}
+
 /* The zone part of the ladder. Sets the rcode and flags; the body goes
  * into w after the question. */
 static int
 answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
-    struct query_info *info, int *tc)
+    const struct sockaddr *peer, struct query_info *info, int *tc)
 {
 	const struct config *cfg = snapshot_config(s);
 	unsigned zl = 0;
@@ -522,7 +523,7 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 	    (unsigned)r->qname_len, &zl);
 	if (!z || zl > r->nlabels)
 		return QW_REFUSED;
-	for (unsigned i = 0; i < snapshot_zone_count(s); i++)
+	for (unsigned i = 0; info && i < snapshot_zone_count(s); i++)
 		if (snapshot_zone(s, i) == z) {
 			info->zone_index = (int)i;
 			break;
@@ -530,8 +531,14 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 	if (r->qtype == T_AXFR || r->qtype == T_IXFR)
 		return QW_REFUSED;      /* transfers are not served here */
 
-	/* TODO(acl): ask the acl verdict API (src/acl.h, `names` branch)
-	 * with zone_acl(z) and the peer once it exists. */
+	struct acl_verdict v = { ACL_PASS, NULL, NULL };
+	const struct dataset *gacl = snapshot_global_acl(s), *zacl = zone_acl(z);
+	if ((gacl || zacl) && peer)
+		acl_check(gacl, zacl, peer, peer_len(peer), &v);
+	if (v.action == ACL_IGNORE)
+		return QW_DROP;
+	if (v.action == ACL_REFUSE)
+		return QW_REFUSED;
 
 	unsigned nrel = r->nlabels - zl;
 	uint16_t apex = zl ? (uint16_t)(12 + r->loff[nrel]) : QW_ROOT;
@@ -548,8 +555,13 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 	if (qname_parse(&q, nrel, labels, lens) < 0)
 		return QW_SERVFAIL;
 	struct dx_hits hits;
+	bool acl_listed = false;
+	enum zone_status st;
 	hits.n = 0;
-	enum zone_status st = zone_query(z, &q, &hits);
+	if (v.action == ACL_PASS)
+		st = zone_query(z, &q, &hits);
+	else
+		st = zone_query_acl(z, &q, &v, &hits, &acl_listed);
 
 	int minimal = cfg ? cfg->minimal : 0;
 	size_t body = w->pos;
@@ -568,13 +580,14 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 		}
 		if (st == ZONE_FOUND)
 			an += put_hits(w, r, &q, &hits, cfg);
+		if (acl_listed && v.action == ACL_VALUE)
+			an += put_acl_value(w, r, &v, peer);
 		if (w->over) {          /* the answer does not fit: TC */
 			qw_rollback(w, body);
 			*tc = 1;
 			return QW_NOERROR;
 		}
 		w->an = an;
-		info->ancount = an;
 	}
 	if (an > 0) {
 		/* NS in authority is optional: dropped when it does not fit. */
@@ -599,45 +612,21 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 	return st == ZONE_NXDOMAIN ? QW_NXDOMAIN : QW_NOERROR;
 }
 
-/* --- CHAOS class: version.bind and friends -------------------------------- */
-
+/* CHAOS TXT: the text comes from chaos.c. */
 static int
 query_chaos(struct qw *w, const struct qw_req *r, const struct config *cfg)
 {
-	static const uint8_t vbind[] = "\7version\4bind";
-	static const uint8_t vserver[] = "\7version\6server";
-	static const uint8_t idserver[] = "\2id\6server";
-	static const uint8_t hbind[] = "\10hostname\4bind";
-	const char *text = NULL;
-	char buf[64];
-
-#define IS(n) (r->qname_len == sizeof(n) && memcmp(r->lname, n, sizeof(n)) == 0)
-	if (IS(vbind) || IS(vserver)) {
-		int level = cfg ? cfg->version_level : 0;
-		if (level >= 2)
-			return QW_REFUSED;
-		if (level == 0 && cfg && cfg->version_text)
-			text = cfg->version_text;
-		else if (level == 0)
-			text = "dnsxld " DNSXL_VERSION;
-		else
-			text = "dnsxld";
-	} else if (IS(idserver) || IS(hbind)) {
-		if (!cfg || !cfg->identity)
-			return QW_REFUSED;
-		text = cfg->identity;
-	} else {
-		return QW_REFUSED;
-	}
-#undef IS
+	const char *text;
+	int rc = chaos_text(r->lname, r->qname_len, cfg, &text);
+	if (rc != QW_NOERROR)
+		return rc;
 	if (r->qtype != T_TXT && r->qtype != T_ANY)
 		return QW_NOERROR;              /* the name exists, no such type */
 	size_t len = strlen(text);
-	if (len >= sizeof(buf))
-		len = sizeof(buf) - 1;          /* keep the reply small */
-	memcpy(buf, text, len);
+	if (len > 255)
+		len = 255;                      /* one character-string */
 	size_t mark = w->pos;
-	if (put_txt(w, QW_QNAME, C_CH, 0, buf, len, NULL, NULL))
+	if (put_txt(w, QW_QNAME, C_CH, 0, text, len, NULL, NULL))
 		w->an = 1;
 	else
 		qw_rollback(w, mark);
@@ -651,16 +640,14 @@ finish(struct qw *w, const struct qw_req *r, int rcode, int aa, int tc,
     struct query_info *info)
 {
 	uint8_t *o = w->p;
-	if (r && r->edns) {
-		w->lim += OPT_LEN;
-		qw_u8(w, 0);
-		qw_u16(w, T_OPT);
-		qw_u16(w, r->our_payload);
-		qw_u8(w, (uint8_t)(rcode >> 4));
-		qw_u8(w, 0);                                /* version */
-		qw_u16(w, r->do_bit ? 0x8000 : 0);          /* RFC 3225 */
-		qw_u16(w, 0);
-		w->ar++;
+	if (r && r->e.present) {
+		w->lim += EDNS_OPT_LEN;
+		if (qw_room(w, EDNS_OPT_LEN)) {
+			edns_write_opt(w->p + w->pos, r->our_payload, rcode,
+			    r->e.do_bit);
+			w->pos += EDNS_OPT_LEN;
+			w->ar++;
+		}
 	}
 	o[2] |= (aa ? 0x04 : 0) | (tc ? 0x02 : 0);
 	o[3] |= (uint8_t)(rcode & 0x0F);
@@ -674,6 +661,7 @@ finish(struct qw *w, const struct qw_req *r, int rcode, int aa, int tc,
 	o[11] = (uint8_t)w->ar;
 	info->rcode = rcode;
 	info->truncated = tc;
+	info->ancount = w->an;
 	return w->pos;
 }
 
@@ -686,7 +674,6 @@ query_process(const struct snapshot *s, const uint8_t *req, size_t reqlen,
 	struct qw w;
 	struct qw_req r;
 
-	(void)peer;
 	if (!info)
 		info = &dummy;
 	memset(info, 0, sizeof(*info));
@@ -722,8 +709,8 @@ query_process(const struct snapshot *s, const uint8_t *req, size_t reqlen,
 		info->qclass = r.qclass;
 		qw_mem(&w, req + 12, r.qend - 12);  /* verbatim: keeps 0x20 case */
 	}
-	if (parse_records(&r) < 0) {
-		r.edns = 0;             /* RFC 6891 6.1.1: FORMERR, no OPT */
+	if (edns_parse(req, reqlen, r.qend, &r.e) < 0) {
+		r.e.present = false;    /* RFC 6891 6.1.1: FORMERR, no OPT */
 		return finish(&w, &r, QW_FORMERR, 0, 0, info);
 	}
 	if ((req[2] >> 3 & 0x0F) != 0)
@@ -733,20 +720,14 @@ query_process(const struct snapshot *s, const uint8_t *req, size_t reqlen,
 
 	const struct config *cfg = s ? snapshot_config(s) : NULL;
 	uint16_t emax = cfg && cfg->edns_max >= 512 ? cfg->edns_max :
-	    DEFAULT_EDNS_MAX;
-	size_t lim;
-	if (tr == QUERY_TCP)
-		lim = outcap;
-	else if (r.edns)
-		lim = r.payload < 512 ? 512 : (r.payload > emax ? emax : r.payload);
-	else
-		lim = 512;
+	    EDNS_DEFAULT_MAX;
+	size_t lim = tr == QUERY_TCP ? outcap : edns_udp_limit(&r.e, emax);
 	if (lim > outcap)
 		lim = outcap;
 	r.our_payload = emax;
-	w.lim = lim - (r.edns ? OPT_LEN : 0);
+	w.lim = lim - (r.e.present ? EDNS_OPT_LEN : 0);
 
-	if (r.edns && r.edns_version > 0)
+	if (r.e.present && r.e.version > 0)
 		return finish(&w, &r, QW_BADVERS, 0, 0, info);
 	if (!s)
 		return finish(&w, &r, QW_SERVFAIL, 0, 0, info);
@@ -758,7 +739,9 @@ query_process(const struct snapshot *s, const uint8_t *req, size_t reqlen,
 	}
 	if (r.qclass != C_IN && r.qclass != C_ANY)
 		return finish(&w, &r, QW_REFUSED, 0, 0, info);
-	rc = answer_zone(&w, &r, s, info, &tc);
+	rc = answer_zone(&w, &r, s, peer, info == &dummy ? NULL : info, &tc);
+	if (rc == QW_DROP)
+		return 0;
 	return finish(&w, &r, rc, rc == QW_NOERROR || rc == QW_NXDOMAIN, tc,
 	    info);
 }

@@ -41,4 +41,11 @@ size_t query_process(const struct snapshot *s, const uint8_t *req,
     size_t reqlen, enum query_transport tr, const struct sockaddr *peer,
     uint8_t *out, size_t outcap, struct query_info *info);
 
+/* chaos.c, for query.c: the TXT text for a CHAOS name (lowercased wire
+ * form lname, len bytes): 0 and *text set, or 5 (REFUSED) for an unknown
+ * name or one switched off by the config (cfg may be NULL). */
+struct config;
+int chaos_text(const uint8_t *lname, size_t len, const struct config *cfg,
+    const char **text);
+
 #endif

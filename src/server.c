@@ -74,6 +74,7 @@ struct worker {
 	pthread_t tid;
 	bool started;
 	struct event_base *base;
+	struct event *stop_ev;      /* activated by server_stop() */
 	struct sock *socks;         /* srv->naddr of them */
 	_Atomic(const struct snapshot *) hazard;
 	struct tcp_conn *conns;
@@ -103,6 +104,7 @@ struct server {
 	_Atomic(struct snapshot *) current;
 	struct config *cfg;         /* the config current was built from */
 	struct event_base *main_base;
+	struct event *main_stop_ev;
 	server_reload_fn reload;
 	void *reload_arg;
 	uint32_t interval;
@@ -234,6 +236,10 @@ open_sock(struct addr *a, int type)
 		log_warn("SO_REUSEPORT");
 	if (fam == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (type == SOCK_DGRAM) {
+		int rcv = 1 << 20;          /* absorb bursts; best effort */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	}
 	if (type == SOCK_DGRAM && a->wildcard) {
 		if (fam == AF_INET)
 			setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
@@ -566,6 +572,14 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 
 /* --- workers, signals, run ---------------------------------------------- */
 
+/* A stop is an activated event, not a bare loopbreak: a loopbreak sent
+ * before a loop starts is forgotten, an active event is not. */
+static void
+stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	event_base_loopbreak(arg);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -580,6 +594,9 @@ worker_setup(struct worker *wk)
 	struct server *srv = wk->srv;
 	wk->base = event_base_new();
 	if (!wk->base)
+		return DX_ENOMEM;
+	wk->stop_ev = event_new(wk->base, -1, 0, stop_cb, wk->base);
+	if (!wk->stop_ev)
 		return DX_ENOMEM;
 	for (unsigned j = 0; j < srv->naddr; j++) {
 		struct sock *sk = &wk->socks[j];
@@ -631,10 +648,10 @@ void
 server_stop(struct server *srv)
 {
 	for (unsigned i = 0; i < srv->nworkers; i++)
-		if (srv->workers[i].base)
-			event_base_loopbreak(srv->workers[i].base);
-	if (srv->main_base)
-		event_base_loopbreak(srv->main_base);
+		if (srv->workers[i].stop_ev)
+			event_active(srv->workers[i].stop_ev, 0, 0);
+	if (srv->main_stop_ev)
+		event_active(srv->main_stop_ev, 0, 0);
 }
 
 int
@@ -651,6 +668,12 @@ server_run(struct server *srv)
 	srv->main_base = event_base_new();
 	if (!srv->main_base)
 		return DX_ENOMEM;
+	srv->main_stop_ev = event_new(srv->main_base, -1, 0, stop_cb,
+	    srv->main_base);
+	if (!srv->main_stop_ev) {
+		rc = DX_ENOMEM;
+		goto out;
+	}
 	for (unsigned i = 0; i < 3; i++) {
 		sev[i] = evsignal_new(srv->main_base, sigs[i], signal_cb, srv);
 		if (!sev[i] || event_add(sev[i], NULL) < 0) {
@@ -701,6 +724,9 @@ out:
 	for (unsigned i = 0; i < 3; i++)
 		if (sev[i])
 			event_free(sev[i]);
+	if (srv->main_stop_ev)
+		event_free(srv->main_stop_ev);
+	srv->main_stop_ev = NULL;
 	event_base_free(srv->main_base);
 	srv->main_base = NULL;
 	return rc;
@@ -726,6 +752,8 @@ server_free(struct server *srv)
 			if (sk->tcp_fd >= 0)
 				close(sk->tcp_fd);
 		}
+		if (wk->stop_ev)
+			event_free(wk->stop_ev);
 		if (wk->base)
 			event_base_free(wk->base);
 		free(wk->socks);

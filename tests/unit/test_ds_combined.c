@@ -34,14 +34,15 @@ static const char comb_txt[] =
 
 /* What the nested datasets say at name: "" when the name does not exist,
  * "-" when it exists without records, else "A ttl a [txt]; ..." (generic:
- * "rr A ttl a"). "$" is expanded from the name below the subzone. */
+ * "rr A ttl a"). dataset_txt_expand() takes "$" from the name below the
+ * subzone (dx_hit.qlabels). */
 static const char *
 ask(const struct dataset *ds, const char *name)
 {
 	static char out[2048];
 	struct dx_hits hits;
-	struct dx_qname q, sq;
-	uint8_t buf[256], sbuf[256];
+	struct dx_qname q;
+	uint8_t buf[256];
 	unsigned i;
 
 	out[0] = '\0';
@@ -62,21 +63,8 @@ ask(const struct dataset *ds, const char *name)
 			    i ? "; " : "", h->rr[0].ttl, d[0], d[1], d[2], d[3]);
 			continue;
 		}
-		/* the writer's job: re-parse q below the subzone for "$" */
-		{
-			char sub[256];
-			unsigned n = h->qlabels == DX_QLABELS_APEX ? 0 : h->qlabels;
-			size_t l = 0;
-			unsigned j;
-			sub[0] = '\0';
-			for (j = 0; j < n; j++)
-				l += (size_t)snprintf(sub + l, sizeof(sub) - l,
-				    "%s%.*s", j ? "." : "", q.len[j],
-				    (const char *)q.label[j]);
-			tu_qname(&sq, sub, sbuf);
-		}
 		snprintf(out + o, sizeof(out) - o, "%s%s ttl %u", i ? "; " : "",
-		    tu_hit(&hits, i, &sq), dataset_ttl(h->ds));
+		    tu_hit(&hits, i, &q), dataset_ttl(h->ds));
 	}
 	return out;
 }
@@ -212,6 +200,31 @@ test_bad_subzone(void **state)
 	dataset_free(ds);
 }
 
+/* Each file is read in its own sections: the second file must start one. */
+static void
+test_section_per_file(void **state)
+{
+	const char *ok[] = { "$DATASET dnset sub\n:3:t\nx.com\n",
+	    "$DATASET dnset sub\ny.com\n", NULL };
+	const char *bad[] = { "$DATASET dnset sub\nx.com\n", "y.com\n", NULL };
+	char paths[4][64], want[256];
+	struct tu_log log = {0};
+	struct dataset *ds;
+	(void)state;
+
+	assert_int_equal(tu_load("combined", ok, &log, paths, &ds), 0);
+	assert_int_equal(log.n, 0);
+	assert_string_equal(ask(ds, "x.com.sub"), "127.0.0.3 t ttl 2100");
+	assert_string_equal(ask(ds, "y.com.sub"), "127.0.0.2 - ttl 2100");
+	dataset_free(ds);
+
+	assert_int_equal(tu_load("combined", bad, &log, paths, &ds), DX_EINVAL);
+	snprintf(want, sizeof(want), "%s:1: invalid/unrecognized entry - "
+	    "specify $DATASET line\n", paths[1]);
+	assert_string_equal(log.text, want);
+	dataset_free(ds);
+}
+
 int
 main(void)
 {
@@ -219,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_subzones),
 		cmocka_unit_test(test_fatal),
 		cmocka_unit_test(test_bad_subzone),
+		cmocka_unit_test(test_section_per_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

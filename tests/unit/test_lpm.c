@@ -267,6 +267,64 @@ test_fully_hidden(void **state)
 	lpm_free(m);
 }
 
+/* A parent more than a thousand prefixes back (the IPv4 word cannot hold the
+ * distance: it goes through a side table). */
+static void
+test_far_parent(void **state)
+{
+	struct lpm_builder *b;
+	uint8_t a[4] = { 10, 0, 0, 0 };
+	unsigned pl = 0;
+	(void)state;
+	assert_int_equal(lpm_builder_new(4, &b), 0);
+	assert_int_equal(add(b, "10.0.0.0", 17, 17), 0);
+	assert_int_equal(add(b, "10.0.64.0", 18, 18), 0);
+	for (unsigned i = 0; i < 3200; i++) {
+		a[2] = (uint8_t)(i / 128);
+		a[3] = (uint8_t)(i % 128 * 2);
+		if (a[2] == 24)
+			continue;        /* leave 10.0.24.0/24 to the /17 */
+		assert_int_equal(lpm_builder_add(b, a, 32,
+		    i % 7 == 0 ? LPM_NONE : 1000 + i), 0);
+	}
+	assert_int_equal(add(b, "10.0.64.0", 24, LPM_NONE), 0);
+	for (unsigned i = 0; i < 1500; i++) {
+		a[2] = (uint8_t)(65 + i / 128);
+		a[3] = (uint8_t)(i % 128 * 2);
+		assert_int_equal(lpm_builder_add(b, a, 32, LPM_NONE), 0);
+	}
+	struct lpm *m = build(b);
+	/* every gap between the /32s falls back to its far parent */
+	for (unsigned i = 0; i < 3200 + 1500; i++) {
+		unsigned j = i < 3200 ? i : i - 3200;
+		a[2] = (uint8_t)(i < 3200 ? j / 128 : 65 + j / 128);
+		a[3] = (uint8_t)(j % 128 * 2 + 1);
+		if (a[2] != 24)
+			assert_int_equal(lpm_lookup(m, a, NULL), i < 3200 ? 17 : 18);
+	}
+	assert_int_equal(look(m, "10.0.0.1", &pl), 17);
+	assert_int_equal(pl, 17);
+	assert_int_equal(look(m, "10.0.0.0", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.0.0.2", NULL), 1001);
+	assert_int_equal(look(m, "10.0.23.255", NULL), 17);
+	assert_int_equal(look(m, "10.0.23.254", NULL), 1000 + 23 * 128 + 127);
+	assert_int_equal(look(m, "10.0.24.2", NULL), 17);
+	assert_int_equal(look(m, "10.0.63.255", NULL), 17);
+	assert_int_equal(look(m, "10.0.127.255", &pl), 18);
+	assert_int_equal(pl, 18);
+	assert_int_equal(look(m, "10.0.64.1", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.0.69.255", NULL), 18);
+	assert_int_equal(look(m, "10.0.76.184", NULL), 18);
+	assert_int_equal(look(m, "10.0.76.182", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.0.128.0", NULL), LPM_NONE);
+	assert_true(within(m, "10.0.70.0", 24));
+	assert_false(within(m, "10.0.64.0", 24));
+	assert_false(within(m, "10.0.69.0", 32));
+	assert_true(within(m, "10.0.69.0", 31));
+	assert_true(within(m, "10.0.64.0", 23));
+	lpm_free(m);
+}
+
 struct walked {
 	char s[16][80];
 	unsigned n, stop_at;
@@ -640,6 +698,7 @@ main(void)
 		cmocka_unit_test(test_ip6_lengths),
 		cmocka_unit_test(test_nested_and_exclusions),
 		cmocka_unit_test(test_fully_hidden),
+		cmocka_unit_test(test_far_parent),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_random4),
 		cmocka_unit_test(test_random6),
