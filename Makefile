@@ -19,7 +19,7 @@ PYTHON   ?= /usr/bin/python3
 
 # Debian packages, each for a stated reason (docs/design.md, "Dependencies").
 BUILD_DEPS = gcc make pkg-config libldns-dev libevent-dev libyaml-dev \
-             zlib1g-dev libcmocka-dev
+             zlib1g-dev libcmocka-dev libjansson-dev
 TEST_DEPS  = python3-pytest python3-dnspython rbldnsd bind9-dnsutils \
              ldnsutils knot-dnsutils clang libclang-rt-14-dev \
              spamassassin rspamd postfix unbound iproute2
@@ -29,7 +29,7 @@ WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wwrite-strings -Wformat=2 -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Isrc -MMD -MP
-LIBS     = -lldns -levent_core -levent_pthreads -levent_extra -lyaml -lz -lpthread -lm
+LIBS     = -lldns -levent_core -levent_pthreads -levent_extra -lyaml -ljansson -lz -lpthread -lm
 
 MAINS    = src/dnsxld.c src/dnsxl.c
 LIB_SRC  = $(filter-out $(MAINS),$(sort $(wildcard src/*.c)))
@@ -197,7 +197,12 @@ install: all
 	for m in docs/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
 	for m in docs/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	for m in docs/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
-	install -m 644 conf/dnsxld.conf $(DESTDIR)$(PREFIX)/etc/dnsxld/dnsxld.conf
+	install -d $(DESTDIR)$(PREFIX)/share/dnsxld
+	cp -R zones $(DESTDIR)$(PREFIX)/share/dnsxld/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/dnsxld/zones
+	sed 's|^\(  *data-dir:\).*|\1 $(PREFIX)/share/dnsxld/zones|' conf/dnsxld.conf \
+	  > $(DESTDIR)$(PREFIX)/etc/dnsxld/dnsxld.conf
+	chmod 644 $(DESTDIR)$(PREFIX)/etc/dnsxld/dnsxld.conf
 
 clean:
 	rm -rf $(BUILD) build-*

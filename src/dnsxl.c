@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "dataset.h"
@@ -96,13 +97,40 @@ load(int ac, char **av, struct diag *d, struct config **cfg,
 	return rc;
 }
 
-/* "  dataset d365-nam (ip4trie): 12 entries" */
+/* Vendor feeds: " version 376, age 2h5m" (the source's change number and
+ * the time since the file was written); "" for rbldnsd data files. */
+static const char *
+provenance(const struct dataset *ds, char *buf, size_t len)
+{
+	const char *v = dataset_version(ds);
+	long long age = (long long)(time(NULL) - dataset_mtime(ds));
+
+	buf[0] = '\0';
+	if (!v && !config_type_is_feed(ds_type_name(dataset_type(ds))))
+		return buf;
+	if (age < 0)
+		age = 0;
+	if (age >= 86400)
+		snprintf(buf, len, " version %s, age %lldd%lldh", v ? v : "-",
+		    age / 86400, age % 86400 / 3600);
+	else if (age >= 3600)
+		snprintf(buf, len, " version %s, age %lldh%lldm", v ? v : "-",
+		    age / 3600, age % 3600 / 60);
+	else
+		snprintf(buf, len, " version %s, age %lldm%llds", v ? v : "-",
+		    age / 60, age % 60);
+	return buf;
+}
+
+/* "  dataset d365-nam (ip4trie): 12 entries" (+ provenance for feeds) */
 static void
 print_dataset(const char *what, const struct dataset *ds)
 {
 	size_t e = dataset_entries(ds);
-	printf("%s %s (%s): %zu entr%s\n", what, dataset_labels(ds)->name,
-	    ds_type_name(dataset_type(ds)), e, e == 1 ? "y" : "ies");
+	char pv[96];
+	printf("%s %s (%s): %zu entr%s%s%s\n", what, dataset_labels(ds)->name,
+	    ds_type_name(dataset_type(ds)), e, e == 1 ? "y" : "ies",
+	    *provenance(ds, pv, sizeof(pv)) ? "," : "", pv);
 }
 
 static int
@@ -176,7 +204,7 @@ static void
 print_hit(const char *zname, const struct dx_hit *h, const struct dx_qname *q)
 {
 	const struct ds_labels *l = h->ds ? dataset_labels(h->ds) : NULL;
-	char pfx[INET6_ADDRSTRLEN + 8] = "-", txt[512];
+	char pfx[INET6_ADDRSTRLEN + 8] = "-", txt[512], pv[96];
 	struct in_addr a;
 
 	if (h->family == 4 || h->family == 6) {
@@ -197,6 +225,8 @@ print_hit(const char *zname, const struct dx_hit *h, const struct dx_qname *q)
 	} else {
 		printf(" records=%u", h->nrr);
 	}
+	if (h->ds && *provenance(h->ds, pv, sizeof(pv)))
+		printf(" (%s)", pv + 1);
 	printf("\n");
 }
 

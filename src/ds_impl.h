@@ -65,6 +65,11 @@ struct ds_type {
 	 * address (IPv4 dotted quad / IPv6 rbldnsd form) or q->text. */
 	int (*entry_text)(const struct dx_hit *hit, const struct dx_qname *q,
 	    char *out, size_t outlen);
+	/* Optional: read one whole file (a JSON vendor feed) instead of
+	 * lines; line may then be NULL. Sets ds->mtime and reports problems
+	 * like line(); a negative DX_E* refuses the whole load. */
+	int (*load_file)(struct dataset *ds, struct ds_load *ld,
+	    const char *path);
 	/* Optional: called after each file of dataset_load() (combined ends
 	 * its current $DATASET section there, as rbldnsd does). Negative
 	 * DX_E* aborts the load. */
@@ -95,6 +100,7 @@ struct dataset {
 	time_t stamp;               /* $TIMESTAMP dstamp, 0 = none */
 	time_t expires;             /* $TIMESTAMP expires, 0 = never */
 	size_t nentries;            /* entries added (for dataset_entries) */
+	const char *version;        /* feed's change number (arena), NULL */
 	const char *subst[DS_NSUBST];  /* $0..$9, $= (first definition wins) */
 
 	/* interned values: index -> value; txt strings in the arena */
@@ -183,5 +189,7 @@ extern const struct ds_type ds_type_ip4set, ds_type_ip4tset, ds_type_ip4trie,
  * ds_acl.c). */
 extern const struct ds_type ds_type_dnset, ds_type_generic,
     ds_type_combined, ds_type_acl;
+/* Vendor feeds (JSON): ds_azure.c, ds_m365.c. */
+extern const struct ds_type ds_type_azure, ds_type_m365;
 
 #endif

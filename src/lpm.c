@@ -11,14 +11,16 @@
  *   sorted prefix array (address order, then length order; the only copy)
  *   index:  first(h) .. ls-1    ls ............................ le-1
  *           short prefixes      long prefixes, all inside h
- *           of h (low bits 0)   IPv4 word: low 16 bits of the start, plen,
- *                                 distance back to the parent (the longest
- *                                 long prefix of h containing it) or 0
- *                               IPv6: 128-bit key, plen, parent index
- *                               val: the value
+ *           of h (low bits 0)   IPv4 entry (8 bytes): word = low 16 bits
+ *                                 of the start, plen, distance back to the
+ *                                 parent (the longest long prefix of h
+ *                                 containing it) or 0; then the value
+ *                               IPv6 entry (32 bytes): key, value, parent
+ *                                 index, plen
  *
- * lookup(a): bucket h = a >> 16; binary search the long keys of h for the
- * last start <= a; climb parents until one covers a; none covers -> bval.
+ * lookup(a): bucket h = a >> 16; find the last long start <= a (IPv4: guess
+ * the place from a's low bits, gallop, halve; IPv6: halve a sample of every
+ * 16th key first); climb parents until one covers a; none -> bval.
  * Prefixes nest or are disjoint, so the covering ones form that chain.
  *
  * any_within: a "segment" runs from one long start to the next; vis has a
@@ -399,7 +401,7 @@ lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
     uint32_t value)
 {
 	unsigned maxp = b->family == 4 ? 32 : 128;
-	int after;                  /* compares greater than the last add */
+	int order;                  /* against the last add: <0, 0, >0 */
 	if (plen > maxp)
 		return DX_EINVAL;
 	if (b->n == b->cap) {
@@ -423,15 +425,18 @@ lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 		struct b4 *e = &b->v4[b->n];
 		e->key = (k.hi >> 32) << 8 | plen;
 		e->value = value;
-		after = b->n == 0 || e->key > b->v4[b->n - 1].key;
+		order = b->n == 0 ? 1 : e->key > b->v4[b->n - 1].key ? 1 :
+		    e->key == b->v4[b->n - 1].key ? 0 : -1;
 	} else {
 		struct b6 *e = &b->v6[b->n];
 		e->k = k;
 		e->plen = (uint8_t)plen;
 		e->value = value;
-		after = b->n == 0 || b6_cmp(e, &b->v6[b->n - 1]) > 0;
+		order = b->n == 0 ? 1 : b6_cmp(e, &b->v6[b->n - 1]);
 	}
-	if (b->sorted && !after) {
+	if (b->sorted && order == 0)
+		return DX_EEXIST;       /* a repeated line of a sorted file */
+	if (b->sorted && order < 0) {
 		b->sorted = 0;
 		if (hash_grow(b, b->n + 1) < 0) {
 			b->sorted = 1;
@@ -661,8 +666,16 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	}
 	m->family = b->family;
 	m->n = b->n;
+	m->bytes = sizeof(*m);
+	if (b->n == 0) {
+		/* Most datasets hold one family: the other map is empty and
+		 * costs no bucket table (every query checks n first). */
+		lpm_builder_free(b);
+		*out = m;
+		return 0;
+	}
 	m->bkt = calloc(NBKT, sizeof(*m->bkt));
-	m->bytes = sizeof(*m) + NBKT * sizeof(*m->bkt);
+	m->bytes += NBKT * sizeof(*m->bkt);
 	if (m->bkt == NULL)
 		goto out;
 	if (b->family == 4) {
@@ -728,11 +741,11 @@ lpm_free(struct lpm *m)
 uint32_t
 lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 {
+	if (m->family != 4 || m->n == 0)
+		return LPM_NONE;
 	const struct bkt *bk = &m->bkt[addr >> 16];
 	uint32_t lo = addr & 0xffff, t = lo << 16 | 0xffff;
 	ptrdiff_t n = (ptrdiff_t)(bk->le - bk->ls);
-	if (m->family != 4)
-		return LPM_NONE;
 	if (n) {
 		/* Starts spread evenly in most buckets: guess the position from
 		 * lo, gallop to bracket the answer, then halve: one or two cache
@@ -807,6 +820,8 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 	if (m->family == 4)
 		return lpm_lookup4(m, (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
 		    (uint32_t)addr[2] << 8 | addr[3], plen_out);
+	if (m->n == 0)
+		return LPM_NONE;
 	struct k128 a = k_from_bytes(6, addr);
 	uint32_t h = (uint32_t)(a.hi >> 48);
 	const struct bkt *bk = &m->bkt[h];
@@ -855,7 +870,7 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 bool
 lpm_any_within(const struct lpm *m, const uint8_t *addr, unsigned plen)
 {
-	if (plen > (m->family == 4 ? 32u : 128u))
+	if (plen > (m->family == 4 ? 32u : 128u) || m->n == 0)
 		return false;
 	struct k128 ws = k_net(k_from_bytes(m->family, addr), plen);
 	struct k128 we = k_end(ws, plen);
@@ -889,7 +904,7 @@ lpm_walk(const struct lpm *m,
     void *arg)
 {
 	uint8_t buf[16];
-	for (uint32_t h = 0; h < NBKT; h++) {
+	for (uint32_t h = 0; h < NBKT && m->n; h++) {
 		for (size_t i = bkt_first(m, h); i < m->bkt[h].le; i++) {
 			k_to_bytes(m->family, key_at(m, h, i), buf);
 			int rc = fn(buf, plen_at(m, i), val_at(m, i), arg);
