@@ -1,6 +1,7 @@
 /* fuzz_data.c -- libFuzzer harness: the data-file parser of every dataset
- * type. Byte 0 picks the type, byte 1 the load options, the rest is the
- * file; a loaded dataset is then queried (and, for acl, looked up). */
+ * type (rbldnsd formats and the JSON vendor feeds). Byte 0 picks the type,
+ * byte 1 the load options, the rest is the file; a loaded dataset is then
+ * queried (and, for acl, looked up). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -11,6 +12,7 @@
 static const char *const types[] = {
 	"ip4set", "ip4tset", "ip4trie", "ip6trie", "ip6tset",
 	"dnset", "generic", "combined", "acl",
+	"azure-servicetags", "m365-endpoints",   /* JSON feeds, feed.h defaults */
 };
 
 /* Names below the zone apex that hit something in the corpus files. */

@@ -19,7 +19,12 @@ import dns.opcode
 HERE = pathlib.Path(__file__).resolve().parent
 ZONE = "bl.example.org."
 TYPES = ["ip4set", "ip4tset", "ip4trie", "ip6trie", "ip6tset",
-         "dnset", "generic", "combined", "acl"]
+         "dnset", "generic", "combined", "acl",
+         "azure-servicetags", "m365-endpoints"]
+FEEDS = HERE.parent / "tests" / "fixtures" / "feeds"
+FEED_SEEDS = {"azure-servicetags": ["servicetags_cn101.json", "servicetags_shrunk.json",
+                                    "servicetags_truncated.json"],
+              "m365-endpoints": ["m365_worldwide.json", "m365_wrongtypes.json"]}
 
 
 def q(name, rdtype="A", rdclass="IN", qid=0x1234, **kw):
@@ -222,6 +227,9 @@ def main():
             data[f"{t}_{i}_hostbits"] = bytes([TYPES.index(t), 3]) + text.encode()
     for i, t in enumerate(TYPES):      # no entries at all (qsort(NULL, 0))
         data[f"{t}_empty"] = bytes([i, 0])
+    for t, files in FEED_SEEDS.items():
+        for f in files:
+            data[f"{t}_{f}"] = bytes([TYPES.index(t), 0]) + (FEEDS / f).read_bytes()
     for name, raw in HOSTILE_DATA.items():
         for t in ("ip4set", "generic"):
             data[f"hostile_{name}_{t}"] = bytes([TYPES.index(t), 0]) + raw
