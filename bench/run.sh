@@ -373,7 +373,10 @@ cpu() {	# cpu NAME: median CPU/query over the rounds that kept the rate, else
 	[ -z "$m" ] && m=$(med $1.cpuslow %.2f) && [ -n "$m" ] && m="$m*"
 	echo "$m"
 }
-ratio() { awk -v a="${1%\*}" -v b="${2%\*}" 'BEGIN {if (a != "" && b != "" && b + 0 > 0) printf "%.2f", a / b; else printf "-"}'; }
+ratio() {	# ratio A B: A/B, or - when either is missing or not comparable (*)
+	case "$1$2" in *\**) echo -; return;; esac
+	awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b != "" && b + 0 > 0) printf "%.2f", a / b; else printf "-"}'
+}
 mb() { [ -n "$1" ] && awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 fmt="%-34s %8s %8s %8s %8s %12s %14s %10s\n"
 row() {	# row LABEL FLOOR RBLDNSD DNSXLD NSD
