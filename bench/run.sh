@@ -9,6 +9,8 @@
 #   BENCH_SECS=N      length of each load run (default 10 s)
 #   BENCH_ROUNDS=N    rounds of (fixed rate, saturated) per server (default 3)
 #   DNSXLD=path       the dnsxld binary (default $BUILD/dnsxld)
+#   BENCH_DNSXLD_ARGS extra dnsxld options (default "--workers 1": one thread
+#                     on its one CPU, like rbldnsd; "" for its default)
 #   BENCH_NICE=N      run servers and load under `nice -n N` (e.g. -10 on a
 #                     machine others use, so their jobs disturb less)
 #   BENCH_NSD=0       leave NSD out
@@ -39,6 +41,7 @@ LOGS=$OUT/log
 FLOOR=$OUT/floor
 DNSGEN=$OUT/dnsgen
 DNSXLD=${DNSXLD:-$BUILD/dnsxld}
+DNSXLD_ARGS=${BENCH_DNSXLD_ARGS---workers 1}
 ZONE=bl.bench.example
 SEED=5782
 HZ=$(getconf CLK_TCK)
@@ -117,7 +120,7 @@ start_server() {
 		any=-a ;;
 	rbldnsd) "${CPU0[@]}" rbldnsd -n -u rbldns -r "$DATA" -b 127.0.0.1/$port \
 			$ZONE:${fam}trie:$set.txt >"$log" 2>&1 & ;;
-	dnsxld)	"${CPU0[@]}" "$DNSXLD" -n -u rbldns -r "$DATA" -b 127.0.0.1/$port \
+	dnsxld)	"${CPU0[@]}" "$DNSXLD" $DNSXLD_ARGS -n -u rbldns -r "$DATA" -b 127.0.0.1/$port \
 			$ZONE:${fam}trie:$set.txt >"$log" 2>&1 & ;;
 	nsd)	nsd_conf $set $port
 		"${CPU0[@]}" nsd -d -c "$OUT/nsd-$set/nsd.conf" >"$log" 2>&1 & ;;
@@ -389,7 +392,7 @@ echo "dnsxld bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $( [ "${BENCH_QUICK:-0}" =
 echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "tools: $(dnsperf -h 2>&1 | awk '/^Version/ {print "dnsperf " $2; exit}'), rbldnsd $(dpkg-query -W -f='${Version}' rbldnsd 2>/dev/null)," \
 	"$(nsd -v 2>&1 | awk '/^NSD version/ {print "nsd " $3; exit}'), dnsxld $("$DNSXLD" --version 2>/dev/null | awk '{print $2}')"
-echo "method: server on CPU 0, dnsperf/dnsgen on CPU 1; $MAIN ($(count_of $MAIN) prefixes), 100000 queries (half listed), seed $SEED;"
+echo "method: server on CPU 0 (dnsxld ${DNSXLD_ARGS:-with its defaults}), dnsperf/dnsgen on CPU 1; $MAIN ($(count_of $MAIN) prefixes), 100000 queries (half listed), seed $SEED;"
 echo "        median of $ROUNDS rounds of ${SECS} s per measure${BENCH_NICE:+, nice $BENCH_NICE}"
 echo
 printf "$fmt" metric floor rbldnsd dnsxld nsd dnsxld/floor dnsxld/rbldnsd dnsxld/nsd
