@@ -11,6 +11,8 @@
 #include "dataset.h"
 #include "diag.h"
 
+struct ds_feed;
+
 struct cfg_listen {
 	char *addr;                /* "127.0.0.1", "::1", "0.0.0.0", "::" */
 	uint16_t port;
@@ -32,6 +34,20 @@ struct cfg_dataset {
 	bool has_value;            /* A/TXT default from the config */
 	struct dx_value value;     /* A from code or service*16+region; TXT
 	                            * template from the config */
+	/* Vendor feeds (azure-servicetags, m365-endpoints; docs/feeds.md). */
+	char **tags;               /* azure: tags: (NULL = the default) */
+	unsigned ntags;
+	char **areas;              /* m365: service-areas: (NULL = Exchange) */
+	unsigned nareas;
+	unsigned *ids;             /* m365: ids: (NULL = every set) */
+	unsigned nids;
+	struct dx_value *rvalues;  /* azure: the value in each codes region
+	                            * (nregions of them), NULL = value only */
+	struct ds_feed *feed;      /* the above as a dataset sees them (feed.h),
+	                            * set once the config is complete */
+	int max_shrink;            /* max-shrink: percent of prefixes a reload
+	                            * may remove (snapshot_build_next); -1 = no
+	                            * guard. Default 50 for feeds, -1 else */
 };
 
 struct cfg_zone {
@@ -76,6 +92,24 @@ struct config {
 	struct cfg_zone *zones;
 	unsigned nzones;
 	int global_acl;            /* dataset index, -1 none */
+	/* zone transfers (xfr.c, notify.c, dump.c) */
+	size_t dump_limit;         /* records per rendered zone, 0 = default */
+	char **xfr_allow;          /* allow-transfer: "addr" or "addr/len" */
+	unsigned nxfr_allow;
+	char **xfr_notify;         /* notify: "addr@port" (port 53 if none) */
+	unsigned nxfr_notify;
+	int xfr_serial;            /* 0 data ($SOA/mtime), 1 unixtime, 2 date */
+	unsigned xfr_history;      /* IXFR: versions kept, default 8 */
+	struct cfg_tsig {          /* tsig-keys: for allow-transfer "... key K" */
+		char *name, *algorithm, *secret;   /* secret: base64 */
+	} *tsig;
+	unsigned ntsig;
+	/* azure-regions: rows tried before the built-in table (feed.c):
+	 * Azure region (properties.region) -> codes region name. */
+	char **azure_from, **azure_to;
+	unsigned nazure;
+	char *azure_default;       /* region for an Azure region with no row;
+	                            * NULL = the region with id 0 */
 };
 
 /* Read a YAML config file; every problem goes to d as file:line. Returns 0
@@ -104,6 +138,9 @@ struct cfg_txt_vars {
 
 /* Turn a config TXT template ({service} ... {ip} {prefix}) into an rbldnsd
  * template: load-time placeholders become literal text with $ doubled,
+ * {tag} and {change} the marker bytes 0x02 and 0x03 (feed.h: a feed
+ * dataset fills them per tag at load; config_dataset_value drops them for
+ * other types),
  * {ip} becomes $, {prefix} the byte 0x01, a literal $ becomes $$.
  * Returns 0 (*out malloc'd) or DX_EINVAL with *bad pointing at the unknown
  * placeholder in tmpl. */
@@ -115,6 +152,10 @@ int config_txt_template(const char *tmpl, const struct cfg_txt_vars *v,
  * with a message in err. */
 int config_dataset_value(const struct config *c, struct cfg_dataset *ds,
     const char *code, const char *txt, char *err, size_t errlen);
+
+/* True for the vendor-feed dataset types (azure-servicetags,
+ * m365-endpoints): TXT {tag}/{change}, max-shrink 50% by default. */
+bool config_type_is_feed(const char *type);
 
 /* Find a service or region by name; NULL if none. */
 const struct cfg_code *config_code_find(const struct cfg_code *v, unsigned n,

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "errcode.h"
+#include "feed.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -124,6 +125,10 @@ config_txt_template(const char *tmpl, const struct cfg_txt_vars *v,
 			sb_putc(&b, '$');
 		} else if (n == 6 && strncmp(s + 1, "prefix", 6) == 0) {
 			sb_putc(&b, '\x01');
+		} else if (n == 3 && strncmp(s + 1, "tag", 3) == 0) {
+			sb_putc(&b, FEED_TXT_TAG);
+		} else if (n == 6 && strncmp(s + 1, "change", 6) == 0) {
+			sb_putc(&b, FEED_TXT_CHANGE);
 		} else {
 			for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 				if (strlen(vars[i].name) == n &&
@@ -150,31 +155,21 @@ config_txt_template(const char *tmpl, const struct cfg_txt_vars *v,
 	return 0;
 }
 
-int
-config_dataset_value(const struct config *c, struct cfg_dataset *ds,
-    const char *code, const char *txt, char *err, size_t errlen)
+/* The value of ds in region rg (NULL: none), from sv, an optional code and
+ * the TXT template tmpl (NULL: no TXT). */
+static int
+one_value(const struct cfg_dataset *ds, const struct cfg_code *sv,
+    const struct cfg_code *rg, const char *code, const char *tmpl,
+    struct dx_value *out, char *err, size_t errlen)
 {
-	const struct cfg_code *sv = NULL, *rg = NULL;
 	struct cfg_txt_vars v;
 	struct in_addr a;
 	char codetext[INET_ADDRSTRLEN];
-	const char *bad = NULL, *tmpl;
+	const char *bad = NULL;
 	char *expanded = NULL;
+	bool feed = config_type_is_feed(ds->type);
 	int rc;
 
-	ds->has_value = false;
-	if (!ds->service && !ds->region && !ds->pool && !code && !txt)
-		return 0;
-	if (ds->service && (sv = config_code_find(c->services, c->nservices,
-	    ds->service)) == NULL) {
-		snprintf(err, errlen, "unknown service \"%s\"", ds->service);
-		return DX_EINVAL;
-	}
-	if (ds->region && (rg = config_code_find(c->regions, c->nregions,
-	    ds->region)) == NULL) {
-		snprintf(err, errlen, "unknown region \"%s\"", ds->region);
-		return DX_EINVAL;
-	}
 	if (code) {
 		if (inet_pton(AF_INET, code, &a) != 1) {
 			snprintf(err, errlen, "bad code \"%s\": not an IPv4 "
@@ -193,16 +188,13 @@ config_dataset_value(const struct config *c, struct cfg_dataset *ds,
 		a.s_addr = htonl(0x7f000002u);	/* rbldnsd's default */
 	}
 	inet_ntop(AF_INET, &a, codetext, sizeof(codetext));
-	ds->value.a = a.s_addr;
-	ds->value.txt = NULL;
-	ds->has_value = true;
-
-	tmpl = txt ? txt : c->txt_default;
+	out->a = a.s_addr;
+	out->txt = NULL;
 	if (tmpl == NULL)
 		return 0;
 	v.service = ds->service;
 	v.service_desc = sv ? sv->description : NULL;
-	v.region = ds->region;
+	v.region = rg ? rg->name : NULL;
 	v.region_desc = rg ? rg->description : NULL;
 	v.pool = ds->pool;
 	v.code = codetext;
@@ -217,6 +209,68 @@ config_dataset_value(const struct config *c, struct cfg_dataset *ds,
 		snprintf(err, errlen, "out of memory");
 		return rc;
 	}
-	ds->value.txt = expanded;
+	if (!feed) {    /* {tag} and {change} are empty outside feeds */
+		char *w = expanded;
+		for (const char *r = expanded; *r; r++)
+			if (*r != FEED_TXT_TAG && *r != FEED_TXT_CHANGE)
+				*w++ = *r;
+		*w = '\0';
+	}
+	out->txt = expanded;
+	return 0;
+}
+
+bool
+config_type_is_feed(const char *type)
+{
+	return type && (strcmp(type, "azure-servicetags") == 0 ||
+	    strcmp(type, "m365-endpoints") == 0);
+}
+
+int
+config_dataset_value(const struct config *c, struct cfg_dataset *ds,
+    const char *code, const char *txt, char *err, size_t errlen)
+{
+	const struct cfg_code *sv = NULL, *rg = NULL;
+	const char *tmpl;
+	int rc;
+
+	ds->has_value = false;
+	if (!ds->service && !ds->region && !ds->pool && !code && !txt)
+		return 0;
+	if (ds->service && (sv = config_code_find(c->services, c->nservices,
+	    ds->service)) == NULL) {
+		snprintf(err, errlen, "unknown service \"%s\"", ds->service);
+		return DX_EINVAL;
+	}
+	if (ds->region && ds->type &&
+	    strcmp(ds->type, "azure-servicetags") == 0) {
+		snprintf(err, errlen, "region: each Azure tag has its own "
+		    "(see azure-regions)");
+		return DX_EINVAL;
+	}
+	if (ds->region && (rg = config_code_find(c->regions, c->nregions,
+	    ds->region)) == NULL) {
+		snprintf(err, errlen, "unknown region \"%s\"", ds->region);
+		return DX_EINVAL;
+	}
+	tmpl = txt ? txt : c->txt_default;
+	if ((rc = one_value(ds, sv, rg, code, tmpl, &ds->value, err,
+	    errlen)) < 0)
+		return rc;
+	ds->has_value = true;
+	/* An Azure feed's tags take the value of their region. */
+	if (ds->type && strcmp(ds->type, "azure-servicetags") == 0 &&
+	    c->nregions > 0 && (sv || code)) {
+		ds->rvalues = calloc(c->nregions, sizeof(*ds->rvalues));
+		if (ds->rvalues == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return DX_ENOMEM;
+		}
+		for (unsigned i = 0; i < c->nregions; i++)
+			if ((rc = one_value(ds, sv, &c->regions[i], code, tmpl,
+			    &ds->rvalues[i], err, errlen)) < 0)
+				return rc;
+	}
 	return 0;
 }

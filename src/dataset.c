@@ -238,6 +238,7 @@ static const struct ds_type *const types[] = {
 	&ds_type_ip4set, &ds_type_ip4tset, &ds_type_ip4trie,
 	&ds_type_ip6trie, &ds_type_ip6tset,
 	&ds_type_dnset, &ds_type_generic, &ds_type_combined, &ds_type_acl,
+	&ds_type_azure, &ds_type_m365,
 };
 
 const struct ds_type *
@@ -310,6 +311,7 @@ dataset_new(const struct ds_type *t, const char *const *files,
 				goto nomem;
 	}
 	if (labels) {
+		ds->labels.feed = labels->feed;
 		ds->labels.name = xstrdup(labels->name);
 		ds->labels.service = xstrdup(labels->service);
 		ds->labels.region = xstrdup(labels->region);
@@ -355,6 +357,7 @@ ds_clear(struct dataset *ds)
 	ds->ns_set = false;
 	ds->mtime = ds->stamp = ds->expires = 0;
 	ds->nentries = 0;
+	ds->version = NULL;
 }
 
 void
@@ -621,7 +624,7 @@ dataset_load(struct dataset *ds, const struct ds_loadopts *opts,
 	unsigned i;
 	int rc;
 
-	if (!ds->type || !ds->type->line)
+	if (!ds->type || (!ds->type->line && !ds->type->load_file))
 		return DX_EINVAL;
 	memset(&ld, 0, sizeof(ld));
 	ld.ds = ds;
@@ -638,6 +641,13 @@ dataset_load(struct dataset *ds, const struct ds_loadopts *opts,
 		ld.file = ds->files[i];
 		ld.line = 0;
 		ds_reset_default(ds, &ld);
+		if (ds->type->load_file) {      /* a whole JSON document */
+			if ((rc = ds->type->load_file(ds, &ld, ds->files[i])) < 0) {
+				ds_clear(ds);
+				return rc;
+			}
+			continue;
+		}
 		rc = datafile_open(ds->files[i], &f, &mt);
 		if (rc < 0) {
 			ds_error(&ld, "unable to open file: %s", dx_strerror(rc));
@@ -695,6 +705,7 @@ uint32_t dataset_ttl(const struct dataset *ds) { return ds->ttl; }
 time_t dataset_mtime(const struct dataset *ds) { return ds->mtime; }
 time_t dataset_expires(const struct dataset *ds) { return ds->expires; }
 size_t dataset_entries(const struct dataset *ds) { return ds->nentries; }
+const char *dataset_version(const struct dataset *ds) { return ds->version; }
 
 static void
 format_prefix(const struct dx_hit *hit, char *out)

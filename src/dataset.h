@@ -69,6 +69,10 @@ struct ds_labels {
 	const struct dx_value *deflt; /* from the config: A and TXT used when a
 	                           * file gives no default line; NULL = rbldnsd's
 	                           * 127.0.0.2 and no TXT */
+	const struct ds_feed *feed; /* vendor-feed options (feed.h) for the
+	                           * azure-servicetags and m365-endpoints types;
+	                           * borrowed from the config, not copied;
+	                           * NULL = the type's defaults */
 };
 
 /* One match of a dataset for a name. */
@@ -114,6 +118,7 @@ struct ds_loadopts {
 
 struct dataset;
 struct ds_type;
+struct ds_feed;
 
 /* Find a type by name ("ip4set", "ip4trie", ..., "acl"); NULL if unknown. */
 const struct ds_type *ds_type_find(const char *name);
@@ -148,6 +153,9 @@ uint32_t dataset_ttl(const struct dataset *ds);   /* $TTL or -t default */
 time_t dataset_mtime(const struct dataset *ds);   /* newest file mtime */
 time_t dataset_expires(const struct dataset *ds); /* $TIMESTAMP, 0 = never */
 size_t dataset_entries(const struct dataset *ds);
+/* The source's own version of a vendor feed (Azure changeNumber), NULL when
+ * the data carries none (rbldnsd files, Microsoft 365 endpoints). */
+const char *dataset_version(const struct dataset *ds);
 
 /* Expand hit's TXT template for the name q into out (NUL-terminated,
  * rbldnsd rules: $ -> the listed entry text, $$ -> $, $0..$9, $= base

@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "dataset.h"
 #include "diag.h"
+#include "dump.h"
 #include "errcode.h"
 #include "log.h"
 #include "snapshot.h"
@@ -19,6 +21,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: dnsxl check  [--config FILE] [options] [zone:type:file,...]\n"
 "       dnsxl lookup [--config FILE] [options] [zone:type:file,...] IP...\n"
+"       dnsxl dump   [--config FILE] [options] [zone:type:file,...] [zone]\n"
 "       dnsxl --help | --version\n"
 "\n"
 "check   read the config and every data file; print each problem as\n"
@@ -27,6 +30,8 @@ usage(FILE *f)
 "lookup  for each IPv4 or IPv6 address, print per zone every matching\n"
 "        dataset (service, region, pool, matched prefix, A, TXT) or\n"
 "        \"not listed\".\n"
+"dump    print every zone (or one) as a BIND zone file, the same answers\n"
+"        as the server for every address; refused above dump-limit records.\n"
 "options are dnsxld's (-e, -t def:min:max, -w dir, --no-rfc5782-tests, ...);\n"
 "see dnsxl(1) and dnsxld.conf(5).\n");
 }
@@ -96,13 +101,40 @@ load(int ac, char **av, struct diag *d, struct config **cfg,
 	return rc;
 }
 
-/* "  dataset d365-nam (ip4trie): 12 entries" */
+/* Vendor feeds: " version 376, age 2h5m" (the source's change number and
+ * the time since the file was written); "" for rbldnsd data files. */
+static const char *
+provenance(const struct dataset *ds, char *buf, size_t len)
+{
+	const char *v = dataset_version(ds);
+	long long age = (long long)(time(NULL) - dataset_mtime(ds));
+
+	buf[0] = '\0';
+	if (!v && !config_type_is_feed(ds_type_name(dataset_type(ds))))
+		return buf;
+	if (age < 0)
+		age = 0;
+	if (age >= 86400)
+		snprintf(buf, len, " version %s, age %lldd%lldh", v ? v : "-",
+		    age / 86400, age % 86400 / 3600);
+	else if (age >= 3600)
+		snprintf(buf, len, " version %s, age %lldh%lldm", v ? v : "-",
+		    age / 3600, age % 3600 / 60);
+	else
+		snprintf(buf, len, " version %s, age %lldm%llds", v ? v : "-",
+		    age / 60, age % 60);
+	return buf;
+}
+
+/* "  dataset d365-nam (ip4trie): 12 entries" (+ provenance for feeds) */
 static void
 print_dataset(const char *what, const struct dataset *ds)
 {
 	size_t e = dataset_entries(ds);
-	printf("%s %s (%s): %zu entr%s\n", what, dataset_labels(ds)->name,
-	    ds_type_name(dataset_type(ds)), e, e == 1 ? "y" : "ies");
+	char pv[96];
+	printf("%s %s (%s): %zu entr%s%s%s\n", what, dataset_labels(ds)->name,
+	    ds_type_name(dataset_type(ds)), e, e == 1 ? "y" : "ies",
+	    *provenance(ds, pv, sizeof(pv)) ? "," : "", pv);
 }
 
 static int
@@ -176,7 +208,7 @@ static void
 print_hit(const char *zname, const struct dx_hit *h, const struct dx_qname *q)
 {
 	const struct ds_labels *l = h->ds ? dataset_labels(h->ds) : NULL;
-	char pfx[INET6_ADDRSTRLEN + 8] = "-", txt[512];
+	char pfx[INET6_ADDRSTRLEN + 8] = "-", txt[512], pv[96];
 	struct in_addr a;
 
 	if (h->family == 4 || h->family == 6) {
@@ -197,7 +229,37 @@ print_hit(const char *zname, const struct dx_hit *h, const struct dx_qname *q)
 	} else {
 		printf(" records=%u", h->nrr);
 	}
+	if (h->ds && *provenance(h->ds, pv, sizeof(pv)))
+		printf(" (%s)", pv + 1);
 	printf("\n");
+}
+
+/* dump: av may end with a zone name (no ':', not an option). */
+static int
+cmd_dump(int ac, char **av)
+{
+	struct diag d;
+	struct config *cfg = NULL;
+	struct snapshot *snap = NULL;
+	const char *zone = NULL;
+	int rc;
+
+	if (ac > 1 && av[ac - 1][0] != '-' && !strchr(av[ac - 1], ':') &&
+	    !(ac > 2 && takes_arg(av[ac - 2]))) {
+		zone = av[--ac];
+		av[ac] = NULL;
+	}
+	diag_init(&d);
+	d.sink = print_problem;
+	rc = load(ac, av, &d, &cfg, &snap);
+	if (rc == 1)
+		return 0;
+	if (rc < 0)
+		return 1;
+	rc = dump_snapshot(stdout, snap, zone, cfg->dump_limit, &d);
+	snapshot_free(snap);
+	config_free(cfg);
+	return rc < 0 ? 1 : 0;
 }
 
 static int
@@ -266,7 +328,8 @@ main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "lookup") != 0) {
+	if (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "lookup") != 0 &&
+	    strcmp(argv[1], "dump") != 0) {
 		fprintf(stderr, "dnsxl: unknown command \"%s\"\n", argv[1]);
 		usage(stderr);
 		return 2;
@@ -283,6 +346,8 @@ main(int argc, char **argv)
 	split_args(argc - 2, argv + 2, argv[1][0] == 'l', av, &ac, ips, &nips);
 	if (argv[1][0] == 'c')
 		rc = cmd_check(ac, av);
+	else if (argv[1][0] == 'd')
+		rc = cmd_dump(ac, av);
 	else
 		rc = cmd_lookup(ac, av, ips, nips);
 	free(av);

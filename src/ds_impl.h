@@ -43,6 +43,13 @@ struct ds_load {
 	                             * (combined): the current subset */
 };
 
+/* For ds_type.walk (dump.c): one prefix, family 4 or 6, addr in network
+ * byte order; or, family 0, one name of a name dataset: addr is its wire
+ * form relative to the zone apex (root-terminated), plen its length.
+ * Non-zero stops the walk. */
+typedef int (*ds_walk_fn)(int family, const uint8_t *addr, unsigned plen,
+    void *arg);
+
 /* Operations of one dataset type. Return conventions: 0 ok, negative
  * DX_E* aborts the load (only for fatal problems such as ENOMEM); a bad
  * line is reported with ds_warn()/ds_error() and returns 0. */
@@ -65,10 +72,21 @@ struct ds_type {
 	 * address (IPv4 dotted quad / IPv6 rbldnsd form) or q->text. */
 	int (*entry_text)(const struct dx_hit *hit, const struct dx_qname *q,
 	    char *out, size_t outlen);
+	/* Optional: read one whole file (a JSON vendor feed) instead of
+	 * lines; line may then be NULL. Sets ds->mtime and reports problems
+	 * like line(); a negative DX_E* refuses the whole load. */
+	int (*load_file)(struct dataset *ds, struct ds_load *ld,
+	    const char *path);
 	/* Optional: called after each file of dataset_load() (combined ends
 	 * its current $DATASET section there, as rbldnsd does). Negative
 	 * DX_E* aborts the load. */
 	int (*file_end)(struct dataset *ds, struct ds_load *ld);
+	/* Optional (dump.c, zone transfers): call fn for every prefix (or
+	 * name, incl. wildcard bases and exclusions) that bounds this
+	 * dataset's answers, exclusions included, in any order.
+	 * Returns fn's first non-zero, else 0. NULL: the type cannot be
+	 * rendered as a zone file yet. */
+	int (*walk)(const struct dataset *ds, ds_walk_fn fn, void *arg);
 };
 
 #define DS_F_IP4     0x01       /* answers reverse IPv4 names */
@@ -95,6 +113,7 @@ struct dataset {
 	time_t stamp;               /* $TIMESTAMP dstamp, 0 = none */
 	time_t expires;             /* $TIMESTAMP expires, 0 = never */
 	size_t nentries;            /* entries added (for dataset_entries) */
+	const char *version;        /* feed's change number (arena), NULL */
 	const char *subst[DS_NSUBST];  /* $0..$9, $= (first definition wins) */
 
 	/* interned values: index -> value; txt strings in the arena */
@@ -171,6 +190,7 @@ struct ds_iptrie {
 int ds_trie_start(struct dataset *ds, int family);
 void ds_trie_free(struct dataset *ds);
 int ds_trie_finish(struct dataset *ds, struct ds_load *ld);
+int ds_trie_walk(const struct dataset *ds, ds_walk_fn fn, void *arg);
 /* Value of the rest of the line s (or an exclusion), then add addr/bits;
  * a duplicate prefix is warned about and the first value kept. */
 int ds_trie_add(struct dataset *ds, struct ds_load *ld, char *s, bool excl,
@@ -180,10 +200,10 @@ int ds_trie_add(struct dataset *ds, struct ds_load *ld, char *s, bool excl,
 extern const struct ds_type ds_type_ip4set, ds_type_ip4tset, ds_type_ip4trie,
     ds_type_ip6trie, ds_type_ip6tset;
 /* Implemented by the names module (ds_dnset.c, ds_generic.c, ds_combined.c,
- * ds_acl.c): each file defines one of these (non-static, const). Until
- * then ds_pending.c holds weak placeholders with name == NULL, which the
- * registry skips; a strong definition replaces them at link time. */
+ * ds_acl.c). */
 extern const struct ds_type ds_type_dnset, ds_type_generic,
     ds_type_combined, ds_type_acl;
+/* Vendor feeds (JSON): ds_azure.c, ds_m365.c. */
+extern const struct ds_type ds_type_azure, ds_type_m365;
 
 #endif

@@ -11,14 +11,16 @@
  *   sorted prefix array (address order, then length order; the only copy)
  *   index:  first(h) .. ls-1    ls ............................ le-1
  *           short prefixes      long prefixes, all inside h
- *           of h (low bits 0)   IPv4 word: low 16 bits of the start, plen,
- *                                 distance back to the parent (the longest
- *                                 long prefix of h containing it) or 0
- *                               IPv6: 128-bit key, plen, parent index
- *                               val: the value
+ *           of h (low bits 0)   IPv4 entry (8 bytes): word = low 16 bits
+ *                                 of the start, plen, distance back to the
+ *                                 parent (the longest long prefix of h
+ *                                 containing it) or 0; then the value
+ *                               IPv6 entry (32 bytes): key, value, parent
+ *                                 index, plen
  *
- * lookup(a): bucket h = a >> 16; binary search the long keys of h for the
- * last start <= a; climb parents until one covers a; none covers -> bval.
+ * lookup(a): bucket h = a >> 16; find the last long start <= a (IPv4: guess
+ * the place from a's low bits, gallop, halve; IPv6: halve a sample of every
+ * 16th key first); climb parents until one covers a; none -> bval.
  * Prefixes nest or are disjoint, so the covering ones form that chain.
  *
  * any_within: a "segment" runs from one long start to the next; vis has a
@@ -51,22 +53,34 @@ struct bkt {
  * parent, PFAR = look in esc[] (sorted by child). Sorting words sorts by
  * (start, plen), so a lookup searches the words themselves. */
 #define PFAR    1023u
+struct e4 {
+	uint32_t w, v;
+};
+/* IPv6 entry: parents can be far (a /20 holding 100k prefixes) and climbing
+ * through a side table was measured slower, so the index is kept whole. */
+struct e6 {
+	struct k128 k;
+	uint32_t v, par;
+	uint8_t plen;
+};
 struct esc {
 	uint32_t i, par;
 };
+
+/* IPv6 buckets are few and big (most space is 2xxx::/16): a lookup first
+ * halves a sample of every SAMP-th key, small enough to stay in cache. */
+#define SAMP    16
 
 struct lpm {
 	int family;
 	size_t n;
 	size_t bytes;
 	struct bkt *bkt;
-	uint32_t *val;
-	uint32_t *w4;               /* IPv4 */
-	struct esc *esc;            /* IPv4 parents PFAR or more away */
+	struct e4 *e4;              /* IPv4: word and value side by side */
+	struct e6 *e6;              /* IPv6: key, value, plen and parent */
+	uint64_t *samp6;            /* IPv6: e6[j * SAMP].k.hi */
+	struct esc *esc;            /* IPv4 parents PFAR or more back */
 	size_t nesc;
-	struct k128 *key;           /* IPv6 */
-	uint8_t *plen6;             /* IPv6 */
-	uint32_t *par6;             /* IPv6 */
 	uint64_t *vis;              /* bit per long prefix: its segment shows */
 	uint32_t *rank;             /* set bits of vis before each 512 */
 	uint64_t bvis[NBKT / 64];
@@ -185,8 +199,8 @@ key_at(const struct lpm *m, uint32_t h, size_t i)
 {
 	struct k128 k;
 	if (m->family == 6)
-		return m->key[i];
-	k.hi = (uint64_t)(h << 16 | m->w4[i] >> 16) << 32;
+		return m->e6[i].k;
+	k.hi = (uint64_t)(h << 16 | m->e4[i].w >> 16) << 32;
 	k.lo = 0;
 	return k;
 }
@@ -194,15 +208,21 @@ key_at(const struct lpm *m, uint32_t h, size_t i)
 static inline unsigned
 plen_at(const struct lpm *m, size_t i)
 {
-	return m->family == 6 ? m->plen6[i] : (m->w4[i] >> 10) & 63;
+	return m->family == 6 ? m->e6[i].plen : (m->e4[i].w >> 10) & 63;
+}
+
+static inline uint32_t
+val_at(const struct lpm *m, size_t i)
+{
+	return m->family == 6 ? m->e6[i].v : m->e4[i].v;
 }
 
 static inline uint32_t
 parent_at(const struct lpm *m, size_t i)
 {
 	if (m->family == 6)
-		return m->par6[i];
-	uint32_t d = m->w4[i] & PFAR;
+		return m->e6[i].par;
+	uint32_t d = m->e4[i].w & PFAR;
 	if (d == 0)
 		return NOIDX;
 	if (d < PFAR)
@@ -222,12 +242,6 @@ static inline uint32_t
 bkt_first(const struct lpm *m, uint32_t h)
 {
 	return h ? m->bkt[h - 1].le : 0;
-}
-
-static inline int
-vis_get(const uint64_t *bits, size_t i)
-{
-	return (int)(bits[i / 64] >> (i % 64) & 1);
 }
 
 static inline void
@@ -344,18 +358,23 @@ hash_put(struct lpm_builder *b, size_t idx)
 	}
 }
 
-/* Keep the load under 3/4; rehash everything from the record arrays. */
+/* Keep the load under 3/4; rehash everything from the record arrays,
+ * growing fourfold: each rehash is a pass of cache misses. */
 static int
 hash_grow(struct lpm_builder *b, size_t want)
 {
 	size_t cap = b->hcap ? b->hcap : 1024;
+	if (want * 4 < cap * 3 && b->hcap)
+		return 0;
 	while (want * 4 >= cap * 3)
-		cap *= 2;
+		cap *= 4;
 	if (cap == b->hcap)
 		return 0;
-	void *t = calloc(cap, b->family == 4 ? sizeof(uint64_t) : sizeof(uint32_t));
+	size_t sz = b->family == 4 ? sizeof(uint64_t) : sizeof(uint32_t);
+	void *t = lpm_alloc(cap * sz);
 	if (t == NULL)
 		return DX_ENOMEM;
+	memset(t, 0, cap * sz);
 	free(b->h4);
 	free(b->h6);
 	b->h4 = NULL;
@@ -382,16 +401,19 @@ lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
     uint32_t value)
 {
 	unsigned maxp = b->family == 4 ? 32 : 128;
-	int after;                  /* compares greater than the last add */
+	int order;                  /* against the last add: <0, 0, >0 */
 	if (plen > maxp)
 		return DX_EINVAL;
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 256;
 		size_t sz = b->family == 4 ? sizeof(struct b4) : sizeof(struct b6);
-		void *p = realloc(b->family == 4 ? (void *)b->v4 : (void *)b->v6,
-		    cap * sz);
+		void *old = b->family == 4 ? (void *)b->v4 : (void *)b->v6;
+		void *p = lpm_alloc(cap * sz);
 		if (p == NULL)
 			return DX_ENOMEM;
+		if (b->n)
+			memcpy(p, old, b->n * sz);
+		free(old);
 		if (b->family == 4)
 			b->v4 = p;
 		else
@@ -403,15 +425,18 @@ lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 		struct b4 *e = &b->v4[b->n];
 		e->key = (k.hi >> 32) << 8 | plen;
 		e->value = value;
-		after = b->n == 0 || e->key > b->v4[b->n - 1].key;
+		order = b->n == 0 ? 1 : e->key > b->v4[b->n - 1].key ? 1 :
+		    e->key == b->v4[b->n - 1].key ? 0 : -1;
 	} else {
 		struct b6 *e = &b->v6[b->n];
 		e->k = k;
 		e->plen = (uint8_t)plen;
 		e->value = value;
-		after = b->n == 0 || b6_cmp(e, &b->v6[b->n - 1]) > 0;
+		order = b->n == 0 ? 1 : b6_cmp(e, &b->v6[b->n - 1]);
 	}
-	if (b->sorted && !after) {
+	if (b->sorted && order == 0)
+		return DX_EEXIST;       /* a repeated line of a sorted file */
+	if (b->sorted && order < 0) {
 		b->sorted = 0;
 		if (hash_grow(b, b->n + 1) < 0) {
 			b->sorted = 1;
@@ -437,7 +462,7 @@ sort4(struct lpm_builder *b)
 	size_t n = b->n;
 	static const unsigned shift[3] = { 0, 8, 24 };
 	static const unsigned width[3] = { 8, 16, 16 };
-	struct b4 *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	struct b4 *tmp = lpm_alloc(n * sizeof(*tmp));
 	size_t *cnt = malloc(65536 * sizeof(*cnt));
 	if (tmp == NULL || cnt == NULL) {
 		free(tmp);
@@ -489,7 +514,7 @@ seg_any(const struct lpm *m, uint32_t h, int64_t i, struct k128 from,
 		struct k128 e = k_end(key_at(m, h, a), plen_at(m, a));
 		if (k_cmp(e, cur) < 0)
 			continue;        /* ended before cur: not on the chain here */
-		if (m->val[a] != LPM_NONE)
+		if (val_at(m, a) != LPM_NONE)
 			return true;
 		if (k_cmp(e, to) >= 0)
 			return false;
@@ -517,7 +542,7 @@ add_esc(struct lpm *m, uint32_t i, uint32_t par)
 	}
 	m->esc[m->nesc].i = i;
 	m->esc[m->nesc++].par = par;
-	m->w4[i] |= PFAR;
+	m->e4[i].w |= PFAR;
 	return 0;
 }
 
@@ -548,7 +573,7 @@ finish(struct lpm *m)
 			while (sp && k_cmp(stack[sp - 1].end, s) < 0)
 				sp--;
 			if (i == bk->ls) {
-				bk->bval = sp ? m->val[stack[sp - 1].i] : LPM_NONE;
+				bk->bval = sp ? val_at(m, stack[sp - 1].i) : LPM_NONE;
 				bk->bplen = sp ? (uint8_t)plen_at(m, stack[sp - 1].i) : 0;
 			}
 			/* Only long parents are kept: shorts are in bval. */
@@ -556,9 +581,9 @@ finish(struct lpm *m)
 			    stack[sp - 1].i : NOIDX;
 			if (plen > SHORT) {
 				if (m->family == 6)
-					m->par6[i] = par;
+					m->e6[i].par = par;
 				else if (par != NOIDX && i - par < PFAR)
-					m->w4[i] |= i - par;
+					m->e4[i].w |= i - par;
 				else if (par != NOIDX && (rc = add_esc(m, i, par)) < 0)
 					return rc;
 			}
@@ -568,7 +593,7 @@ finish(struct lpm *m)
 		if (bk->ls == bk->le) {
 			while (sp && k_cmp(stack[sp - 1].end, bs) < 0)
 				sp--;
-			bk->bval = sp ? m->val[stack[sp - 1].i] : LPM_NONE;
+			bk->bval = sp ? val_at(m, stack[sp - 1].i) : LPM_NONE;
 			bk->bplen = sp ? (uint8_t)plen_at(m, stack[sp - 1].i) : 0;
 		}
 		/* Segments: long start to next long start (or bucket end). */
@@ -641,35 +666,45 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	}
 	m->family = b->family;
 	m->n = b->n;
+	m->bytes = sizeof(*m);
+	if (b->n == 0) {
+		/* Most datasets hold one family: the other map is empty and
+		 * costs no bucket table (every query checks n first). */
+		lpm_builder_free(b);
+		*out = m;
+		return 0;
+	}
 	m->bkt = calloc(NBKT, sizeof(*m->bkt));
-	m->val = lpm_alloc(b->n * sizeof(*m->val));
-	m->bytes = sizeof(*m) + NBKT * sizeof(*m->bkt) + b->n * sizeof(*m->val);
-	if (m->bkt == NULL || m->val == NULL)
+	m->bytes += NBKT * sizeof(*m->bkt);
+	if (m->bkt == NULL)
 		goto out;
 	if (b->family == 4) {
 		if (!b->sorted && sort4(b) < 0)
 			goto out;
-		if ((m->w4 = lpm_alloc(b->n * sizeof(*m->w4))) == NULL)
+		if ((m->e4 = lpm_alloc(b->n * sizeof(*m->e4))) == NULL)
 			goto out;
-		m->bytes += b->n * sizeof(*m->w4);
+		m->bytes += b->n * sizeof(*m->e4);
 		for (size_t i = 0; i < b->n; i++) {
-			m->w4[i] = (uint32_t)(b->v4[i].key >> 8) << 16 |
+			m->e4[i].w = (uint32_t)(b->v4[i].key >> 8) << 16 |
 			    (uint32_t)(b->v4[i].key & 0xff) << 10;
-			m->val[i] = b->v4[i].value;
+			m->e4[i].v = b->v4[i].value;
 		}
 	} else {
-		if (!b->sorted)
+		if (!b->sorted && b->n)    /* qsort(NULL, 0) is undefined */
 			qsort(b->v6, b->n, sizeof(*b->v6), b6_qcmp);
-		m->key = lpm_alloc(b->n * sizeof(*m->key));
-		m->par6 = lpm_alloc(b->n * sizeof(*m->par6));
-		m->plen6 = lpm_alloc(b->n);
-		if (m->key == NULL || m->par6 == NULL || m->plen6 == NULL)
+		if ((m->e6 = lpm_alloc(b->n * sizeof(*m->e6))) == NULL)
 			goto out;
-		m->bytes += b->n * (sizeof(*m->key) + sizeof(*m->par6) + 1);
+		m->bytes += b->n * sizeof(*m->e6);
+		size_t ns = b->n / SAMP + 1;
+		if ((m->samp6 = lpm_alloc(ns * sizeof(*m->samp6))) == NULL)
+			goto out;
+		m->bytes += ns * sizeof(*m->samp6);
 		for (size_t i = 0; i < b->n; i++) {
-			m->key[i] = b->v6[i].k;
-			m->val[i] = b->v6[i].value;
-			m->plen6[i] = b->v6[i].plen;
+			if (i % SAMP == 0)
+				m->samp6[i / SAMP] = b->v6[i].k.hi;
+			m->e6[i].k = b->v6[i].k;
+			m->e6[i].v = b->v6[i].value;
+			m->e6[i].plen = b->v6[i].plen;
 		}
 	}
 	set_buckets(m, b);
@@ -692,12 +727,10 @@ lpm_free(struct lpm *m)
 	if (m == NULL)
 		return;
 	free(m->bkt);
-	free(m->val);
-	free(m->w4);
+	free(m->e6);
+	free(m->samp6);
+	free(m->e4);
 	free(m->esc);
-	free(m->plen6);
-	free(m->key);
-	free(m->par6);
 	free(m->vis);
 	free(m->rank);
 	free(m);
@@ -705,52 +738,44 @@ lpm_free(struct lpm *m)
 
 /* --- queries -------------------------------------------------------------- */
 
-/* Index of the last w[] <= t in [0, n), or -1; branch-free halving. */
-static inline ptrdiff_t
-search_w(const uint32_t *w, size_t n, uint32_t t)
-{
-	const uint32_t *p = w;
-	if (n == 0)
-		return -1;
-	while (n > 1) {
-		size_t half = n / 2;
-		p = p[half] <= t ? p + half : p;
-		n -= half;
-	}
-	return *p <= t ? p - w : -1;
-}
-
 uint32_t
 lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 {
+	if (m->family != 4 || m->n == 0)
+		return LPM_NONE;
 	const struct bkt *bk = &m->bkt[addr >> 16];
 	uint32_t lo = addr & 0xffff, t = lo << 16 | 0xffff;
-	size_t n = bk->le - bk->ls;
-	if (m->family != 4)
-		return LPM_NONE;
+	ptrdiff_t n = (ptrdiff_t)(bk->le - bk->ls);
 	if (n) {
-		/* Starts spread evenly in most buckets: guess the position, look
-		 * at the neighbours, fall back to halving the side that is left. */
-		const uint32_t *w = m->w4 + bk->ls;
-		ptrdiff_t g = (ptrdiff_t)((lo * n) >> 16);
-		if (w[g] <= t) {
-			if ((size_t)g + 1 < n && w[g + 1] <= t) {
-				if ((size_t)g + 2 < n && w[g + 2] <= t)
-					g += 2 + search_w(w + g + 2, n - (size_t)g - 2, t);
-				else
-					g++;
-			}
-		} else if (g > 0 && w[g - 1] <= t)
-			g--;
-		else
-			g = search_w(w, (size_t)g, t);
-		for (size_t i = bk->ls + (size_t)g; g >= 0;) {
-			uint32_t wd = m->w4[i];
+		/* Starts spread evenly in most buckets: guess the position from
+		 * lo, gallop to bracket the answer, then halve: one or two cache
+		 * lines for random data, O(log n) for any other.
+		 * Invariant: e[a].w <= t (or a = -1), e[b].w > t (or b = n). */
+		const struct e4 *e = m->e4 + bk->ls;
+		ptrdiff_t g = (ptrdiff_t)((lo * (uint32_t)n) >> 16), a, b, step = 1;
+		if (e[g].w <= t) {
+			for (a = g; a + step < n && e[a + step].w <= t; step *= 2)
+				a += step;
+			b = a + step < n ? a + step : n;
+		} else {
+			for (b = g; b - step >= 0 && e[b - step].w > t; step *= 2)
+				b -= step;
+			a = b - step >= 0 ? b - step : -1;
+		}
+		while (b - a > 1) {
+			ptrdiff_t mid = a + (b - a) / 2;
+			if (e[mid].w <= t)
+				a = mid;
+			else
+				b = mid;
+		}
+		for (size_t i = bk->ls + (size_t)a; a >= 0;) {
+			uint32_t wd = m->e4[i].w;
 			unsigned plen = (wd >> 10) & 63;
 			if (((lo ^ wd >> 16) & (0xffffu << (32 - plen)) & 0xffff) == 0) {
 				if (plen_out)
 					*plen_out = plen;
-				return m->val[i];
+				return m->e4[i].v;
 			}
 			if ((wd & PFAR) == 0)
 				break;
@@ -768,6 +793,17 @@ last_le(const struct lpm *m, uint32_t h, struct k128 a)
 {
 	const struct bkt *bk = &m->bkt[h];
 	size_t lo = bk->ls, hi = bk->le;  /* answer in [lo - 1, hi - 1] */
+	if (m->family == 4) {
+		uint32_t t = (uint32_t)(a.hi >> 32) << 16 | 0xffff;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (m->e4[mid].w <= t)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return (int64_t)lo - 1;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (k_cmp(key_at(m, h, mid), a) <= 0)
@@ -784,17 +820,46 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 	if (m->family == 4)
 		return lpm_lookup4(m, (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
 		    (uint32_t)addr[2] << 8 | addr[3], plen_out);
+	if (m->n == 0)
+		return LPM_NONE;
 	struct k128 a = k_from_bytes(6, addr);
 	uint32_t h = (uint32_t)(a.hi >> 48);
 	const struct bkt *bk = &m->bkt[h];
-	int64_t i = last_le(m, h, a);
-	for (uint32_t j = i >= (int64_t)bk->ls ? (uint32_t)i : NOIDX; j != NOIDX;
-	    j = m->par6[j]) {
+	/* Invariant: e6[lo].k <= a (or lo = ls - 1), e6[hi].k > a (or le). */
+	int64_t lo = (int64_t)bk->ls - 1, hi = bk->le;
+	if (hi - lo > 1) {
+		/* samples inside the bucket: j in [sl, sh) */
+		size_t sl = (bk->ls + SAMP - 1) / SAMP, sh = (bk->le + SAMP - 1) / SAMP;
+		size_t x = sl, y = sh;
+		while (x < y) {          /* first sample with hi >= a.hi */
+			size_t mid = x + (y - x) / 2;
+			if (m->samp6[mid] < a.hi)
+				x = mid + 1;
+			else
+				y = mid;
+		}
+		if (x > sl)
+			lo = (int64_t)((x - 1) * SAMP);
+		for (y = x; y < sh && m->samp6[y] == a.hi; y++)
+			;
+		if (y < sh)
+			hi = (int64_t)(y * SAMP);
+		while (hi - lo > 1) {
+			int64_t mid = lo + (hi - lo) / 2;
+			if (k_cmp(m->e6[mid].k, a) <= 0)
+				lo = mid;
+			else
+				hi = mid;
+		}
+	}
+	int64_t i = lo - (int64_t)bk->ls;
+	for (uint32_t j = i >= 0 ? (uint32_t)lo : NOIDX; j != NOIDX;
+	    j = parent_at(m, j)) {
 		unsigned plen = plen_at(m, j);
-		if (k_cmp(k_net(a, plen), m->key[j]) == 0) {
+		if (k_cmp(k_net(a, plen), m->e6[j].k) == 0) {
 			if (plen_out)
 				*plen_out = plen;
-			return m->val[j];
+			return val_at(m, j);
 		}
 	}
 	if (plen_out)
@@ -805,7 +870,7 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 bool
 lpm_any_within(const struct lpm *m, const uint8_t *addr, unsigned plen)
 {
-	if (plen > (m->family == 4 ? 32u : 128u))
+	if (plen > (m->family == 4 ? 32u : 128u) || m->n == 0)
 		return false;
 	struct k128 ws = k_net(k_from_bytes(m->family, addr), plen);
 	struct k128 we = k_end(ws, plen);
@@ -839,10 +904,10 @@ lpm_walk(const struct lpm *m,
     void *arg)
 {
 	uint8_t buf[16];
-	for (uint32_t h = 0; h < NBKT; h++) {
+	for (uint32_t h = 0; h < NBKT && m->n; h++) {
 		for (size_t i = bkt_first(m, h); i < m->bkt[h].le; i++) {
 			k_to_bytes(m->family, key_at(m, h, i), buf);
-			int rc = fn(buf, plen_at(m, i), m->val[i], arg);
+			int rc = fn(buf, plen_at(m, i), val_at(m, i), arg);
 			if (rc)
 				return rc;
 		}

@@ -375,6 +375,54 @@ put_txt(struct qw *w, uint16_t owner, uint16_t cls, uint32_t ttl,
 	return 1;
 }
 
+/* RFC 2181 5.2: the records of one RRset share one TTL. Hits from
+ * several datasets (or generic lines) may carry different TTLs; like
+ * rbldnsd we send the smallest. Each record written is noted, then the
+ * TTL fields are patched once the section is complete. */
+#define RRTTL_MAX 256
+
+struct rrttl {
+	uint16_t type;
+	uint32_t ttl;
+	size_t pos;                 /* offset of the TTL field */
+};
+
+struct rrttls {
+	unsigned n;
+	struct rrttl r[RRTTL_MAX];
+};
+
+#define RRTTL_DUP SIZE_MAX      /* a duplicate not written: its TTL counts */
+
+/* Owners in put_hits are 2-byte pointers: TTL sits 6 bytes in. */
+static void
+rrttl_note(struct rrttls *t, uint16_t type, size_t rrstart, uint32_t ttl)
+{
+	if (t->n < RRTTL_MAX)
+		t->r[t->n++] = (struct rrttl){ type, ttl,
+		    rrstart == RRTTL_DUP ? RRTTL_DUP : rrstart + 6 };
+}
+
+static void
+rrttl_patch(struct qw *w, const struct rrttls *t)
+{
+	if (w->over)
+		return;
+	for (unsigned i = 0; i < t->n; i++) {
+		uint32_t min = t->r[i].ttl;
+		for (unsigned k = 0; k < t->n; k++)
+			if (t->r[k].type == t->r[i].type && t->r[k].ttl < min)
+				min = t->r[k].ttl;
+		if (t->r[i].pos == RRTTL_DUP)
+			continue;
+		uint8_t *p = w->p + t->r[i].pos;
+		p[0] = (uint8_t)(min >> 24);
+		p[1] = (uint8_t)(min >> 16);
+		p[2] = (uint8_t)(min >> 8);
+		p[3] = (uint8_t)min;
+	}
+}
+
 /* The records of the hits that match qtype; returns how many. */
 static unsigned
 put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
@@ -385,6 +433,8 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 	uint32_t seen_a[DX_MAXHITS];
 	size_t seen_txt[DX_MAXHITS];
 	unsigned nh = h->n > DX_MAXHITS ? DX_MAXHITS : h->n;
+	struct rrttls ttls;
+	ttls.n = 0;
 
 	if (qt == T_A || qt == T_ANY) {
 		for (unsigned i = 0; i < nh; i++) {
@@ -394,9 +444,12 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 			unsigned k;
 			for (k = 0; k < na && seen_a[k] != hit->val->a; k++)
 				;
-			if (k < na)
+			if (k < na) {
+				rrttl_note(&ttls, T_A, RRTTL_DUP, hit_ttl(hit, cfg));
 				continue;
+			}
 			seen_a[na++] = hit->val->a;
+			rrttl_note(&ttls, T_A, w->pos, hit_ttl(hit, cfg));
 			size_t at = qw_rr_start(w, QW_QNAME, T_A, C_IN,
 			    hit_ttl(hit, cfg));
 			qw_mem(w, &hit->val->a, 4);
@@ -408,15 +461,22 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 		char txt[TXT_BUF];
 		for (unsigned i = 0; i < nh; i++) {
 			const struct dx_hit *hit = &h->hit[i];
-			if (!hit->val || !hit->val->txt)
+			/* No TXT of its own may still mean a TXT: the $= base
+			 * template applies (rbldnsd); expansion decides. */
+			if (!hit->val)
 				continue;
 			int len = dataset_txt_expand(hit, q, txt, sizeof(txt));
 			if (len < 0)
 				continue;
 			if ((size_t)len >= sizeof(txt))
 				len = (int)sizeof(txt) - 1;
-			n += put_txt(w, QW_QNAME, C_IN, hit_ttl(hit, cfg), txt,
-			    (size_t)len, seen_txt, &ntxt);
+			size_t rrstart = w->pos;
+			if (put_txt(w, QW_QNAME, C_IN, hit_ttl(hit, cfg), txt,
+			    (size_t)len, seen_txt, &ntxt)) {
+				rrttl_note(&ttls, T_TXT, rrstart, hit_ttl(hit, cfg));
+				n++;
+			} else if (!w->over)
+				rrttl_note(&ttls, T_TXT, RRTTL_DUP, hit_ttl(hit, cfg));
 		}
 	}
 	/* Generic records (rbldnsd's generic dataset) go out as stored. */
@@ -426,6 +486,19 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 			const struct dx_rr *rr = &hit->rr[j];
 			if (rr->type != qt && qt != T_ANY)
 				continue;
+			if (rr->type == T_A && rr->rdlen == 4 && na < DX_MAXHITS) {
+				uint32_t a;     /* no A twice in one RRset */
+				unsigned k;
+				memcpy(&a, rr->rdata, 4);
+				for (k = 0; k < na && seen_a[k] != a; k++)
+					;
+				if (k < na) {
+					rrttl_note(&ttls, T_A, RRTTL_DUP, rr->ttl);
+					continue;
+				}
+				seen_a[na++] = a;
+			}
+			rrttl_note(&ttls, rr->type, w->pos, rr->ttl);
 			size_t at = qw_rr_start(w, QW_QNAME, rr->type, C_IN,
 			    rr->ttl);
 			qw_mem(w, rr->rdata, rr->rdlen);
@@ -433,6 +506,7 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 			n++;
 		}
 	}
+	rrttl_patch(w, &ttls);
 	return n;
 }
 
@@ -513,11 +587,24 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 	    (unsigned)r->qname_len, &zl);
 	if (!z || zl > r->nlabels)
 		return QW_REFUSED;
-	for (unsigned i = 0; i < snapshot_zone_count(s); i++)
+	for (unsigned i = 0; info && i < snapshot_zone_count(s); i++)
 		if (snapshot_zone(s, i) == z) {
 			info->zone_index = (int)i;
 			break;
 		}
+	/* Transfers go over TCP to xfr.c. IXFR over UDP (RFC 1995 section
+	 * 2) gets the current SOA alone: "up to date, or ask over TCP". */
+	if (r->qtype == T_IXFR && r->nlabels == zl && cfg &&
+	    cfg->nxfr_allow > 0) {
+		uint16_t ap = zl ? (uint16_t)(12 + r->loff[0]) : QW_ROOT;
+		put_soa(w, ap, zone_soa(z), zone_soa(z)->ttl);
+		if (w->over)
+			return QW_SERVFAIL;
+		w->an = 1;
+		if (info)
+			info->ancount = 1;
+		return QW_NOERROR;
+	}
 	if (r->qtype == T_AXFR || r->qtype == T_IXFR)
 		return QW_REFUSED;      /* transfers are not served here */
 
@@ -578,7 +665,6 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 			return QW_NOERROR;
 		}
 		w->an = an;
-		info->ancount = an;
 	}
 	if (an > 0) {
 		/* NS in authority is optional: dropped when it does not fit. */
@@ -652,6 +738,7 @@ finish(struct qw *w, const struct qw_req *r, int rcode, int aa, int tc,
 	o[11] = (uint8_t)w->ar;
 	info->rcode = rcode;
 	info->truncated = tc;
+	info->ancount = w->an;
 	return w->pos;
 }
 
@@ -729,7 +816,7 @@ query_process(const struct snapshot *s, const uint8_t *req, size_t reqlen,
 	}
 	if (r.qclass != C_IN && r.qclass != C_ANY)
 		return finish(&w, &r, QW_REFUSED, 0, 0, info);
-	rc = answer_zone(&w, &r, s, peer, info, &tc);
+	rc = answer_zone(&w, &r, s, peer, info == &dummy ? NULL : info, &tc);
 	if (rc == QW_DROP)
 		return 0;
 	return finish(&w, &r, rc, rc == QW_NOERROR || rc == QW_NXDOMAIN, tc,

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "query.h"
 #include "snapshot.h"
+#include "xfr.h"
 
 #define UDP_BATCH   32          /* datagrams per recvmmsg/sendmmsg */
 #define UDP_ROUNDS  8           /* batches per callback, then yield */
@@ -74,6 +75,7 @@ struct worker {
 	pthread_t tid;
 	bool started;
 	struct event_base *base;
+	struct event *stop_ev;      /* activated by server_stop() */
 	struct sock *socks;         /* srv->naddr of them */
 	_Atomic(const struct snapshot *) hazard;
 	struct tcp_conn *conns;
@@ -103,6 +105,7 @@ struct server {
 	_Atomic(struct snapshot *) current;
 	struct config *cfg;         /* the config current was built from */
 	struct event_base *main_base;
+	struct event *main_stop_ev;
 	server_reload_fn reload;
 	void *reload_arg;
 	uint32_t interval;
@@ -234,6 +237,10 @@ open_sock(struct addr *a, int type)
 		log_warn("SO_REUSEPORT");
 	if (fam == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (type == SOCK_DGRAM) {
+		int rcv = 1 << 20;          /* absorb bursts; best effort */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	}
 	if (type == SOCK_DGRAM && a->wildcard) {
 		if (fam == AF_INET)
 			setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
@@ -501,6 +508,16 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 
 /* Answer every complete length-prefixed query in the input, in order
  * (pipelining); stop reading while the client does not read its replies. */
+/* xfr.c writes each transfer message here, with its length prefix. */
+static int
+tcp_emit(const uint8_t *msg, size_t len, void *arg)
+{
+	uint8_t lb[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+	struct bufferevent *bev = arg;
+	return bufferevent_write(bev, lb, 2) == 0 &&
+	    bufferevent_write(bev, msg, len) == 0 ? 0 : -1;
+}
+
 static void
 tcp_read_cb(struct bufferevent *bev, void *arg)
 {
@@ -519,6 +536,12 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 		if (avail < 2 + mlen)
 			break;
 		const uint8_t *m = evbuffer_pullup(in, (ev_ssize_t)(2 + mlen));
+		if (m && xfr_is_transfer(m + 2, mlen)) {
+			xfr_serve(s, m + 2, mlen, (struct sockaddr *)&c->peer,
+			    tcp_emit, bev);
+			evbuffer_drain(in, 2 + mlen);
+			continue;
+		}
 		size_t rlen = m ? query_process(s, m + 2, mlen, QUERY_TCP,
 		    (struct sockaddr *)&c->peer, wk->tcpbuf + 2, QUERY_MAX_BUF,
 		    NULL) : 0;
@@ -566,6 +589,14 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 
 /* --- workers, signals, run ---------------------------------------------- */
 
+/* A stop is an activated event, not a bare loopbreak: a loopbreak sent
+ * before a loop starts is forgotten, an active event is not. */
+static void
+stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	event_base_loopbreak(arg);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -580,6 +611,9 @@ worker_setup(struct worker *wk)
 	struct server *srv = wk->srv;
 	wk->base = event_base_new();
 	if (!wk->base)
+		return DX_ENOMEM;
+	wk->stop_ev = event_new(wk->base, -1, 0, stop_cb, wk->base);
+	if (!wk->stop_ev)
 		return DX_ENOMEM;
 	for (unsigned j = 0; j < srv->naddr; j++) {
 		struct sock *sk = &wk->socks[j];
@@ -631,10 +665,10 @@ void
 server_stop(struct server *srv)
 {
 	for (unsigned i = 0; i < srv->nworkers; i++)
-		if (srv->workers[i].base)
-			event_base_loopbreak(srv->workers[i].base);
-	if (srv->main_base)
-		event_base_loopbreak(srv->main_base);
+		if (srv->workers[i].stop_ev)
+			event_active(srv->workers[i].stop_ev, 0, 0);
+	if (srv->main_stop_ev)
+		event_active(srv->main_stop_ev, 0, 0);
 }
 
 int
@@ -651,6 +685,12 @@ server_run(struct server *srv)
 	srv->main_base = event_base_new();
 	if (!srv->main_base)
 		return DX_ENOMEM;
+	srv->main_stop_ev = event_new(srv->main_base, -1, 0, stop_cb,
+	    srv->main_base);
+	if (!srv->main_stop_ev) {
+		rc = DX_ENOMEM;
+		goto out;
+	}
 	for (unsigned i = 0; i < 3; i++) {
 		sev[i] = evsignal_new(srv->main_base, sigs[i], signal_cb, srv);
 		if (!sev[i] || event_add(sev[i], NULL) < 0) {
@@ -701,6 +741,9 @@ out:
 	for (unsigned i = 0; i < 3; i++)
 		if (sev[i])
 			event_free(sev[i]);
+	if (srv->main_stop_ev)
+		event_free(srv->main_stop_ev);
+	srv->main_stop_ev = NULL;
 	event_base_free(srv->main_base);
 	srv->main_base = NULL;
 	return rc;
@@ -726,6 +769,8 @@ server_free(struct server *srv)
 			if (sk->tcp_fd >= 0)
 				close(sk->tcp_fd);
 		}
+		if (wk->stop_ev)
+			event_free(wk->stop_ev);
 		if (wk->base)
 			event_base_free(wk->base);
 		free(wk->socks);

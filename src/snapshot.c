@@ -51,8 +51,24 @@ same_dataset(const struct cfg_dataset *a, const struct cfg_dataset *b)
 	    !same_str(a->region, b->region) || !same_str(a->pool, b->pool) ||
 	    a->has_value != b->has_value)
 		return false;
-	return !a->has_value || (a->value.a == b->value.a &&
-	    same_str(a->value.txt, b->value.txt));
+	if (a->has_value && (a->value.a != b->value.a ||
+	    !same_str(a->value.txt, b->value.txt)))
+		return false;
+	/* Feeds: the same file read with other options is another dataset
+	 * (rvalues follow from the labels compared above). */
+	if (a->ntags != b->ntags || a->nareas != b->nareas ||
+	    a->nids != b->nids || (a->rvalues == NULL) != (b->rvalues == NULL))
+		return false;
+	for (unsigned i = 0; i < a->ntags; i++)
+		if (strcmp(a->tags[i], b->tags[i]) != 0)
+			return false;
+	for (unsigned i = 0; i < a->nareas; i++)
+		if (strcmp(a->areas[i], b->areas[i]) != 0)
+			return false;
+	for (unsigned i = 0; i < a->nids; i++)
+		if (a->ids[i] != b->ids[i])
+			return false;
+	return true;
 }
 
 /* "wl.example.org" -> 2wl7example3org (lowercased, no root label). */
@@ -116,6 +132,7 @@ load_datasets(struct snapshot *s, const struct config *cfg, struct diag *d)
 		l->region = cd->region;
 		l->pool = cd->pool;
 		l->deflt = cd->has_value ? &cd->value : NULL;
+		l->feed = cd->feed;
 		r = dataset_new(t, (const char *const *)cd->files, cd->nfiles, l,
 		    &ds);
 		if (r < 0)
@@ -198,6 +215,73 @@ snapshot_build(const struct config *cfg, struct diag *d, struct snapshot **out)
 	}
 	if (cfg->global_acl >= 0)
 		s->global_acl = s->byidx[cfg->global_acl];
+	*out = s;
+	return 0;
+}
+
+/* The dataset named name in s (NULL if none, or not loaded). */
+static const struct dataset *
+find_dataset(const struct snapshot *s, const char *name, const char *type)
+{
+	for (unsigned i = 0; i < s->cfg->ndatasets; i++)
+		if (strcmp(s->cfg->datasets[i].name, name) == 0 &&
+		    strcmp(s->cfg->datasets[i].type, type) == 0)
+			return s->byidx[i];
+	return NULL;
+}
+
+int
+snapshot_guard(const struct snapshot *next, const struct snapshot *prev,
+    struct diag *d)
+{
+	const struct config *cfg = next->cfg;
+	int rc = 0;
+
+	for (unsigned i = 0; prev && i < cfg->ndatasets; i++) {
+		const struct cfg_dataset *cd = &cfg->datasets[i];
+		const struct dataset *old, *now = next->byidx[i];
+		size_t before, after;
+
+		if (cd->max_shrink < 0 || !now ||
+		    !(old = find_dataset(prev, cd->name, cd->type)))
+			continue;
+		before = dataset_entries(old);
+		after = dataset_entries(now);
+		if (before == 0 || after >= before)
+			continue;
+		if (after == 0) {
+			diag_error(d, cd->nfiles ? cd->files[0] : cfg->path, 0,
+			    "dataset %s: the new data is empty (%zu prefixes "
+			    "before): refused, the loaded data stays", cd->name,
+			    before);
+			rc = DX_EPERM;
+		} else if ((before - after) * 100 > before *
+		    (size_t)cd->max_shrink) {
+			diag_error(d, cd->nfiles ? cd->files[0] : cfg->path, 0,
+			    "dataset %s: %zu prefixes, %zu before: would remove "
+			    "%zu%% (max-shrink %d%%): refused, the loaded data "
+			    "stays", cd->name, after, before,
+			    (before - after) * 100 / before, cd->max_shrink);
+			rc = DX_EPERM;
+		}
+	}
+	return rc;
+}
+
+int
+snapshot_build_next(const struct config *cfg, const struct snapshot *prev,
+    bool force, struct diag *d, struct snapshot **out)
+{
+	struct snapshot *s;
+	int rc;
+
+	*out = NULL;
+	if ((rc = snapshot_build(cfg, d, &s)) < 0)
+		return rc;
+	if (!force && (rc = snapshot_guard(s, prev, d)) < 0) {
+		snapshot_free(s);
+		return rc;
+	}
 	*out = s;
 	return 0;
 }

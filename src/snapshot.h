@@ -5,6 +5,7 @@
 #ifndef DNSXL_SNAPSHOT_H
 #define DNSXL_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -18,6 +19,21 @@ struct snapshot;
 int snapshot_build(const struct config *cfg, struct diag *d,
     struct snapshot **out);
 void snapshot_free(struct snapshot *s);
+
+/* A reload: build from cfg as snapshot_build does, then compare with prev
+ * (the snapshot being served, NULL at start-up) unless force: a dataset
+ * whose config max-shrink is set (max-shrink: 50%, the default for the
+ * feed types) and whose name and type are in prev is refused when it
+ * would lose more than that share of prev's prefixes, or become empty.
+ * Refusals are reported to d (file: dataset, counts); the new snapshot is
+ * freed and DX_EPERM returned, so the caller keeps serving prev. */
+int snapshot_build_next(const struct config *cfg,
+    const struct snapshot *prev, bool force, struct diag *d,
+    struct snapshot **out);
+
+/* The max-shrink check alone: 0, or DX_EPERM with the reasons in d. */
+int snapshot_guard(const struct snapshot *next, const struct snapshot *prev,
+    struct diag *d);
 
 /* The zone whose name is the longest suffix of the wire name lname
  * (lowercased, uncompressed, length len). *zlabels receives the number of

@@ -331,3 +331,20 @@ def test_tcp_pipelining(server, host):
     assert [m.id for m in msgs] == [100, 101, 102]
     assert [m.rcode() for m in msgs] == [dns.rcode.NOERROR, dns.rcode.NXDOMAIN,
                                          dns.rcode.NOERROR]
+
+
+@pytest.mark.parametrize("proto,host", TRANSPORTS, ids=IDS)
+def test_generic_records(dnsxld_server, zone_files, proto, host):
+    write(zone_files, "gen.txt", '@ 3600 MX 10 mail.example.org\n'
+          'www A 192.0.2.1\nwww A 127.0.0.3\nwww TXT "hello world"\ntxt.x TXT hello\n')
+    srv = dnsxld_server(specs() + [f"{ZONE}:generic:gen.txt"])
+    r = ask(srv, ZONE, "MX", proto, host)
+    mx = rrset(r, "answer", "MX")
+    assert (mx.ttl, mx[0].preference, mx[0].exchange.to_text()) == (3600, 10, "mail.example.org.")
+    r = ask(srv, "www." + ZONE, "ANY", proto, host)
+    assert sorted(x.address for x in rrset(r, "answer", "A")) == ["127.0.0.3", "192.0.2.1"]
+    assert texts(rrset(r, "answer", "TXT")) == ["hello world"]
+    r = ask(srv, "x." + ZONE, "A", proto, host)           # empty non-terminal
+    assert (r.rcode(), r.answer) == (dns.rcode.NOERROR, [])
+    r = ask(srv, "y." + ZONE, "A", proto, host)
+    assert r.rcode() == dns.rcode.NXDOMAIN

@@ -1,6 +1,7 @@
 """dnsxld as a process: TCP limits (RFC 7766), signals, pidfile, workers,
 identity from the config, and daemon start-up errors."""
 import os
+import pathlib
 import signal
 import socket
 import struct
@@ -152,6 +153,21 @@ def test_sighup_reloads(dnsxld_server, data):
     assert srv.proc.poll() is None
 
 
+def test_check_interval_reloads_changed_files(dnsxld_server, data):
+    srv = dnsxld_server([f"{ZONE}:ip4set:bl.ip4"], extra=["-c", "1"])
+    assert srv.query("9.9.9.9." + ZONE, "A").rcode() == dns.rcode.NXDOMAIN
+    p = data / "bl.ip4"
+    p.write_text(":127.0.0.3:Listed $\n40.78.242.5\n9.9.9.9\n")
+    st = p.stat()
+    os.utime(p, (st.st_atime, st.st_mtime + 5))    # clearly newer
+    deadline = time.monotonic() + 6
+    while time.monotonic() < deadline:
+        if srv.query("9.9.9.9." + ZONE, "A").rcode() == dns.rcode.NOERROR:
+            break
+        time.sleep(0.2)
+    assert srv.query("9.9.9.9." + ZONE, "A").answer[0][0].address == "127.0.0.3"
+
+
 def test_sighup_bad_data_keeps_serving(dnsxld_server, data):
     srv = dnsxld_server([f"{ZONE}:ip4set:bl.ip4"], extra=["-c", "0"])
     (data / "bl.ip4").unlink()
@@ -219,3 +235,18 @@ def test_bind_conflict_fails(data):
         assert "bind" in out.stderr
     finally:
         s.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to chroot and setuid")
+def test_chroot_and_user(dnsxld_server, data):
+    os.chmod(data, 0o755)
+    os.chmod(data / "bl.ip4", 0o644)
+    # inside the jail the data file is /bl.ip4
+    srv = dnsxld_server([f"{ZONE}:ip4set:/bl.ip4"],
+                        extra=["-r", str(data), "-u", "nobody"])
+    r = srv.query("5.242.78.40." + ZONE, "A")
+    assert r.answer[0][0].address == "127.0.0.3"
+    status = pathlib.Path(f"/proc/{srv.proc.pid}/status").read_text()
+    uid = [line.split()[1:] for line in status.splitlines() if line.startswith("Uid:")][0]
+    assert uid == ["65534"] * 4
+    assert os.readlink(f"/proc/{srv.proc.pid}/root") == str(data)

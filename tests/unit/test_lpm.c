@@ -78,11 +78,15 @@ test_empty(void **state)
 	assert_false(within(m, "10.0.0.0", 8));
 	assert_false(within(m, "10.1.2.0", 24));
 	assert_true(lpm_memory(m) > 0);
+	assert_true(lpm_memory(m) < 16384);     /* no 1 MB bucket table */
+	assert_int_equal(lpm_walk(m, NULL, NULL), 0);
 	lpm_free(m);
 	assert_int_equal(lpm_builder_new(6, &b), 0);
 	m = build(b);
 	assert_int_equal(look(m, "::1", NULL), LPM_NONE);
 	assert_false(within(m, "::", 0));
+	assert_false(within(m, "2001:db8::", 32));
+	assert_int_equal(lpm_family(m), 6);
 	lpm_free(m);
 	assert_int_equal(lpm_builder_new(5, &b), DX_EINVAL);
 }

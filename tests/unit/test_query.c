@@ -301,6 +301,13 @@ test_nxdomain_soa_negative_ttl(void **state)
 	assert_int_equal(rr[3], 6);
 	/* TTL = min(SOA TTL 3600, minimum 600) */
 	assert_int_equal(rr[6] << 24 | rr[7] << 16 | rr[8] << 8 | rr[9], 600);
+	struct query_info info;
+	assert_int_equal(query_process(snap, q, ql, QUERY_UDP, NULL, out,
+	    sizeof(out), &info), n);
+	assert_int_equal(info.rcode, 3);
+	assert_int_equal(info.zone_index, 0);
+	assert_int_equal(info.qtype, 1);
+	assert_int_equal(info.ancount, 0);
 	/* serial 42 sits 20 bytes before the end */
 	const uint8_t *end = out + n;
 	assert_int_equal(end[-20] << 24 | end[-19] << 16 | end[-18] << 8 |
@@ -342,6 +349,12 @@ test_apex_soa_ns(void **state)
 	assert_int_equal(count(1), 1);
 	assert_int_equal(out[ql + 3], 6);
 	assert_int_equal(out[ql + 9], 0x10);            /* TTL 3600 */
+	/* mname and rname compressed onto "example.org" in the question */
+	static const uint8_t soa[] = { 0, 38, 2, 'n', 's', 0xC0, 15, 10, 'h',
+	    'o', 's', 't', 'm', 'a', 's', 't', 'e', 'r', 0xC0, 15, 0, 0, 0, 42,
+	    0, 0, 0x1C, 0x20, 0, 0, 0x03, 0x84, 0, 0x09, 0x3A, 0x80, 0, 0, 0x02,
+	    0x58 };
+	assert_memory_equal(out + ql + 10, soa, sizeof(soa));
 	assert_int_equal(count(2), 1);                  /* NS */
 	ql = mkq(q, ZONE, 2, 1, -1);
 	ask(q, ql, QUERY_UDP);
