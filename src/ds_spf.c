@@ -49,6 +49,7 @@ struct spf_entry {
 
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct spf_entry *cache;
+static const struct spf_resolver *test_resolver;
 
 /* Where one range of the dataset came from (arena, for dnsxl lookup). */
 struct spf_prov {
@@ -109,8 +110,13 @@ refresh_entry(struct dataset *ds, struct ds_load *ld, struct spf_entry *e,
 		o.rmap_to = f->rmap_to;
 		o.nrmap = f->nrmap;
 	}
-	rc = spf_resolver_ldns(f ? f->resolvers : NULL, f ? f->nresolvers : 0,
-	    TIMEOUT_MS, &r);
+	if (test_resolver) {
+		r = *test_resolver;
+		r.free = NULL;
+		rc = 0;
+	} else
+		rc = spf_resolver_ldns(f ? f->resolvers : NULL,
+		    f ? f->nresolvers : 0, TIMEOUT_MS, &r);
 	if (rc < 0) {
 		ds_error(ld, "SPF %s: no usable resolver (resolver: or "
 		    "/etc/resolv.conf)%s", domain, e->have ?
@@ -251,6 +257,26 @@ spf_load_file(struct dataset *ds, struct ds_load *ld, const char *domain)
 	rc = add_ranges(ds, ld, &e->res);
 	pthread_mutex_unlock(&cache_mu);
 	return rc;
+}
+
+void
+spf_test_set_resolver(const struct spf_resolver *r)
+{
+	test_resolver = r;
+}
+
+void
+spf_cache_clear(void)
+{
+	pthread_mutex_lock(&cache_mu);
+	while (cache) {
+		struct spf_entry *e = cache;
+		cache = e->next;
+		spf_result_free(&e->res);
+		free(e->key);
+		free(e);
+	}
+	pthread_mutex_unlock(&cache_mu);
 }
 
 long

@@ -4,6 +4,7 @@
  */
 #include "spf_resolve.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,21 @@ parse_term(const char *s, size_t n, struct spf_term *t)
 	}
 	if (t->arg)
 		t->macro = memchr(t->arg, '%', t->arglen) != NULL;
+	if ((t->kind == SPF_T_IP4 || t->kind == SPF_T_IP6) && t->arg) {
+		char buf[64];
+		uint8_t a[16];
+		if (t->arglen >= sizeof(buf)) {
+			t->kind = SPF_T_BAD;
+			return;
+		}
+		memcpy(buf, t->arg, t->arglen);
+		buf[t->arglen] = '\0';
+		if (inet_pton(t->kind == SPF_T_IP4 ? AF_INET : AF_INET6, buf,
+		    a) != 1) {
+			t->kind = SPF_T_BAD;
+			return;
+		}
+	}
 	/* required / forbidden arguments and lengths */
 	switch (t->kind) {
 	case SPF_T_INCLUDE:

@@ -148,6 +148,11 @@ int spf_hit_chain(const struct dx_hit *hit, char *out, size_t outlen);
 
 /* ---- refresh (ds_spf.c) ----------------------------------------------- */
 
+/* Tests: make spf datasets ask r instead of the ldns resolver (NULL: back
+ * to ldns), and forget every cached resolution. */
+void spf_test_set_resolver(const struct spf_resolver *r);
+void spf_cache_clear(void);
+
 /* Seconds until an spf dataset loaded so far should be resolved again
  * (0 = due now), or -1 when no spf dataset was loaded. now: time(NULL). */
 long spf_refresh_wait(long now);
