@@ -577,6 +577,7 @@ dataset_regions(void **state)
 int
 main(void)
 {
+	(void)tu_load;          /* ds_testutil.h's file-text loader */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_terms),
 		cmocka_unit_test(nested_includes),
