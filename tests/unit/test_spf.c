@@ -18,6 +18,7 @@
 #include "ds_impl.h"
 #include "errcode.h"
 #include "feed.h"
+#include "ipaddr.h"
 #include "spf_resolve.h"
 #include "ds_testutil.h"
 
