@@ -161,8 +161,11 @@ cur_chain(struct walk *w)
 	res->chains = nc;
 	nc[res->nchains].text = t;
 	nc[res->nchains].last = strdup(w->path[top]);
-	nc[res->nchains].region = w->region[top];
-	if (!nc[res->nchains].last) {
+	nc[res->nchains].region = w->region[top] ? strdup(w->region[top]) :
+	    NULL;
+	if (!nc[res->nchains].last || (w->region[top] &&
+	    !nc[res->nchains].region)) {
+		free(nc[res->nchains].last);
 		free(t);
 		return -1;
 	}
@@ -499,6 +502,7 @@ spf_result_free(struct spf_result *res)
 	for (unsigned i = 0; i < res->nchains; i++) {
 		free(res->chains[i].text);
 		free(res->chains[i].last);
+		free(res->chains[i].region);
 	}
 	for (unsigned i = 0; i < res->nmsgs; i++)
 		free(res->msgs[i]);

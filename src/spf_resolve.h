@@ -113,7 +113,8 @@ struct spf_range {
 struct spf_chain {
 	char *text;
 	char *last;             /* the domain that published the range */
-	const char *region;     /* borrowed from opts, NULL = the default */
+	char *region;           /* a copy of the mapped name (the config is
+	                         * replaced by reloads), NULL = the default */
 };
 
 struct spf_result {
