@@ -5,6 +5,7 @@
 #include "config_internal.h"
 #include "errcode.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -484,6 +485,32 @@ yaml_feed_keys(struct yctx *y, struct cfg_dataset *ds,
 	}
 }
 
+/* A resolver: item, "addr" or "addr@port", checked before any lookup. */
+static void
+yaml_resolvers(struct yctx *y, yaml_node_t *n, char ***vp, unsigned *np)
+{
+	unsigned from = *np;
+
+	yaml_strv(y, n, "resolver", vp, np);
+	for (unsigned i = from; i < *np; i++) {
+		char host[64], *at = strchr((*vp)[i], '@'), *e = NULL;
+		size_t hl = at ? (size_t)(at - (*vp)[i]) : strlen((*vp)[i]);
+		unsigned char a[16];
+		unsigned long port = at ? strtoul(at + 1, &e, 10) : 53;
+
+		if (hl == 0 || hl >= sizeof(host) || (at && (*e || port == 0 ||
+		    port > 65535))) {
+			yerr(y, n, "resolver: \"%s\": expected addr or addr@port",
+			    (*vp)[i]);
+			continue;
+		}
+		memcpy(host, (*vp)[i], hl);
+		host[hl] = '\0';
+		if (inet_pton(strchr(host, ':') ? AF_INET6 : AF_INET, host, a) != 1)
+			yerr(y, n, "resolver: \"%s\": not an IP address", host);
+	}
+}
+
 /* The nodes of the spf and aws-ip-ranges keys of one dataset. */
 struct spf_nodes {
 	yaml_node_t *domain, *regions, *services, *resolver, *lookups, *amx,
@@ -516,7 +543,7 @@ yaml_spf_keys(struct yctx *y, struct cfg_dataset *ds,
 		    name);
 	else if (spf) {
 		if (sn->resolver)
-			yaml_strv(y, sn->resolver, "resolver", &ds->resolvers,
+			yaml_resolvers(y, sn->resolver, &ds->resolvers,
 			    &ds->nresolvers);
 		if (sn->lookups && get_uint(y, "max-lookups", sn->lookups, 1,
 		    1000, &u))
@@ -822,8 +849,7 @@ yaml_top(struct yctx *y, yaml_node_t *root)
 				}
 			} else if (i == 6) {
 				if (!yis_null(v))
-					yaml_strv(y, v, "resolver",
-					    &y->c->resolvers,
+					yaml_resolvers(y, v, &y->c->resolvers,
 					    &y->c->nresolvers);
 			} else if (!yis_null(v)) {
 				int idx = yscalar(v) ?

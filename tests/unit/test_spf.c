@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config.h"
 #include "dataset.h"
 #include "ds_impl.h"
 #include "errcode.h"
@@ -575,6 +576,121 @@ dataset_regions(void **state)
 	spf_cache_clear();
 }
 
+/* ---- config ----------------------------------------------------------- */
+
+static int
+conf(const char *text, struct config **out)
+{
+	char path[64];
+	struct diag d;
+	int rc;
+
+	tu_write(path, sizeof(path), text);
+	memset(&lg, 0, sizeof(lg));
+	diag_init(&d);
+	d.sink = tu_sink;
+	d.sink_arg = &lg;
+	rc = config_load_file(path, &d, out);
+	unlink(path);
+	return rc;
+}
+
+static const char *const conf_head =
+	"codes:\n"
+	"  services: [ { id: 3, name: ms, description: MailerSend } ]\n"
+	"  regions: [ { id: 0, name: global, description: g },\n"
+	"             { id: 9, name: EUR, description: e } ]\n"
+	"resolver: [ \"127.0.0.1@5353\", \"::1\" ]\n";
+
+static void
+config_keys(void **state)
+{
+	struct config *c;
+	char text[2048];
+	const struct ds_feed *f;
+	(void)state;
+
+	snprintf(text, sizeof(text), "%s"
+	    "datasets:\n"
+	    "  - name: ms\n"
+	    "    type: spf\n"
+	    "    domain: [ _spf.mailersend.net, spf-eu.example.net ]\n"
+	    "    service: ms\n"
+	    "    region: global\n"
+	    "    regions: { spf-eu.example.net: EUR }\n"
+	    "    max-lookups: 20\n"
+	    "    resolve-a-mx: true\n"
+	    "    refresh-min: 2m\n"
+	    "  - name: aws\n"
+	    "    type: aws-ip-ranges\n"
+	    "    files: ip-ranges.json\n"
+	    "    service: ms\n"
+	    "    services: [ EC2, S3 ]\n"
+	    "    regions: { eu-west-1: EUR }\n"
+	    "zones: [ { name: wl.example.org, datasets: [ ms, aws ] } ]\n",
+	    conf_head);
+	assert_int_equal(conf(text, &c), 0);
+	assert_int_equal(c->ndatasets, 2);
+	/* domains are the files, as they are (not paths) */
+	assert_int_equal(c->datasets[0].nfiles, 2);
+	assert_string_equal(c->datasets[0].files[0], "_spf.mailersend.net");
+	f = c->datasets[0].feed;
+	assert_non_null(f);
+	assert_int_equal(f->max_lookups, 20);
+	assert_true(f->resolve_a_mx);
+	assert_int_equal(f->refresh_min, 120);
+	assert_int_equal(f->nresolvers, 2);
+	assert_string_equal(f->resolvers[1], "::1");
+	assert_int_equal(f->nrmap, 1);
+	assert_string_equal(f->rmap_to[0], "EUR");
+	assert_int_equal(c->datasets[0].max_shrink, 50);
+	assert_non_null(f->rvalues);
+	assert_int_equal(c->datasets[0].value.a, htonl(0x7f000030));
+	assert_int_equal(f->rvalues[1].a, htonl(0x7f000039));
+	assert_non_null(f->key);
+	f = c->datasets[1].feed;
+	assert_int_equal(f->nservices, 2);
+	assert_string_equal(f->services[1], "S3");
+	assert_int_equal(f->nrmap, 1);
+	assert_non_null(strstr(c->datasets[1].files[0], "ip-ranges.json"));
+	config_free(c);
+}
+
+static void
+config_errors(void **state)
+{
+	struct config *c = NULL;
+	char text[2048];
+	(void)state;
+
+	snprintf(text, sizeof(text), "%s"
+	    "datasets:\n"
+	    "  - { name: a, type: spf, files: x }\n"
+	    "  - { name: b, type: spf }\n"
+	    "  - { name: c, type: ip4trie, files: x, domain: y.example }\n"
+	    "  - { name: d, type: spf, domain: z.example,\n"
+	    "      regions: { q.example: MARS }, resolver: [ nowhere@53 ] }\n"
+	    "  - { name: e, type: aws-ip-ranges, files: x, max-lookups: 3 }\n"
+	    "  - { name: f, type: ip4trie, files: x, services: [ EC2 ] }\n"
+	    "zones: [ { name: wl.example.org, datasets: [ a ] } ]\n",
+	    conf_head);
+	assert_int_equal(conf(text, &c), DX_EINVAL);
+	assert_null(c);
+	assert_non_null(strstr(lg.text, "dataset a: spf takes domain:, not "
+	    "files:"));
+	assert_non_null(strstr(lg.text, "dataset b: domain: at least one "
+	    "domain is required"));
+	assert_non_null(strstr(lg.text, "dataset c: domain: only for spf"));
+	assert_non_null(strstr(lg.text, "dataset d: regions: q.example: "
+	    "unknown region \"MARS\""));
+	assert_non_null(strstr(lg.text, "resolver: \"nowhere\": not an IP "
+	    "address"));
+	assert_non_null(strstr(lg.text, "dataset e: resolver, max-lookups, "
+	    "resolve-a-mx and refresh-min: only for spf"));
+	assert_non_null(strstr(lg.text, "dataset f: services: only for "
+	    "aws-ip-ranges"));
+}
+
 int
 main(void)
 {
@@ -591,6 +707,8 @@ main(void)
 		cmocka_unit_test(failures),
 		cmocka_unit_test(dataset_keeps_previous),
 		cmocka_unit_test(dataset_regions),
+		cmocka_unit_test(config_keys),
+		cmocka_unit_test(config_errors),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	spf_result_free(&res);
