@@ -44,6 +44,7 @@ struct spf_entry {
 	bool have;
 	bool complete;              /* res came from a complete resolution */
 	long due;                   /* next resolution */
+	long resolved;              /* when res was resolved (the "age") */
 	long used;                  /* last load that read it */
 };
 
@@ -57,6 +58,7 @@ struct spf_prov {
 	uint8_t family, plen;
 	uint8_t addr[16];
 	const char *chain;
+	const char *region;         /* mapped on the chain, NULL = none */
 };
 
 static struct spf_entry *
@@ -139,6 +141,7 @@ refresh_entry(struct dataset *ds, struct ds_load *ld, struct spf_entry *e,
 		spf_result_free(&e->res);
 		e->res = res;
 		e->have = e->complete = true;
+		e->resolved = now;
 		e->due = now + (long)(ttl > min ? ttl : min);
 		log_debug("SPF %s: %zu ranges, %u lookups, next in %lds",
 		    domain, res.n, res.lookups, e->due - now);
@@ -158,6 +161,7 @@ refresh_entry(struct dataset *ds, struct ds_load *ld, struct spf_entry *e,
 		e->res = res;
 		e->have = true;
 		e->complete = false;
+		e->resolved = now;
 		e->due = now + (long)min;
 	}
 	pthread_mutex_unlock(&cache_mu);
@@ -218,6 +222,13 @@ add_ranges(struct dataset *ds, struct ds_load *ld, const struct spf_result *r)
 			rc = DX_ENOMEM;
 			break;
 		}
+		p->region = NULL;
+		if (r->chains[g->chain].region && (p->region = ds_strdup(ds,
+		    r->chains[g->chain].region,
+		    strlen(r->chains[g->chain].region))) == NULL) {
+			rc = DX_ENOMEM;
+			break;
+		}
 		p->family = g->family;
 		p->plen = g->plen;
 		memcpy(p->addr, g->addr, 16);
@@ -254,6 +265,8 @@ spf_load_file(struct dataset *ds, struct ds_load *ld, const char *domain)
 			return rc;
 	pthread_mutex_lock(&cache_mu);
 	e->used = now;
+	if ((time_t)e->resolved > ds->mtime)    /* dnsxl's "age" */
+		ds->mtime = (time_t)e->resolved;
 	rc = add_ranges(ds, ld, &e->res);
 	pthread_mutex_unlock(&cache_mu);
 	return rc;
@@ -309,7 +322,9 @@ spf_hit_chain(const struct dx_hit *hit, char *out, size_t outlen)
 	for (p = hit->ds->prov; p; p = p->next)
 		if (p->family == hit->family && p->plen == hit->plen &&
 		    memcmp(p->addr, hit->prefix, p->family == 4 ? 4 : 16) == 0)
-			return snprintf(out, outlen, "%s", p->chain);
+			return p->region ? snprintf(out, outlen, "%s (region %s)",
+			    p->chain, p->region) : snprintf(out, outlen, "%s",
+			    p->chain);
 	return -1;
 }
 

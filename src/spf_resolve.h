@@ -143,8 +143,9 @@ void spf_result_free(struct spf_result *res);
 /* ---- for dnsxl lookup ------------------------------------------------- */
 
 struct dx_hit;
-/* The include chain of an spf dataset's hit into out ("a -> b"). Returns
- * its length, or -1 when hit is not from an spf dataset. */
+/* The include chain of an spf dataset's hit into out ("a -> b", then
+ * " (region EUR)" when a regions: row applied on the way). Returns its
+ * length, or -1 when hit is not from an spf dataset. */
 int spf_hit_chain(const struct dx_hit *hit, char *out, size_t outlen);
 
 /* ---- refresh (ds_spf.c) ----------------------------------------------- */

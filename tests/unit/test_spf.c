@@ -566,7 +566,7 @@ dataset_regions(void **state)
 	assert_string_equal(ask(ds, "5.33.193.141", chain, sizeof(chain)),
 	    "127.0.0.57 EUR _spf1.eu.mailgun.org");
 	assert_string_equal(chain, "mailgun.org -> _spf.eu.mailgun.org -> "
-	    "_spf1.eu.mailgun.org");
+	    "_spf1.eu.mailgun.org (region EUR)");
 	/* the rest: the dataset default (no config value here: builtin) */
 	assert_string_equal(ask(ds, "9.113.0.203", chain, sizeof(chain)),
 	    "127.0.0.2 mailgun.org");
