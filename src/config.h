@@ -92,6 +92,8 @@ struct config {
 	struct cfg_zone *zones;
 	unsigned nzones;
 	int global_acl;            /* dataset index, -1 none */
+	char *metrics_listen;      /* --metrics-listen, "127.0.0.1@9153"; NULL = off */
+	bool log_syslog;           /* --syslog: log to syslog, not stderr */
 	/* azure-regions: rows tried before the built-in table (feed.c):
 	 * Azure region (properties.region) -> codes region name. */
 	char **azure_from, **azure_to;

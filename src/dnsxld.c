@@ -5,7 +5,9 @@
  * Order (as rbldnsd): parse -> bind every socket -> fork to the background
  * unless -n (the parent waits for the child's "loaded" word, so load errors
  * still reach the terminal and the exit status) -> pidfile -> chroot (-r) ->
- * setuid (-u) -> build the snapshot -> serve.
+ * setuid (-u) -> build the snapshot -> serve. Reloads run on their own
+ * thread (reload.c); statistics, the query log, /metrics and sd_notify
+ * are wired here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,68 +27,37 @@
 #include "diag.h"
 #include "errcode.h"
 #include "log.h"
+#include "metrics.h"
+#include "querylog.h"
+#include "reload.h"
+#include "sdnotify.h"
 #include "server.h"
 #include "snapshot.h"
+#include "stats.h"
 #include "version.h"
 
+#define WATCH_SETTLE_MS 500     /* a changed file must be quiet this long */
+
+/* What the main thread keeps once the config belongs to the server. */
 struct daemon_ctx {
-	int argc;
-	char **argv;
-	time_t newest;              /* newest data file mtime at last load */
+	struct reload *reload;
+	char *statsfile;            /* -s, NULL = none */
 };
 
-/* Newest mtime of every data file named by cfg (0 if none readable). */
-static time_t
-newest_mtime(const struct config *cfg)
-{
-	time_t t = 0;
-	for (unsigned i = 0; i < cfg->ndatasets; i++)
-		for (unsigned j = 0; j < cfg->datasets[i].nfiles; j++) {
-			struct stat st;
-			if (stat(cfg->datasets[i].files[j], &st) == 0 &&
-			    st.st_mtime > t)
-				t = st.st_mtime;
-		}
-	if (cfg->path) {
-		struct stat st;
-		if (stat(cfg->path, &st) == 0 && st.st_mtime > t)
-			t = st.st_mtime;
-	}
-	return t;
-}
-
-/* Parse the command line again and build a new snapshot; on any error
- * keep serving the old one. Runs on the main thread. */
+/* SIGHUP and the -c timer (main thread): never build here, only ask the
+ * reload thread, so the signal loop stays free. */
 static void
-reload(struct server *srv, enum server_reload_why why, void *arg)
+reload_hook(struct server *srv, enum server_reload_why why, void *arg)
 {
 	struct daemon_ctx *dc = arg;
-	struct config *cfg = NULL;
-	struct snapshot *snap = NULL;
-	struct diag d;
-
-	diag_init(&d);
-	if (config_from_args(dc->argc, dc->argv, &d, &cfg) != 0) {
-		log_warnx("reload: config error, keeping the loaded data");
-		config_free(cfg);
+	if (why == SERVER_RELOAD_SIGHUP) {
+		querylog_reopen();
+		reload_request(dc->reload, RELOAD_ALWAYS);
 		return;
 	}
-	time_t newest = newest_mtime(cfg);
-	if (why == SERVER_RELOAD_TIMER && newest == dc->newest) {
-		config_free(cfg);
-		return;
-	}
-	if (snapshot_build(cfg, &d, &snap) != 0) {
-		log_warnx("reload: %u error%s, keeping the loaded data",
-		    d.errors, d.errors == 1 ? "" : "s");
-		snapshot_free(snap);
-		config_free(cfg);
-		return;
-	}
-	dc->newest = newest;
-	server_publish(srv, snap, cfg);
-	log_info("reloaded: %u zone%s", snapshot_zone_count(snap),
-	    snapshot_zone_count(snap) == 1 ? "" : "s");
+	reload_request(dc->reload, RELOAD_IF_CHANGED);
+	if (dc->statsfile)
+		stats_file_write(dc->statsfile, false);
 }
 
 static int
@@ -191,9 +162,8 @@ to_dev_null(void)
 int
 main(int argc, char **argv)
 {
-	struct daemon_ctx dc = { argc, argv, 0 };
+	struct daemon_ctx dc = { NULL, NULL };
 	struct config *cfg = NULL;
-	struct snapshot *snap = NULL;
 	struct server *srv = NULL;
 	struct diag d;
 	uid_t uid = 0;
@@ -220,6 +190,8 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 2;
 	}
+	if (cfg->log_syslog)
+		log_to_syslog("dnsxld", LOG_DAEMON);
 	if (cfg->user && lookup_user(cfg, &uid, &gid) < 0) {
 		config_free(cfg);
 		return 1;
@@ -229,6 +201,11 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
+	/* Sockets that need privileges or the full file system: before
+	 * fork, chroot and setuid. */
+	if (cfg->metrics_listen && metrics_bind(cfg->metrics_listen) < 0)
+		goto fail;
+	sdnotify_init();
 	if (!cfg->foreground && (status_fd = daemonize()) < 0)
 		goto fail;
 	if (cfg->pidfile && write_pidfile(cfg->pidfile) < 0)
@@ -241,36 +218,65 @@ main(int argc, char **argv)
 	if (cfg->user && drop_privileges(uid, gid) < 0)
 		goto fail;
 
-	dc.newest = newest_mtime(cfg);
-	if (snapshot_build(cfg, &d, &snap) != 0) {
-		log_warnx("data not loaded: %u error%s", d.errors,
-		    d.errors == 1 ? "" : "s");
-		snapshot_free(snap);
+	unsigned nw = server_workers(srv);
+	uint32_t interval = cfg->check_interval;
+	bool observe = cfg->metrics_listen || cfg->statsfile || cfg->querylog;
+	char *pidfile = cfg->pidfile && !cfg->chroot_dir ?
+	    strdup(cfg->pidfile) : NULL;
+	dc.statsfile = cfg->statsfile ? strdup(cfg->statsfile) : NULL;
+	if (stats_init(nw) < 0 ||
+	    reload_new(srv, argc, argv, WATCH_SETTLE_MS, &dc.reload) < 0)
+		goto fail;
+	if (cfg->querylog && querylog_open(cfg->querylog, nw) < 0)
+		goto fail;
+	rc = reload_initial(dc.reload, cfg);    /* owns cfg from here on */
+	cfg = NULL;
+	if (rc != 0) {
+		log_warnx("data not loaded");
 		goto fail;
 	}
 	log_info("dnsxld %s: %u zone%s loaded", DNSXL_VERSION,
-	    snapshot_zone_count(snap), snapshot_zone_count(snap) == 1 ? "" : "s");
-	uint32_t interval = cfg->check_interval;
-	char *pidfile = cfg->pidfile && !cfg->chroot_dir ?
-	    strdup(cfg->pidfile) : NULL;
-	server_publish(srv, snap, cfg);         /* the server owns both now */
-	cfg = NULL;
-	server_set_reload(srv, reload, &dc, interval);
+	    snapshot_zone_count(server_snapshot(srv)),
+	    snapshot_zone_count(server_snapshot(srv)) == 1 ? "" : "s");
+	server_set_reload(srv, reload_hook, &dc, interval);
+	if (observe)
+		server_set_observer(srv, stats_observe, NULL);
 	if (status_fd >= 0) {
 		log_to_syslog("dnsxld", LOG_DAEMON);
 		tell_parent(status_fd, 0);
 		status_fd = -1;
 		to_dev_null();
 	}
+	if (reload_start(dc.reload) < 0 || metrics_start(dc.reload, nw) < 0)
+		goto fail;
+	if (dc.statsfile)
+		stats_file_write(dc.statsfile, true);
+	sdnotify("READY=1");
 	rc = server_run(srv);
+	sdnotify("STOPPING=1");
+	log_info("shutting down");
+	if (dc.statsfile) {
+		stats_file_write(dc.statsfile, false);
+		stats_file_write(dc.statsfile, true);
+	}
+	metrics_stop();
+	reload_free(dc.reload);
+	querylog_close();
 	if (pidfile && unlink(pidfile) < 0 && errno != ENOENT)
 		log_warn("unlink %s", pidfile);
 	free(pidfile);
+	free(dc.statsfile);
 	server_free(srv);
+	stats_free();
+	sdnotify_close();
 	return rc == 0 ? 0 : 1;
 
 fail:
 	tell_parent(status_fd, 1);
+	metrics_stop();
+	reload_free(dc.reload);
+	querylog_close();
+	free(dc.statsfile);
 	server_free(srv);
 	config_free(cfg);
 	return 1;
