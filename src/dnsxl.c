@@ -13,6 +13,7 @@
 #include "snapshot.h"
 #include "version.h"
 #include "zone.h"
+#include "control.h"
 
 static void
 usage(FILE *f)
@@ -20,6 +21,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: dnsxl check  [--config FILE] [options] [zone:type:file,...]\n"
 "       dnsxl lookup [--config FILE] [options] [zone:type:file,...] IP...\n"
+"       dnsxl [-s SOCKET] acl|reload|status|stats ...  (control channel)\n"
 "       dnsxl --help | --version\n"
 "\n"
 "check   read the config and every data file; print each problem as\n"
@@ -297,6 +299,11 @@ main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	/* The control channel (ctl_client.c). */
+	if (!strcmp(argv[1], "acl") || !strcmp(argv[1], "reload") ||
+	    !strcmp(argv[1], "status") || !strcmp(argv[1], "stats") ||
+	    !strcmp(argv[1], "-s") || !strcmp(argv[1], "--socket"))
+		return ctl_client_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "lookup") != 0) {
 		fprintf(stderr, "dnsxl: unknown command \"%s\"\n", argv[1]);
 		usage(stderr);
