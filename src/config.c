@@ -104,6 +104,8 @@ config_defaults(void)
 	c->allowlist_code = 0x7ffffffe;          /* 127.255.255.254 */
 	c->rrl_slip = 2;
 	c->rrl_table = 4096;
+	c->rrl_v4len = 24;
+	c->rrl_v6len = 56;
 	return c;
 }
 

@@ -119,6 +119,8 @@ struct config {
 	uint32_t rrl_rate;         /* rrl.rate: responses/s per bucket, 0 = off */
 	unsigned rrl_slip;         /* rrl.slip: every Nth limited reply TC, 2 */
 	unsigned rrl_table;        /* rrl.table-size: buckets per worker, 4096 */
+	unsigned rrl_v4len;        /* rrl.ipv4-prefix-length, default 24 */
+	unsigned rrl_v6len;        /* rrl.ipv6-prefix-length, default 56 */
 	char **rrl_exempt;         /* rrl.exempt: CIDRs never limited */
 	unsigned nrrl_exempt;
 	char *azure_default;       /* region for an Azure region with no row;

@@ -668,6 +668,14 @@ yaml_control(struct yctx *y, const char *sect, yaml_node_t *n)
 		} else if (!strcmp(sect, "rrl") && !strcmp(key, "table-size")) {
 			if (get_uint(y, "rrl: table-size", v, 16, 1048576, &u))
 				y->c->rrl_table = (unsigned)u;
+		} else if (!strcmp(sect, "rrl") &&
+		    !strcmp(key, "ipv4-prefix-length")) {
+			if (get_uint(y, "rrl: ipv4-prefix-length", v, 0, 32, &u))
+				y->c->rrl_v4len = (unsigned)u;
+		} else if (!strcmp(sect, "rrl") &&
+		    !strcmp(key, "ipv6-prefix-length")) {
+			if (get_uint(y, "rrl: ipv6-prefix-length", v, 0, 64, &u))
+				y->c->rrl_v6len = (unsigned)u;
 		} else if (!strcmp(sect, "rrl") && !strcmp(key, "exempt")) {
 			yaml_strv(y, v, "rrl: exempt", &y->c->rrl_exempt,
 			    &y->c->nrrl_exempt);

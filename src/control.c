@@ -228,7 +228,7 @@ acl_list(struct obuf *o)
 
 /* One edit of the list: argv as received after "acl". */
 static int
-acl_edit(int argc, char **argv, char *err, size_t errlen)
+acl_edit(int argc, char **argv, struct obuf *o, char *err, size_t errlen)
 {
 	const char *cmd = argv[0];
 	static const struct {
@@ -299,6 +299,15 @@ acl_edit(int argc, char **argv, char *err, size_t errlen)
 	if (rc == 0) {
 		allowlist_free(al_list);
 		al_list = l;
+		static const char *const done[] = { "added", "renamed",
+		    "changed", "paused", "resumed", "deleted" };
+		int i = allowlist_find(l, f == 1 ? argv[2] : argv[1]);
+		char c[64] = "";
+		if (i >= 0)
+			allowlist_cidr_text(allowlist_entry(l, (unsigned)i), c,
+			    sizeof(c));
+		ob_printf(o, "%s %s%s%s\n", done[f], f == 1 ? argv[2] :
+		    argv[1], c[0] ? " " : "", c);
 		log_info("control: acl %s %s", cmd, argv[1]);
 	} else {
 		allowlist_free(l);
@@ -421,7 +430,7 @@ control_exec(const char *line, char **out, size_t *outlen)
 		} else if (!strcmp(argv[1], "list") && argc == 2) {
 			acl_list(&o);
 		} else {
-			rc = acl_edit(argc - 1, argv + 1, err, sizeof(err));
+			rc = acl_edit(argc - 1, argv + 1, &o, err, sizeof(err));
 		}
 	} else if (rc == 0 && !strcmp(argv[0], "reload") && (argc == 1 ||
 	    (argc == 2 && !strcmp(argv[1], "force")))) {

@@ -20,12 +20,10 @@
 #include "errcode.h"
 #include "lpm.h"
 
-#define RRL_V4_BITS 24
-#define RRL_V6_BITS 56
 #define RRL_MAX_TABLES 256
 
 struct bucket {
-	uint8_t key[12];        /* family, kind, then up to 7 prefix bytes */
+	uint8_t key[12];        /* family, kind, then up to 8 prefix bytes */
 	uint32_t last_ms;       /* low 32 bits of the clock at last refill */
 	int64_t milli;          /* tokens * 1000 */
 	uint32_t limited;       /* limited answers since the last pass */
@@ -36,6 +34,8 @@ struct rrl {
 	uint32_t rate;
 	unsigned slip;
 	size_t mask;
+	uint32_t v4mask;        /* host order */
+	uint8_t v6mask[8];      /* the first 64 bits; longer prefixes are cut */
 	struct bucket *b;
 	const struct rrl_exempt *x;
 	_Atomic uint64_t passed, dropped, slipped, exempt;
@@ -96,14 +96,21 @@ rrl_exempt_free(struct rrl_exempt *x)
 }
 
 int
-rrl_new(uint32_t rate, unsigned slip, unsigned size,
-    const struct rrl_exempt *x, struct rrl **out)
+rrl_new(uint32_t rate, unsigned slip, unsigned size, unsigned v4len,
+    unsigned v6len, const struct rrl_exempt *x, struct rrl **out)
 {
-	struct rrl *t = calloc(1, sizeof(*t));
+	struct rrl *t;
 	size_t n = 16;
 	*out = NULL;
-	if (!t)
+	if (v4len > 32 || v6len > 128)
+		return DX_EINVAL;
+	if (!(t = calloc(1, sizeof(*t))))
 		return DX_ENOMEM;
+	t->v4mask = v4len ? ~(uint32_t)0 << (32 - v4len) : 0;
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned k = v6len > i * 8 ? v6len - i * 8 : 0;
+		t->v6mask[i] = (uint8_t)(k >= 8 ? 0xff : k ? 0xff << (8 - k) : 0);
+	}
 	while (n < size && n < (1u << 24))
 		n <<= 1;
 	t->b = calloc(n, sizeof(*t->b));
@@ -164,10 +171,12 @@ make_key(const struct rrl *t, const struct sockaddr *peer, enum rrl_kind kind,
 		    sin_addr.s_addr);
 		if (t->x && lpm_lookup4(t->x->v4, a, NULL) != LPM_NONE)
 			*exempt = true;
+		a &= t->v4mask;
 		key[0] = 4;
 		key[2] = (uint8_t)(a >> 24);
 		key[3] = (uint8_t)(a >> 16);
 		key[4] = (uint8_t)(a >> 8);
+		key[5] = (uint8_t)a;
 		return true;
 	}
 	if (peer->sa_family == AF_INET6) {
@@ -185,7 +194,8 @@ make_key(const struct rrl *t, const struct sockaddr *peer, enum rrl_kind kind,
 		if (t->x && lpm_lookup(t->x->v6, a, NULL) != LPM_NONE)
 			*exempt = true;
 		key[0] = 6;
-		memcpy(key + 2, a, RRL_V6_BITS / 8);
+		for (unsigned i = 0; i < 8; i++)
+			key[2 + i] = a[i] & t->v6mask[i];
 		return true;
 	}
 	return false;

@@ -45,10 +45,12 @@ int rrl_exempt_new(char *const *cidrs, unsigned n, struct rrl_exempt **out,
 void rrl_exempt_free(struct rrl_exempt *x);
 
 /* One worker's table: rate answers/s per bucket (0 = never limits),
- * slip as above, size buckets (rounded up to a power of two). x may be
- * NULL and must outlive the table. 0 or DX_ENOMEM. */
-int rrl_new(uint32_t rate, unsigned slip, unsigned size,
-    const struct rrl_exempt *x, struct rrl **out);
+ * slip as above, size buckets (rounded up to a power of two), clients
+ * grouped by v4len (0..32, NSD's default 24) and v6len (0..128, 56) bits.
+ * x may be NULL and must outlive the table. 0, DX_EINVAL (a length out
+ * of range) or DX_ENOMEM. */
+int rrl_new(uint32_t rate, unsigned slip, unsigned size, unsigned v4len,
+    unsigned v6len, const struct rrl_exempt *x, struct rrl **out);
 void rrl_free(struct rrl *t);
 
 /* The response kind of a reply with this rcode and answer count. */

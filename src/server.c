@@ -308,7 +308,8 @@ rrl_setup(const struct config *cfg, struct server *srv)
 	}
 	for (unsigned i = 0; i < srv->nworkers; i++)
 		if ((rc = rrl_new(cfg->rrl_rate, cfg->rrl_slip, cfg->rrl_table,
-		    srv->rrl_x, &srv->workers[i].rrl)) < 0)
+		    cfg->rrl_v4len, cfg->rrl_v6len, srv->rrl_x,
+		    &srv->workers[i].rrl)) < 0)
 			return rc;
 	log_info("rrl: %u responses/s per bucket, slip %u", cfg->rrl_rate,
 	    cfg->rrl_slip);
