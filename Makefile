@@ -126,7 +126,12 @@ install: all
 	for m in docs/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
 	for m in docs/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	for m in docs/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
-	install -m 644 conf/dnsxld.conf $(DESTDIR)$(PREFIX)/etc/dnsxld/dnsxld.conf
+	install -d $(DESTDIR)$(PREFIX)/share/dnsxld
+	cp -R zones $(DESTDIR)$(PREFIX)/share/dnsxld/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/dnsxld/zones
+	sed 's|^\(  *data-dir:\).*|\1 $(PREFIX)/share/dnsxld/zones|' conf/dnsxld.conf \
+	  > $(DESTDIR)$(PREFIX)/etc/dnsxld/dnsxld.conf
+	chmod 644 $(DESTDIR)$(PREFIX)/etc/dnsxld/dnsxld.conf
 
 clean:
 	rm -rf $(BUILD) build-*
