@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,14 @@ main(int argc, char **argv)
 	int status_fd = -1, rc;
 
 	log_set_progname("dnsxld");
+	/* A SIGTERM or SIGHUP during start-up (a long load) waits for
+	 * server_run()'s handlers instead of killing us half-way. */
+	sigset_t early;
+	sigemptyset(&early);
+	sigaddset(&early, SIGTERM);
+	sigaddset(&early, SIGINT);
+	sigaddset(&early, SIGHUP);
+	sigprocmask(SIG_BLOCK, &early, NULL);
 	diag_init(&d);
 	rc = config_from_args(argc, argv, &d, &cfg);
 	if (rc == 1)

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "dataset.h"
@@ -29,6 +31,8 @@
 #include "snapshot.h"
 #include "watch.h"
 #include "zone.h"
+
+#define RELOAD_NICE 10          /* the build's nice value, workers keep 0 */
 
 /* What a file looked like when it was last loaded. */
 struct fsig {
@@ -56,6 +60,9 @@ struct reload {
 	int last_rc;
 	char last_msg[256];
 	struct reload_status st;
+	reload_prepare_fn prepare;
+	reload_published_fn published;
+	void *hook_arg;
 	/* Reload thread only. */
 	struct fsig *sigs;
 	unsigned nsigs;
@@ -222,6 +229,9 @@ build_publish(struct reload *r, struct config *cfg, bool initial, bool force,
 		config_free(cfg);
 		return rc;
 	}
+	/* The hook may set zone serials (xfr): before anything reads them. */
+	if (r->prepare && r->prepare(r->hook_arg, snap, cfg) < 0)
+		log_warnx("%s: prepare hook failed", initial ? "load" : "reload");
 	stats_bind(snap);
 	struct reload_status tmp;
 	pthread_mutex_lock(&r->mu);
@@ -231,6 +241,8 @@ build_publish(struct reload *r, struct config *cfg, bool initial, bool force,
 	tmp.snapshot_bytes = h1 > h0 ? h1 - h0 : 0;
 	tmp.loaded_time = time(NULL);
 	server_publish(r->srv, snap, cfg);
+	if (r->published)       /* safe: only this thread publishes or frees */
+		r->published(r->hook_arg, snap, cfg);
 	pthread_mutex_lock(&r->mu);
 	r->st = tmp;
 	pthread_mutex_unlock(&r->mu);
@@ -289,6 +301,10 @@ reload_main(void *arg)
 	struct reload *r = arg;
 	char msg[256];
 
+	/* A build takes seconds of CPU: let the workers win every contest
+	 * for a core (Linux: nice is per thread). */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), RELOAD_NICE) < 0)
+		log_debug("reload thread: setpriority failed");
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		while (!r->want && !r->stop)
@@ -337,6 +353,15 @@ reload_new(struct server *srv, int argc, char **argv, unsigned settle_ms,
 	pthread_cond_init(&r->done, NULL);
 	*out = r;
 	return 0;
+}
+
+void
+reload_set_hooks(struct reload *r, reload_prepare_fn prepare,
+    reload_published_fn published, void *arg)
+{
+	r->prepare = prepare;
+	r->published = published;
+	r->hook_arg = arg;
 }
 
 int

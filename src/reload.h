@@ -21,6 +21,7 @@
 struct server;
 struct config;
 struct reload;
+struct snapshot;
 
 enum reload_kind {
 	RELOAD_IF_CHANGED = 1,  /* only when a file's (inode, size, mtime) moved */
@@ -53,6 +54,18 @@ int reload_new(struct server *srv, int argc, char **argv, unsigned settle_ms,
 /* The first load, before serving: build from cfg and publish (the server
  * owns cfg afterwards, also on failure). 0, or the build's error. */
 int reload_initial(struct reload *r, struct config *cfg);
+
+/* Optional hooks around each publish, the first load included, on the
+ * thread that publishes: prepare(arg, s, cfg) before s becomes visible
+ * (e.g. the transfer history; a negative return is logged, s is still
+ * published), published(arg, s, cfg) right after (e.g. NOTIFY). Set
+ * before reload_initial(). */
+typedef int (*reload_prepare_fn)(void *arg, struct snapshot *s,
+    struct config *cfg);
+typedef void (*reload_published_fn)(void *arg, const struct snapshot *s,
+    const struct config *cfg);
+void reload_set_hooks(struct reload *r, reload_prepare_fn prepare,
+    reload_published_fn published, void *arg);
 
 /* Start the reload thread and the file watcher (after fork). */
 int reload_start(struct reload *r);

@@ -784,7 +784,9 @@ server_run(struct server *srv)
 		}
 		wk->started = true;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Unblock rather than restore: a caller may block them during
+	 * start-up so that an early signal waits for the handlers. */
+	pthread_sigmask(SIG_UNBLOCK, &block, NULL);
 	if (rc == 0) {
 		log_info("serving with %u worker%s", srv->nworkers,
 		    srv->nworkers == 1 ? "" : "s");
