@@ -214,6 +214,12 @@ allowlist_add(struct allowlist *l, const char *name, const char *cidr,
 	}
 	if (allowlist_parse_cidr(cidr, &e, err, errlen) < 0)
 		return DX_EINVAL;
+	for (const char *z = zone; z && *z; z++)
+		if (!isgraph((unsigned char)*z) || *z == '"' || *z == '\\' ||
+		    z - zone >= AL_ZONE_MAX) {
+			snprintf(err, errlen, "invalid zone \"%s\"", zone);
+			return DX_EINVAL;
+		}
 	if (allowlist_find(l, name) >= 0) {
 		snprintf(err, errlen, "an entry named \"%s\" already exists",
 		    name);

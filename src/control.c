@@ -380,6 +380,47 @@ do_stats(struct obuf *o)
 }
 
 static int
+prom_line(const char *kind, const char *name, const char *scope, uint64_t n,
+    void *arg)
+{
+	/* Names and zone names hold no quote or backslash (checked on input). */
+	if (name)
+		ob_printf(arg, "dnsxld_allowlist_%s_total{entry=\"%s\",scope="
+		    "\"%s\"} %llu\n", kind, name, scope[0] ? scope : "*",
+		    (unsigned long long)n);
+	else
+		ob_printf(arg, "dnsxld_allowlist_%s_total{scope=\"%s\"} %llu\n",
+		    kind, scope[0] ? scope : "*", (unsigned long long)n);
+	return 0;
+}
+
+char *
+control_metrics_text(size_t *len)
+{
+	struct obuf o = { NULL, 0, 0 };
+	struct rrl_stats rs;
+	ob_printf(&o, "# HELP dnsxld_allowlist_allowed_total Queries an "
+	    "allowlist entry let in.\n"
+	    "# TYPE dnsxld_allowlist_allowed_total counter\n"
+	    "# HELP dnsxld_allowlist_denied_total Queries the allowlist "
+	    "denied, by scope.\n"
+	    "# TYPE dnsxld_allowlist_denied_total counter\n");
+	allowlist_counters(prom_line, &o);
+	rrl_stats(&rs);
+	ob_printf(&o, "# HELP dnsxld_rrl_responses_total UDP answers seen by "
+	    "rate limiting, by outcome.\n"
+	    "# TYPE dnsxld_rrl_responses_total counter\n"
+	    "dnsxld_rrl_responses_total{action=\"passed\"} %llu\n"
+	    "dnsxld_rrl_responses_total{action=\"dropped\"} %llu\n"
+	    "dnsxld_rrl_responses_total{action=\"slipped\"} %llu\n"
+	    "dnsxld_rrl_responses_total{action=\"exempt\"} %llu\n",
+	    (unsigned long long)rs.passed, (unsigned long long)rs.dropped,
+	    (unsigned long long)rs.slipped, (unsigned long long)rs.exempt);
+	*len = o.p ? o.len : 0;
+	return o.p;
+}
+
+static int
 do_reload(bool force, struct obuf *o, char *err, size_t errlen)
 {
 	char msg[400];

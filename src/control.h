@@ -50,6 +50,14 @@ void control_stop(void);
  * tests and the socket thread. */
 void control_exec(const char *line, char **out, size_t *outlen);
 
+/* For /metrics (metrics.c may append it): Prometheus text exposition of
+ * the allowlist and rate-limiting counters,
+ *   dnsxld_allowlist_allowed_total{entry="office",scope="*"} 1520
+ *   dnsxld_allowlist_denied_total{scope="bl.example.org"} 2
+ *   dnsxld_rrl_responses_total{action="dropped"} 310
+ * malloc'd, NUL-terminated, *len bytes; NULL when out of memory. */
+char *control_metrics_text(size_t *len);
+
 /* ctl_client.c: `dnsxl acl|reload|status|stats ...` (argv[0] is the
  * command). Returns the exit status: 0 ok, 1 error reply, 2 usage or
  * connection problem. */

@@ -123,7 +123,8 @@ test_parse_errors(void **state)
 	    "w 10.1.0.0/16 zone= \n"
 	    "v 10.2.0.0/16 sleepy\n"
 	    "u fe80::1/129\n"
-	    "t 1.2.3.4/\n", &c), DX_EINVAL);
+	    "t 1.2.3.4/\n"
+	    "s 1.2.3.4 zone=a\"b\n", &c), DX_EINVAL);
 	assert_string_equal(c.all,
 	    "E:al:2: expected NAME CIDR [zone=ZONE] [paused]\n"
 	    "E:al:3: invalid name \"bad/name\" (1-64 of A-Z a-z 0-9 . _ - : @)\n"
@@ -134,7 +135,8 @@ test_parse_errors(void **state)
 	    "E:al:8: unknown option \"zone=\" (zone=ZONE, paused or active)\n"
 	    "E:al:9: unknown option \"sleepy\" (zone=ZONE, paused or active)\n"
 	    "E:al:10: invalid address or CIDR \"fe80::1/129\"\n"
-	    "E:al:11: invalid address or CIDR \"1.2.3.4/\"\n");
+	    "E:al:11: invalid address or CIDR \"1.2.3.4/\"\n"
+	    "E:al:12: invalid zone \"a\"b\"\n");
 	assert_int_equal(allowlist_count(l), 1);        /* only the good line */
 	allowlist_free(l);
 }
