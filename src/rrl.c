@@ -45,6 +45,15 @@ struct rrl_exempt {
 	struct lpm *v4, *v6;
 };
 
+/* One writer per table (its worker): a plain relaxed load and store, no
+ * locked read-modify-write; readers sum with relaxed loads. */
+static inline void
+bump(_Atomic uint64_t *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
+	    1, memory_order_relaxed);
+}
+
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct rrl *tables[RRL_MAX_TABLES];
 
@@ -225,7 +234,7 @@ rrl_account(struct rrl *t, const struct sockaddr *peer, enum rrl_kind kind,
 	if (!t || t->rate == 0 || !peer || !make_key(t, peer, kind, key, &exempt))
 		return RRL_PASS;
 	if (exempt) {
-		atomic_fetch_add_explicit(&t->exempt, 1, memory_order_relaxed);
+		bump(&t->exempt);
 		return RRL_PASS;
 	}
 	struct bucket *b = &t->b[hash_key(key) & t->mask];
@@ -247,15 +256,15 @@ rrl_account(struct rrl *t, const struct sockaddr *peer, enum rrl_kind kind,
 	b->last_ms = now;
 	if (b->milli >= 1000) {
 		b->milli -= 1000;
-		atomic_fetch_add_explicit(&t->passed, 1, memory_order_relaxed);
+		bump(&t->passed);
 		return RRL_PASS;
 	}
 	b->limited++;
 	if (t->slip && b->limited % t->slip == 0) {
-		atomic_fetch_add_explicit(&t->slipped, 1, memory_order_relaxed);
+		bump(&t->slipped);
 		return RRL_SLIP;
 	}
-	atomic_fetch_add_explicit(&t->dropped, 1, memory_order_relaxed);
+	bump(&t->dropped);
 	return RRL_DROP;
 }
 
