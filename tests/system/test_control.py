@@ -321,3 +321,26 @@ def test_socket_in_use(dnsxld_server, tmp_path, ctl):
     assert p.returncode == 1
     assert f"control socket {sock}: in use by a running daemon" in p.stderr
     assert ok(sock, "acl", "list")              # the first still answers
+
+
+def test_command_line_options(dnsxld_server, tmp_path):
+    """rbldnsd-style command line: --allowlist and --control-socket."""
+    d = short_dir()
+    try:
+        sock = d / "c.sock"
+        (tmp_path / "bl.ip4").write_text(":127.0.0.2:Listed $\n192.0.2.1\n")
+        (tmp_path / "al.txt").write_text("office 127.0.0.5\n")
+        srv = dnsxld_server(["bl.test:ip4set:bl.ip4"],
+                            extra=["--allowlist", "al.txt",
+                                   "--control-socket", str(sock)],
+                            probe="bl.test")
+        assert allowed(srv, "127.0.0.5")
+        assert not allowed(srv, "127.0.0.6")
+        assert ok(sock, "acl", "add", "lab", "127.0.0.6") == \
+            "added lab 127.0.0.6/32\n"
+        assert allowed(srv, "127.0.0.6")
+        assert (tmp_path / "al.txt").read_text().endswith(
+            "office 127.0.0.5/32\nlab 127.0.0.6/32\n")
+        srv.stop()
+    finally:
+        cleanup(d)
