@@ -468,8 +468,13 @@ control_exec(const char *line, char **out, size_t *outlen)
 			snprintf(err, sizeof(err), "usage: acl list|add|rename|"
 			    "set|pause|resume|delete ...");
 			rc = DX_EINVAL;
-		} else if (!strcmp(argv[1], "list") && argc == 2) {
-			acl_list(&o);
+		} else if (!strcmp(argv[1], "list")) {
+			if (argc == 2) {
+				acl_list(&o);
+			} else {
+				snprintf(err, sizeof(err), "usage: acl list");
+				rc = DX_EINVAL;
+			}
 		} else {
 			rc = acl_edit(argc - 1, argv + 1, &o, err, sizeof(err));
 		}

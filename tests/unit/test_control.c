@@ -65,6 +65,7 @@ test_exec(void **state)
 	expect("acl", "error: usage: acl list|add|rename|set|pause|resume|"
 	    "delete ...\n");
 	expect("a b c d e f g h i", "error: too many words\n");
+	expect("acl list all", "error: usage: acl list\n");
 
 	FILE *f = fopen(path, "r");
 	char buf[512];
