@@ -160,3 +160,54 @@ def test_bad_config_values(tmp_path):
     assert p.returncode != 0
     assert 'allowlist: action: "maybe" is not refuse, drop or code' in p.stderr
     assert 'allowlist: code: "localhost" is not an IPv4 address' in p.stderr
+
+
+def outcome(srv, src, name=LISTED):
+    """What src gets for a listed name: "answer", "refused", "dropped" or
+    "code"."""
+    try:
+        r = ask(srv, name, src=src, timeout=0.6)
+    except dns.exception.Timeout:
+        return "dropped"
+    if r.rcode() == dns.rcode.REFUSED:
+        return "refused"
+    got = addresses(r)
+    if got == ["127.0.0.2"]:
+        return "answer"
+    if got == ["127.255.255.254"]:
+        return "code"
+    return f"unexpected {dns.rcode.to_text(r.rcode())} {got}"
+
+
+@pytest.mark.parametrize("action,denied", [("refuse", "refused"),
+                                           ("drop", "dropped"),
+                                           ("code", "code")])
+def test_each_action_active_paused_deleted(dnsxld_server, tmp_path, action,
+                                           denied):
+    """Allowed, unlisted, paused and deleted entries under every action,
+    edited through the control channel while serving."""
+    from ctl_util import cleanup, dnsxl, short_dir
+    d = short_dir()
+    try:
+        sock = d / "c.sock"
+        srv = start(dnsxld_server, write_conf(tmp_path, sock=sock,
+                                              action=action))
+        assert outcome(srv, "127.0.0.5") == "answer"     # empty list
+        for args in (("office", "127.0.0.5"), ("lab", "127.0.0.7")):
+            assert dnsxl(sock, "acl", "add", *args).returncode == 0
+        assert outcome(srv, "127.0.0.5") == "answer"     # active entry
+        assert outcome(srv, "127.0.0.6") == denied       # unlisted
+        assert dnsxl(sock, "acl", "pause", "office").returncode == 0
+        assert outcome(srv, "127.0.0.5") == denied       # paused
+        assert outcome(srv, "127.0.0.7") == "answer"
+        assert dnsxl(sock, "acl", "resume", "office").returncode == 0
+        assert outcome(srv, "127.0.0.5") == "answer"
+        assert dnsxl(sock, "acl", "delete", "office").returncode == 0
+        assert outcome(srv, "127.0.0.5") == denied       # deleted
+        assert dnsxl(sock, "acl", "pause", "lab").returncode == 0
+        # Every entry paused: everyone again.
+        assert outcome(srv, "127.0.0.5") == "answer"
+        assert outcome(srv, "127.0.0.6") == "answer"
+        srv.stop()
+    finally:
+        cleanup(d)
