@@ -22,7 +22,7 @@ BUILD_DEPS = gcc make pkg-config libldns-dev libevent-dev libyaml-dev \
              zlib1g-dev libcmocka-dev libjansson-dev
 TEST_DEPS  = python3-pytest python3-dnspython rbldnsd bind9-dnsutils \
              ldnsutils knot-dnsutils clang libclang-rt-14-dev \
-             spamassassin rspamd postfix unbound iproute2
+             spamassassin rspamd postfix unbound iproute2 nsd knot
 BENCH_DEPS = dnsperf rbldnsd nsd
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

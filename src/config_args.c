@@ -14,7 +14,7 @@
 #include <string.h>
 
 enum { OPT_CONFIG = 256, OPT_HELP, OPT_VERSION, OPT_WORKERS, OPT_NO_TESTS,
-	OPT_METRICS, OPT_SYSLOG };
+	OPT_METRICS, OPT_SYSLOG, OPT_NO_WATCH };
 
 /* Added (control): the allowlist file and the control socket. */
 enum { OPT_ALLOWLIST = 300, OPT_CONTROL };
@@ -30,6 +30,7 @@ static const struct option long_opts[] = {
 	{ "no-rfc5782-tests", no_argument, NULL, OPT_NO_TESTS },
 	{ "metrics-listen", required_argument, NULL, OPT_METRICS },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "no-watch", no_argument, NULL, OPT_NO_WATCH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -60,6 +61,7 @@ usage(FILE *f)
 "  --no-rfc5782-tests  do not serve the 127.0.0.2 / 127.0.0.1 test entries\n"
 "  --metrics-listen addr@port  Prometheus /metrics over HTTP (default off)\n"
 "  --syslog        log to syslog instead of stderr\n"
+"  --no-watch      no inotify: notice changed files by -c polling only\n"
 "  --allowlist FILE        client allowlist (docs/allowlist.md)\n"
 "  --control-socket PATH   control socket for dnsxl acl/reload/status/stats\n"
 "  --help, --version\n"
@@ -179,6 +181,7 @@ apply_opt(struct config *c, int ch, const char *arg, bool *listen_seen,
 	case OPT_NO_TESTS: c->rfc5782_tests = false; break;
 	case OPT_METRICS: config_set_str(&c->metrics_listen, arg); break;
 	case OPT_SYSLOG: c->log_syslog = true; break;
+	case OPT_NO_WATCH: c->no_watch = true; break;
 	case OPT_CONFIG: case OPT_HELP: case OPT_VERSION: break;
 	default:
 		return DX_EINVAL;

@@ -27,9 +27,11 @@
 #include "config.h"
 #include "control.h"
 #include "diag.h"
+#include "dump.h"
 #include "errcode.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "querylog.h"
 #include "reload.h"
 #include "sdnotify.h"
@@ -37,6 +39,7 @@
 #include "snapshot.h"
 #include "stats.h"
 #include "version.h"
+#include "xfr.h"
 
 #define WATCH_SETTLE_MS 500     /* a changed file must be quiet this long */
 
@@ -45,6 +48,19 @@ struct daemon_ctx {
 	struct reload *reload;
 	char *statsfile;            /* -s, NULL = none */
 };
+
+/* Around each publish (reload thread): the transfer history, NOTIFY. */
+static int
+xfr_hook(void *arg, struct snapshot *s, struct config *cfg)
+{
+	return xfr_prepare(s, cfg);
+}
+
+static void
+notify_hook(void *arg, const struct snapshot *s, const struct config *cfg)
+{
+	notify_send(s, cfg);
+}
 
 /* SIGHUP and the -c timer (main thread): never build here, only ask the
  * reload thread, so the signal loop stays free. */
@@ -190,10 +206,14 @@ main(int argc, char **argv)
 		log_warnx("usage: dnsxld [options] zone:type:file[,file...] ...");
 		return 2;
 	}
-	if (cfg->dump) {
-		log_warnx("-d (dump zones) is not implemented in dnsxld");
+	if (cfg->dump) {                /* -d: print the zones and exit */
+		struct snapshot *snap = NULL;
+		rc = snapshot_build(cfg, &d, &snap);
+		if (rc == 0)
+			rc = dump_snapshot(stdout, snap, NULL, cfg->dump_limit, &d);
+		snapshot_free(snap);
 		config_free(cfg);
-		return 2;
+		return rc < 0 ? 1 : 0;
 	}
 	if (cfg->nlisten == 0) {
 		log_warnx("no listening address: give -b addr/port or "
@@ -240,10 +260,12 @@ main(int argc, char **argv)
 	    strdup(cfg->pidfile) : NULL;
 	dc.statsfile = cfg->statsfile ? strdup(cfg->statsfile) : NULL;
 	if (stats_init(nw) < 0 ||
-	    reload_new(srv, argc, argv, WATCH_SETTLE_MS, &dc.reload) < 0)
+	    reload_new(srv, argc, argv, cfg->no_watch ? 0 : WATCH_SETTLE_MS,
+	    &dc.reload) < 0)
 		goto fail;
 	if (cfg->querylog && querylog_open(cfg->querylog, nw) < 0)
 		goto fail;
+	reload_set_hooks(dc.reload, xfr_hook, notify_hook, NULL);
 	rc = reload_initial(dc.reload, cfg);    /* owns cfg from here on */
 	cfg = NULL;
 	if (rc != 0) {
@@ -286,6 +308,7 @@ main(int argc, char **argv)
 	server_free(srv);
 	stats_free();
 	sdnotify_close();
+	xfr_shutdown();
 	return rc == 0 ? 0 : 1;
 
 fail:

@@ -136,6 +136,20 @@ heap_bytes(void)
 	return mi.uordblks + mi.hblkhd;
 }
 
+/* Resident bytes: the fallback when malloc is not glibc's (sanitizers). */
+static size_t
+rss_bytes(void)
+{
+	unsigned long size = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%lu %lu", &size, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return (size_t)res * (size_t)sysconf(_SC_PAGESIZE);
+}
+
 static double
 mono(void)
 {
@@ -198,7 +212,7 @@ build_publish(struct reload *r, struct config *cfg, bool initial, bool force,
 	struct snapshot *snap = NULL;
 	struct diag d;
 	double t0 = mono();
-	size_t h0 = heap_bytes();
+	size_t h0 = heap_bytes(), r0 = rss_bytes();
 	int rc;
 
 	diag_init(&d);
@@ -207,7 +221,7 @@ build_publish(struct reload *r, struct config *cfg, bool initial, bool force,
 	else
 		rc = snapshot_build_next(cfg, server_snapshot(r->srv), force, &d,
 		    &snap);
-	size_t h1 = heap_bytes();
+	size_t h1 = heap_bytes(), r1 = rss_bytes();
 	double secs = mono() - t0;
 	pthread_mutex_lock(&r->mu);
 	r->st.last_time = time(NULL);
@@ -238,7 +252,7 @@ build_publish(struct reload *r, struct config *cfg, bool initial, bool force,
 	tmp = r->st;
 	pthread_mutex_unlock(&r->mu);
 	describe(&tmp, snap);
-	tmp.snapshot_bytes = h1 > h0 ? h1 - h0 : 0;
+	tmp.snapshot_bytes = h1 > h0 ? h1 - h0 : r1 > r0 ? r1 - r0 : 0;
 	tmp.loaded_time = time(NULL);
 	server_publish(r->srv, snap, cfg);
 	if (r->published)       /* safe: only this thread publishes or frees */

@@ -152,3 +152,23 @@ def test_expired_data_not_served(tmp_path, dnsxld_server):
     assert r.rcode() == dns.rcode.NXDOMAIN and r.edns < 0
     # The unexpired dataset still answers; the expired one is left out.
     assert a_of(srv, "10.0.0.2") == ["127.0.0.4"]
+
+
+def test_polling_fallback_without_inotify(tmp_path, dnsxld_server):
+    """--no-watch: only the -c check sees a change (here every second)."""
+    (tmp_path / "bl.ip4").write_text("10.0.0.1\n")
+    srv = dnsxld_server([f"{ZONE}:ip4set:bl.ip4"], extra=["-c", "1", "--no-watch"])
+    (tmp_path / "bl.ip4").write_text("10.0.0.9\n")
+    assert wait_for(lambda: a_of(srv, "10.0.0.9"), ["127.0.0.2"], 4.0) == ["127.0.0.2"]
+
+
+def test_no_watch_no_poll_means_no_reload(tmp_path, dnsxld_server):
+    """The control for the inotify tests: without the watcher and without
+    -c, a changed file is not picked up until SIGHUP."""
+    (tmp_path / "bl.ip4").write_text("10.0.0.1\n")
+    srv = dnsxld_server([f"{ZONE}:ip4set:bl.ip4"], extra=["-c", "0", "--no-watch"])
+    (tmp_path / "bl.ip4").write_text("10.0.0.9\n")
+    time.sleep(1.5)
+    assert a_of(srv, "10.0.0.9") == "NXDOMAIN"
+    srv.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: a_of(srv, "10.0.0.9"), ["127.0.0.2"], 3.0) == ["127.0.0.2"]
