@@ -564,6 +564,19 @@ serve_one(int fd)
 	size_t len = 0;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* The socket's mode already keeps others out; this holds even if
+	 * someone loosens it: only root and the daemon's own user. */
+	struct ucred cr;
+	socklen_t crlen = sizeof(cr);
+	memset(&cr, 0, sizeof(cr));
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) < 0 ||
+	    (cr.uid != 0 && cr.uid != geteuid())) {
+		static const char pd[] = "error: permission denied\n";
+		log_warnx("control: refused a client (uid %ld)", (long)cr.uid);
+		if (write(fd, pd, sizeof(pd) - 1) < 0)
+			log_debug("control: write: %s", strerror(errno));
+		return;
+	}
 	while (len < sizeof(line) - 1) {
 		ssize_t k = read(fd, line + len, sizeof(line) - 1 - len);
 		if (k < 0 && errno == EINTR)

@@ -344,3 +344,18 @@ def test_command_line_options(dnsxld_server, tmp_path):
         srv.stop()
     finally:
         cleanup(d)
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to become nobody")
+def test_other_users_refused(ctl):
+    """Even with the socket opened up, only root and the daemon's user."""
+    import subprocess
+    from conftest import BUILD
+    _, sock, _, _ = ctl
+    os.chmod(sock.parent, 0o755)
+    os.chmod(sock, 0o666)
+    p = subprocess.run([str(BUILD / "dnsxl"), "-s", str(sock), "acl", "add",
+                        "x", "127.0.0.1"], capture_output=True, text=True,
+                       timeout=10, preexec_fn=lambda: os.setuid(65534))
+    assert (p.returncode, p.stderr) == (1, "dnsxl: permission denied\n")
+    assert rows(sock) == []
