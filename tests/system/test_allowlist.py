@@ -211,3 +211,30 @@ def test_each_action_active_paused_deleted(dnsxld_server, tmp_path, action,
         srv.stop()
     finally:
         cleanup(d)
+
+
+def test_counters_in_metrics(dnsxld_server, tmp_path):
+    """/metrics (ops) carries the allowlist and rrl counters."""
+    import urllib.request
+    from conftest import free_port
+    mport = free_port()
+    (tmp_path / "allow.txt").write_text("office 127.0.0.5\n"
+                                        f"lab 127.0.0.7 zone={WL}\n")
+    conf = write_conf(tmp_path)
+    conf.write_text(conf.read_text().replace(
+        "  workers: 1\n", f'  workers: 1\n  metrics-listen: "127.0.0.1@{mport}"\n'))
+    srv = start(dnsxld_server, conf)
+    for _ in range(3):
+        ask(srv, LISTED, src="127.0.0.5")
+    ask(srv, LISTED, src="127.0.0.6")
+    ask(srv, WL_LISTED, src="127.0.0.5")
+    text = urllib.request.urlopen(f"http://127.0.0.1:{mport}/metrics",
+                                  timeout=3).read().decode()
+    lines = text.splitlines()
+    assert 'dnsxld_allowlist_allowed_total{entry="office",scope="*"} 3' in lines
+    assert 'dnsxld_allowlist_allowed_total{entry="lab",scope="wl.test"} 0' \
+        in lines
+    assert 'dnsxld_allowlist_denied_total{scope="*"} 1' in lines
+    assert 'dnsxld_allowlist_denied_total{scope="wl.test"} 1' in lines
+    assert 'dnsxld_rrl_responses_total{action="dropped"} 0' in lines
+    assert "# TYPE dnsxld_allowlist_denied_total counter" in lines
