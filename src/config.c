@@ -101,6 +101,12 @@ config_defaults(void)
 	c->tcp_idle_ms = 10000;
 	c->edns_max = 1232;
 	c->global_acl = -1;
+	c->allowlist_action = CFG_AL_REFUSE;
+	c->allowlist_code = 0x7ffffffe;          /* 127.255.255.254 */
+	c->rrl_slip = 2;
+	c->rrl_table = 4096;
+	c->rrl_v4len = 24;
+	c->rrl_v6len = 56;
 	c->xfr_history = 8;
 	return c;
 }
@@ -204,6 +210,9 @@ config_free(struct config *c)
 	config_free_strv(c->azure_to, c->nazure);
 	free(c->azure_default);
 	config_free_strv(c->resolvers, c->nresolvers);
+	free(c->allowlist_file);
+	free(c->control_socket);
+	config_free_strv(c->rrl_exempt, c->nrrl_exempt);
 	for (unsigned i = 0; i < c->nzones; i++) {
 		free(c->zones[i].name);
 		free(c->zones[i].datasets);

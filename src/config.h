@@ -69,6 +69,18 @@ struct cfg_zone {
 	unsigned *datasets;        /* indexes into config.datasets, in order */
 	unsigned ndatasets;
 	int acl;                   /* index of an acl dataset, -1 none */
+	/* Added (control): allowlist.action / allowlist.code for this zone;
+	 * CFG_AL_INHERIT = the global setting. */
+	int allowlist_action;
+	uint32_t allowlist_code;
+};
+
+/* Added (control): what a querier the allowlist denies gets. */
+enum cfg_al_action {
+	CFG_AL_INHERIT = 0,
+	CFG_AL_REFUSE,             /* rcode REFUSED (the default) */
+	CFG_AL_DROP,               /* no reply at all */
+	CFG_AL_CODE,               /* every valid key "listed" as allowlist.code */
 };
 
 struct config {
@@ -125,6 +137,19 @@ struct config {
 	 * Azure region (properties.region) -> codes region name. */
 	char **azure_from, **azure_to;
 	unsigned nazure;
+	/* Added (control): the runtime allowlist, the control socket and
+	 * response rate limiting (docs/allowlist.md, docs/control.md). */
+	char *allowlist_file;      /* allowlist.file, NULL = no allowlist */
+	int allowlist_action;      /* allowlist.action, default CFG_AL_REFUSE */
+	uint32_t allowlist_code;   /* allowlist.code, host order, 127.255.255.254 */
+	char *control_socket;      /* control.socket, NULL = no control channel */
+	uint32_t rrl_rate;         /* rrl.rate: responses/s per bucket, 0 = off */
+	unsigned rrl_slip;         /* rrl.slip: every Nth limited reply TC, 2 */
+	unsigned rrl_table;        /* rrl.table-size: buckets per worker, 4096 */
+	unsigned rrl_v4len;        /* rrl.ipv4-prefix-length, default 24 */
+	unsigned rrl_v6len;        /* rrl.ipv6-prefix-length, default 56 */
+	char **rrl_exempt;         /* rrl.exempt: CIDRs never limited */
+	unsigned nrrl_exempt;
 	char *azure_default;       /* region for an Azure region with no row;
 	                            * NULL = the region with id 0 */
 	char **resolvers;          /* resolver: nameservers "addr@port" for

@@ -16,9 +16,14 @@
 enum { OPT_CONFIG = 256, OPT_HELP, OPT_VERSION, OPT_WORKERS, OPT_NO_TESTS,
 	OPT_METRICS, OPT_SYSLOG, OPT_NO_WATCH };
 
+/* Added (control): the allowlist file and the control socket. */
+enum { OPT_ALLOWLIST = 300, OPT_CONTROL };
+
 static const char short_opts[] = ":b:46nu:r:w:t:c:p:l:s:qaAvedfC";
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "allowlist", required_argument, NULL, OPT_ALLOWLIST },
+	{ "control-socket", required_argument, NULL, OPT_CONTROL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
@@ -57,6 +62,8 @@ usage(FILE *f)
 "  --metrics-listen addr@port  Prometheus /metrics over HTTP (default off)\n"
 "  --syslog        log to syslog instead of stderr\n"
 "  --no-watch      no inotify: notice changed files by -c polling only\n"
+"  --allowlist FILE        client allowlist (docs/allowlist.md)\n"
+"  --control-socket PATH   control socket for dnsxl acl/reload/status/stats\n"
 "  --help, --version\n"
 "types: ip4set ip4tset ip4trie ip6trie ip6tset dnset generic combined acl\n"
 "       azure-servicetags m365-endpoints (JSON feeds);\n"
@@ -161,6 +168,8 @@ apply_opt(struct config *c, int ch, const char *arg, bool *listen_seen,
 		break;
 	case 'e': c->allow_host_bits = true; break;
 	case 'd': c->dump = true; break;
+	case OPT_ALLOWLIST: config_set_str(&c->allowlist_file, arg); break;
+	case OPT_CONTROL: config_set_str(&c->control_socket, arg); break;
 	case 'f': case 'C': break;	/* rbldnsd's fork-on-reload, no-gzip */
 	case OPT_WORKERS:
 		u = strtoul(arg, &end, 10);

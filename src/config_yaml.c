@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <yaml.h>
+#include <arpa/inet.h>
 
 struct yctx {
 	yaml_document_t doc;
@@ -817,10 +818,86 @@ yaml_dataset(struct yctx *y, yaml_node_t *e)
 	*ds = tmp;
 }
 
+/* Added (control): allowlist.action / allowlist.code, global or per zone. */
+static void
+yaml_al_action(struct yctx *y, const char *key, yaml_node_t *v,
+    int *action, uint32_t *code)
+{
+	const char *s = yscalar(v);
+	struct in_addr ia;
+
+	if (!strcmp(key, "action")) {
+		if (s && !strcmp(s, "refuse"))
+			*action = CFG_AL_REFUSE;
+		else if (s && !strcmp(s, "drop"))
+			*action = CFG_AL_DROP;
+		else if (s && !strcmp(s, "code"))
+			*action = CFG_AL_CODE;
+		else
+			yerr(y, v, "allowlist: action: \"%s\" is not refuse, "
+			    "drop or code", s ? s : "");
+	} else if (s && inet_pton(AF_INET, s, &ia) == 1) {
+		*code = ntohl(ia.s_addr);
+	} else {
+		yerr(y, v, "allowlist: code: \"%s\" is not an IPv4 address",
+		    s ? s : "");
+	}
+}
+
+/* Added (control): the allowlist:, control: and rrl: sections. */
+static void
+yaml_control(struct yctx *y, const char *sect, yaml_node_t *n)
+{
+	unsigned long u;
+
+	if (yis_null(n) || !ymap(y, n, sect))
+		return;
+	FOR_PAIRS(y, n, p, k, v) {
+		const char *key = yscalar(k);
+		if (!strcmp(sect, "allowlist") && !strcmp(key, "file")) {
+			char *f = NULL;
+			if (get_str(y, "allowlist: file", v, &f)) {
+				free(y->c->allowlist_file);
+				y->c->allowlist_file = config_resolve_path(y->base, f);
+				free(f);
+			}
+		} else if (!strcmp(sect, "allowlist") && (!strcmp(key, "action") ||
+		    !strcmp(key, "code"))) {
+			yaml_al_action(y, key, v, &y->c->allowlist_action,
+			    &y->c->allowlist_code);
+		} else if (!strcmp(sect, "control") && !strcmp(key, "socket")) {
+			get_str(y, "control: socket", v, &y->c->control_socket);
+		} else if (!strcmp(sect, "rrl") && !strcmp(key, "rate")) {
+			if (get_uint(y, "rrl: rate", v, 0, 1000000, &u))
+				y->c->rrl_rate = (uint32_t)u;
+		} else if (!strcmp(sect, "rrl") && !strcmp(key, "slip")) {
+			if (get_uint(y, "rrl: slip", v, 0, 100, &u))
+				y->c->rrl_slip = (unsigned)u;
+		} else if (!strcmp(sect, "rrl") && !strcmp(key, "table-size")) {
+			if (get_uint(y, "rrl: table-size", v, 16, 1048576, &u))
+				y->c->rrl_table = (unsigned)u;
+		} else if (!strcmp(sect, "rrl") &&
+		    !strcmp(key, "ipv4-prefix-length")) {
+			if (get_uint(y, "rrl: ipv4-prefix-length", v, 0, 32, &u))
+				y->c->rrl_v4len = (unsigned)u;
+		} else if (!strcmp(sect, "rrl") &&
+		    !strcmp(key, "ipv6-prefix-length")) {
+			if (get_uint(y, "rrl: ipv6-prefix-length", v, 0, 64, &u))
+				y->c->rrl_v6len = (unsigned)u;
+		} else if (!strcmp(sect, "rrl") && !strcmp(key, "exempt")) {
+			yaml_strv(y, v, "rrl: exempt", &y->c->rrl_exempt,
+			    &y->c->nrrl_exempt);
+		} else {
+			yerr(y, k, "%s: unknown key \"%s\"", sect, key);
+		}
+	}
+}
+
 static void
 yaml_zone(struct yctx *y, yaml_node_t *e)
 {
 	yaml_node_t *namen = NULL, *dsn = NULL, *specn = NULL, *acln = NULL;
+	yaml_node_t *aln = NULL;
 	struct cfg_zone *z;
 	char err[256], *name;
 	int idx;
@@ -837,6 +914,8 @@ yaml_zone(struct yctx *y, yaml_node_t *e)
 			specn = v;
 		else if (!strcmp(key, "acl"))
 			acln = v;
+		else if (!strcmp(key, "allowlist"))
+			aln = v;
 		else
 			yerr(y, k, "zone: unknown key \"%s\"", key);
 	}
@@ -892,6 +971,18 @@ yaml_zone(struct yctx *y, yaml_node_t *e)
 		else if (config_zone_add(y->c, z, (unsigned)idx, err, sizeof(err)) < 0)
 			yerr(y, acln, "%s", err);
 	}
+	if (aln && !yis_null(aln) && ymap(y, aln, "allowlist")) {
+		FOR_PAIRS(y, aln, p, k, v) {
+			if (!strcmp(yscalar(k), "action") ||
+			    !strcmp(yscalar(k), "code"))
+				yaml_al_action(y, yscalar(k), v,
+				    &z->allowlist_action, &z->allowlist_code);
+			else
+				yerr(y, k, "zone %s: allowlist: unknown key "
+				    "\"%s\" (the file is global)", z->name,
+				    yscalar(k));
+		}
+	}
 	if (z->ndatasets == 0)	/* rbldnsd: at least one non-acl dataset */
 		yerr(y, e, "zone %s: no datasets", z->name);
 }
@@ -901,7 +992,7 @@ yaml_top(struct yctx *y, yaml_node_t *root)
 {
 	static const char *const order[] = {
 		"server", "codes", "azure-regions", "datasets", "zones", "acl",
-		"resolver",
+		"resolver", "allowlist", "control", "rrl",
 	};
 	char err[256];
 
@@ -940,6 +1031,8 @@ yaml_top(struct yctx *y, yaml_node_t *root)
 				if (!yis_null(v))
 					yaml_resolvers(y, v, &y->c->resolvers,
 					    &y->c->nresolvers);
+			} else if (i >= 7) {
+				yaml_control(y, order[i], v);
 			} else if (!yis_null(v)) {
 				int idx = yscalar(v) ?
 				    config_find_dataset(y->c, yscalar(v)) : -1;

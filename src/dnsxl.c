@@ -15,6 +15,7 @@
 #include "spf_resolve.h"
 #include "version.h"
 #include "zone.h"
+#include "control.h"
 
 static void
 usage(FILE *f)
@@ -23,6 +24,7 @@ usage(FILE *f)
 "usage: dnsxl check  [--config FILE] [options] [zone:type:file,...]\n"
 "       dnsxl lookup [--config FILE] [options] [zone:type:file,...] IP...\n"
 "       dnsxl dump   [--config FILE] [options] [zone:type:file,...] [zone]\n"
+"       dnsxl [-s SOCKET] acl|reload|status|stats ...  (control channel)\n"
 "       dnsxl --help | --version\n"
 "\n"
 "check   read the config and every data file; print each problem as\n"
@@ -51,7 +53,8 @@ takes_arg(const char *a)
 {
 	static const char with_arg[] = "burwtcpls";
 	if (strcmp(a, "--config") == 0 || strcmp(a, "--workers") == 0 ||
-	    strcmp(a, "--metrics-listen") == 0)
+	    strcmp(a, "--metrics-listen") == 0 ||
+	    strcmp(a, "--allowlist") == 0 || strcmp(a, "--control-socket") == 0)
 		return 1;
 	return a[0] == '-' && a[1] && a[1] != '-' && a[2] == '\0' &&
 	    strchr(with_arg, a[1]) != NULL;
@@ -332,6 +335,11 @@ main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	/* The control channel (ctl_client.c). */
+	if (!strcmp(argv[1], "acl") || !strcmp(argv[1], "reload") ||
+	    !strcmp(argv[1], "status") || !strcmp(argv[1], "stats") ||
+	    !strcmp(argv[1], "-s") || !strcmp(argv[1], "--socket"))
+		return ctl_client_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "lookup") != 0 &&
 	    strcmp(argv[1], "dump") != 0) {
 		fprintf(stderr, "dnsxl: unknown command \"%s\"\n", argv[1]);

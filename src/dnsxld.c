@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "control.h"
 #include "diag.h"
 #include "dump.h"
 #include "errcode.h"
@@ -70,6 +71,7 @@ reload_hook(struct server *srv, enum server_reload_why why, void *arg)
 	struct daemon_ctx *dc = arg;
 	if (why == SERVER_RELOAD_SIGHUP) {
 		querylog_reopen();
+		control_allowlist_reload(NULL, 0);
 		reload_request(dc->reload, RELOAD_ALWAYS);
 		return;
 	}
@@ -253,6 +255,8 @@ main(int argc, char **argv)
 	 * fork, chroot and setuid. */
 	if (cfg->metrics_listen && metrics_bind(cfg->metrics_listen) < 0)
 		goto fail;
+	if (control_bind(cfg, cfg->user ? uid : (uid_t)-1, gid) < 0)
+		goto fail;
 	sdnotify_init();
 	if (!cfg->foreground && (status_fd = daemonize()) < 0)
 		goto fail;
@@ -264,6 +268,8 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	if (cfg->user && drop_privileges(uid, gid) < 0)
+		goto fail;
+	if (control_allowlist_init(cfg) < 0)
 		goto fail;
 
 	unsigned nw = server_workers(srv);
@@ -298,7 +304,8 @@ main(int argc, char **argv)
 		status_fd = -1;
 		to_dev_null();
 	}
-	if (reload_start(dc.reload) < 0 || metrics_start(dc.reload, nw) < 0)
+	if (reload_start(dc.reload) < 0 || metrics_start(dc.reload, nw) < 0 ||
+	    control_start(srv, dc.reload, argc, argv) < 0)
 		goto fail;
 	if (dc.statsfile)
 		stats_file_write(dc.statsfile, true);
@@ -306,6 +313,7 @@ main(int argc, char **argv)
 	rc = server_run(srv);
 	sdnotify("STOPPING=1");
 	log_info("shutting down");
+	control_stop();
 	if (dc.statsfile) {
 		stats_file_write(dc.statsfile, false);
 		stats_file_write(dc.statsfile, true);
@@ -325,6 +333,7 @@ main(int argc, char **argv)
 
 fail:
 	tell_parent(status_fd, 1);
+	control_stop();
 	metrics_stop();
 	reload_free(dc.reload);
 	querylog_close();

@@ -21,6 +21,7 @@
 #include <event2/http.h>
 #include <event2/thread.h>
 
+#include "control.h"
 #include "errcode.h"
 #include "log.h"
 #include "querylog.h"
@@ -277,6 +278,10 @@ metrics_render(struct reload *r, size_t *len)
 	    (unsigned long long)(querylog_enabled() ? querylog_dropped() : 0));
 	head(&o, "dnsxld_workers", "gauge", "Worker threads.");
 	put(&o, "dnsxld_workers %u\n", nwork);
+	size_t cl;                      /* added (control): allowlist, rrl */
+	char *ct = control_metrics_text(&cl);
+	put(&o, "%s", ct ? ct : "");
+	free(ct);
 	if (o.oom) {
 		free(o.p);
 		return NULL;

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "acl.h"
+#include "allowlist.h"
 #include "config.h"
 #include "dataset.h"
 #include "edns.h"
@@ -634,8 +635,21 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 		return QW_REFUSED;      /* transfers are not served here */
 
 	struct acl_verdict v = { ACL_PASS, NULL, NULL };
+	/* The runtime allowlist first (allowlist.h); its "code" action
+	 * answers like an acl value of that A, without TXT, TTL 0. */
+	uint32_t alcode = 0;
+	struct dx_value alval = { 0, NULL };
+	enum al_verdict av = allowlist_check(cfg, zone_name(z), peer, &alcode);
+	if (av == AL_DROP)
+		return QW_DROP;
+	if (av == AL_REFUSE)
+		return QW_REFUSED;
 	const struct dataset *gacl = snapshot_global_acl(s), *zacl = zone_acl(z);
-	if ((gacl || zacl) && peer)
+	if (av == AL_CODE) {
+		alval.a = htonl(alcode);
+		v.action = ACL_VALUE;
+		v.val = &alval;
+	} else if ((gacl || zacl) && peer)
 		acl_check(gacl, zacl, peer, peer_len(peer), &v);
 	if (v.action == ACL_IGNORE)
 		return QW_DROP;

@@ -37,6 +37,7 @@
 #include "errcode.h"
 #include "log.h"
 #include "query.h"
+#include "rrl.h"
 #include "snapshot.h"
 #include "xfr.h"
 
@@ -86,6 +87,7 @@ struct worker {
 	uint8_t cin[UDP_BATCH][CTRL_LEN], cout[UDP_BATCH][CTRL_LEN];
 	uint8_t *rbuf, *wbuf;
 	uint8_t *tcpbuf;            /* 2 + QUERY_MAX_BUF */
+	struct rrl *rrl;            /* UDP rate limiting, NULL = off */
 };
 
 struct addr {
@@ -108,6 +110,7 @@ struct server {
 	struct event *main_stop_ev;
 	server_reload_fn reload;
 	void *reload_arg;
+	struct rrl_exempt *rrl_x;   /* rrl.exempt, shared by the workers */
 	server_observe_fn observe;
 	void *observe_arg;
 	uint32_t interval;
@@ -293,6 +296,27 @@ open_sock(struct addr *a, int type)
 	return fd;
 }
 
+/* Response rate limiting (rrl.h): one table per worker. */
+static int
+rrl_setup(const struct config *cfg, struct server *srv)
+{
+	char err[200];
+	int rc = rrl_exempt_new(cfg->rrl_exempt, cfg->nrrl_exempt,
+	    &srv->rrl_x, err, sizeof(err));
+	if (rc < 0) {
+		log_warnx("rrl: exempt: %s", err);
+		return rc;
+	}
+	for (unsigned i = 0; i < srv->nworkers; i++)
+		if ((rc = rrl_new(cfg->rrl_rate, cfg->rrl_slip, cfg->rrl_table,
+		    cfg->rrl_v4len, cfg->rrl_v6len, srv->rrl_x,
+		    &srv->workers[i].rrl)) < 0)
+			return rc;
+	log_info("rrl: %u responses/s per bucket, slip %u", cfg->rrl_rate,
+	    cfg->rrl_slip);
+	return 0;
+}
+
 int
 server_new(const struct config *cfg, struct server **out)
 {
@@ -349,6 +373,10 @@ server_new(const struct config *cfg, struct server **out)
 			}
 		}
 	}
+	if (cfg->rrl_rate && (rc = rrl_setup(cfg, srv)) < 0) {
+		server_free(srv);
+		return rc;
+	}
 	for (unsigned j = 0; j < srv->naddr; j++) {
 		char txt[NI_MAXHOST + NI_MAXSERV + 2];
 		log_info("listening on %s (udp, tcp)",
@@ -400,6 +428,22 @@ reply_pktinfo(const struct msghdr *in, uint8_t *ctl)
 	return 0;
 }
 
+/* Rate limiting of one UDP reply: its new length (0 = drop). */
+static size_t
+rrl_apply(struct worker *wk, const struct sockaddr *peer,
+    const struct query_info *qi, uint8_t *reply, size_t len, uint64_t ms)
+{
+	switch (rrl_account(wk->rrl, peer, rrl_kind_of(qi->rcode, qi->ancount),
+	    ms)) {
+	case RRL_DROP:
+		return 0;
+	case RRL_SLIP:
+		return rrl_truncate(reply, len);
+	default:
+		return len;
+	}
+}
+
 static void
 udp_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -430,13 +474,20 @@ udp_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		const struct snapshot *s = hold(wk);
 		unsigned m = 0;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+		uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec /
+		    1000000;
 		for (int i = 0; i < n; i++) {
 			uint8_t *reply = wk->wbuf + (size_t)m * UDP_WBUF;
 			struct query_info qi;
 			size_t len = query_process(s, wk->iin[i].iov_base,
 			    wk->in[i].msg_len, QUERY_UDP,
 			    (struct sockaddr *)&wk->peer[i], reply, UDP_WBUF,
-			    wk->srv->observe ? &qi : NULL);
+			    wk->srv->observe || wk->rrl ? &qi : NULL);
+			if (len && wk->rrl)
+				len = rrl_apply(wk, (struct sockaddr *)&wk->peer[i],
+				    &qi, reply, len, ms);
 			if (wk->srv->observe)
 				observe(wk, s, &qi, wk->iin[i].iov_base,
 				    wk->in[i].msg_len, reply, len,
@@ -808,7 +859,9 @@ server_free(struct server *srv)
 		free(wk->rbuf);
 		free(wk->wbuf);
 		free(wk->tcpbuf);
+		rrl_free(wk->rrl);
 	}
+	rrl_exempt_free(srv->rrl_x);
 	free(srv->workers);
 	free(srv->addrs);
 	struct snapshot *s = atomic_load(&srv->current);
