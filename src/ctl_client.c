@@ -142,11 +142,12 @@ talk(const char *path, const char *line)
 	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	size_t len = strlen(line);
-	if (write(fd, line, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
-		fprintf(stderr, "dnsxl: %s: %s\n", path, strerror(errno));
-		close(fd);
-		return 2;
-	}
+	/* The daemon may answer (e.g. "permission denied") and close before
+	 * reading our line: no SIGPIPE, and read its reply anyway. */
+	int werr = 0;
+	if (send(fd, line, len, MSG_NOSIGNAL) != (ssize_t)len ||
+	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1)
+		werr = errno ? errno : EIO;
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
 	for (;;) {
@@ -165,7 +166,10 @@ talk(const char *path, const char *line)
 	}
 	close(fd);
 	if (!buf || n == 0 || buf[n - 1] != '\n') {
-		fprintf(stderr, "dnsxl: %s: no complete reply\n", path);
+		if (werr)
+			fprintf(stderr, "dnsxl: %s: %s\n", path, strerror(werr));
+		else
+			fprintf(stderr, "dnsxl: %s: no complete reply\n", path);
 		free(buf);
 		return 2;
 	}
