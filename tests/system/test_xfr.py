@@ -552,7 +552,8 @@ zones:
 
 def test_dump_refusals(tmp_path):
     """A per-address TXT over a /8 is over the default dump-limit; a
-    combined dataset cannot be rendered: both say why, exit 1."""
+    combined subzone that collides with reverse names cannot be rendered:
+    both say why, exit 1."""
     (tmp_path / "big").write_text(":2:Listed $\n10.0.0.0/8\n")
     r = subprocess.run([str(BUILD / "dnsxl"), "dump",
                         f"t.zone:ip4trie:{tmp_path / 'big'}"],
@@ -564,11 +565,14 @@ def test_dump_refusals(tmp_path):
                         f"t.zone:ip4trie:{tmp_path / 'big'}"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "dump-limit" in r.stderr
-    (tmp_path / "comb").write_text("$DATASET ip4set spam\n1.2.3.4\n")
+    # a combined subzone named like an address label under reverse names
+    (tmp_path / "comb").write_text("$DATASET ip4set @\n1.2.3.4\n"
+                                   "$DATASET dnset 10\nx.y\n")
     r = subprocess.run([str(BUILD / "dnsxl"), "dump",
                         f"t.zone:combined:{tmp_path / 'comb'}"],
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode == 1 and "of type combined cannot be rendered" in r.stderr
+    assert r.returncode == 1 and "zone t.zone: subzone 10. collides with " \
+        "reverse IP names; cannot be rendered" in r.stderr
     # one zone by name; an unknown one is an error
     (tmp_path / "one").write_text("1.2.3.4\n")
     spec = f"t.zone:ip4trie:{tmp_path / 'one'}"
@@ -624,4 +628,98 @@ zones:
         log = (tmp_path / "server.log").read_text()
         assert f"xfr: IXFR {ZONE} {s0} -> {serials[2]} (2 differences)" in log
     finally:
+        prim.stop()
+
+
+COMBINED = """$SOA 0 ns1.cb.test hostmaster.cb.test 0 1h 10m 1w 5m
+$NS 0 ns1.cb.test
+$DATASET ip4trie:proxies proxies @
+:2:Proxy
+10.0.0.0/16
+!10.0.5.0/24
+10.0.5.7 :3:Back
+192.0.2.0/25 :4:Half $
+$DATASET ip6trie:six six
+2001:db8::/32 :5:Six
+!2001:db8:1::/48
+$DATASET dnset:names names deep.names
+.bad.example :6:Bad
+!good.bad.example
+example.com
+$DATASET generic:gen www.x @
+@ A 127.0.0.9
+mx MX 10 mail.example.
+$DATASET ip4set:empty empty
+"""
+
+
+def test_combined_zone_to_nsd(tmp_path):
+    """combined: subzones with IPv4, IPv6 and name datasets, generic
+    records at two apexes, an empty subzone, names above a subzone; NSD
+    transfers the zone and answers every name as dnsxld does."""
+    if not os.path.exists(NSD):
+        pytest.skip("nsd not installed (make test-deps)")
+    zone = "cb.test"
+    (tmp_path / "cb").write_text(COMBINED)
+    p1, p2 = free_port(), free_port()
+    while p2 == p1:
+        p2 = free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  allow-transfer: [ 127.0.0.1 ]
+datasets:
+  - {{ name: cb, type: combined, files: [ cb ] }}
+zones:
+  - name: {zone}
+    datasets: [ cb ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=zone)
+    sdir = tmp_path / "nsd"
+    sdir.mkdir()
+    (sdir / "sec.conf").write_text(nsd_conf(sdir, p2, p1, zone))
+    sec = subprocess.Popen([NSD, "-d", "-c", str(sdir / "sec.conf")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_serial_zone(p2, zone, soa_serial_zone(p1, zone))
+        rng = random.Random(4321)
+        nets = nets_of("10.0.0.0/16\n!10.0.5.0/24\n10.0.5.7\n192.0.2.0/25\n")
+        v4 = sample(rng, nets, 8)
+        v6 = sample(rng, nets_of("2001:db8::/32\n!2001:db8:1::/48\n"), 8)
+        names = ["", "proxies", "six", "names", "deep.names", "www.x", "x",
+                 "mx", "empty", "a.empty", "zz", "a.x", "bad.example.names",
+                 "a.bad.example.names", "good.bad.example.names",
+                 "a.good.bad.example.names", "example.com.deep.names",
+                 "example.com.names", "mx.www.x", "2.0.0.127",
+                 "1.0.0.127", "2.0.0.127.proxies", "7.5.0.10.six"]
+        for sub in ("proxies", "", "six", "names"):
+            for a in v4 + v6[:40]:
+                names.append(rev(a, sub).rstrip("."))
+        labels = ["example", "com", "bad", "good", "names", "deep", "x",
+                  "www", "proxies", "six", "mx", "zz", "10"]
+        for _ in range(150):
+            names.append(".".join(rng.choice(labels)
+                                  for _ in range(rng.randint(1, 4))))
+        diffs = []
+        for n in names:
+            fq = f"{n}.{zone}" if n else zone
+            for t in ("A", "TXT", "MX"):
+                a, b = ask(p1, fq, t), ask(p2, fq, t)
+                if a != b:
+                    diffs.append((n, t, a, b))
+        assert diffs == [], f"{len(diffs)} differences, first: {diffs[:5]}"
+        # the subzones' data is really there (not all NXDOMAIN alike)
+        assert ask(p2, f"7.5.0.10.proxies.{zone}", "TXT")[1][0][2] == \
+            ['"Back"']
+        assert ask(p2, f"1.1.0.10.{zone}", "A")[1][0][2] == ["127.0.0.2"]
+        assert ask(p2, f"empty.{zone}", "A") == ("NOERROR", [])
+        assert ask(p2, f"a.empty.{zone}", "A") == ("NXDOMAIN", [])
+    finally:
+        sec.terminate()
+        try:
+            sec.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            sec.kill()
+            sec.wait()
         prim.stop()
