@@ -147,9 +147,14 @@ notify_send(const struct snapshot *s, const struct config *cfg)
 {
 	int ok = 0;
 
-	for (unsigned i = 0; i < snapshot_zone_count(s); i++)
-		for (unsigned j = 0; j < cfg->nxfr_notify; j++)
-			if (notify_one(snapshot_zone(s, i), cfg->xfr_notify[j]))
+	for (unsigned i = 0; i < snapshot_zone_count(s); i++) {
+		const struct zone *z = snapshot_zone(s, i);
+		char *const *al, *const *nl;
+		unsigned na, nn;
+		config_xfr_lists(cfg, zone_name(z), &al, &na, &nl, &nn);
+		for (unsigned j = 0; j < nn; j++)
+			if (notify_one(z, nl[j]))
 				ok++;
+	}
 	return ok;
 }

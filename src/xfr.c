@@ -301,7 +301,7 @@ xfr_prepare(struct snapshot *s, const struct config *cfg)
 {
 	int rc = 0;
 
-	if (!cfg->nxfr_allow && !cfg->nxfr_notify)
+	if (!config_xfr_any(cfg))
 		return 0;
 	for (unsigned i = 0; i < snapshot_zone_count(s) && rc == 0; i++) {
 		/* not yet published: still ours to change */
@@ -491,6 +491,8 @@ static bool
 allowed(const struct config *cfg, const struct sockaddr *peer,
     const struct xreq *r)
 {
+	char *const *list, *const *nl;
+	unsigned nlist, nn;
 	uint8_t pa[16];
 	int pf;
 
@@ -509,11 +511,13 @@ allowed(const struct config *cfg, const struct sockaddr *peer,
 	} else {
 		return false;
 	}
-	for (unsigned i = 0; i < cfg->nxfr_allow; i++) {
+	/* the zone's own list when it has one (config_xfr_lists) */
+	config_xfr_lists(cfg, r->qname, &list, &nlist, &nl, &nn);
+	for (unsigned i = 0; i < nlist; i++) {
 		char buf[300], *slash, *key;
 		uint8_t a[16];
 		unsigned bits, fam;
-		snprintf(buf, sizeof(buf), "%s", cfg->xfr_allow[i]);
+		snprintf(buf, sizeof(buf), "%s", list[i]);
 		if ((key = strstr(buf, "key ")) != NULL) {
 			char *k = key + 4;
 			while (*k == ' ')
