@@ -723,3 +723,84 @@ zones:
             sec.kill()
             sec.wait()
         prim.stop()
+
+
+def test_per_zone_allow_transfer_and_notify(tmp_path):
+    """zones: allow-transfer / notify per zone replace the server's lists:
+    zone a.test uses the server's (transfers, NOTIFY to the server's
+    target), b.test has allow-transfer: [] (REFUSED) and its own notify
+    target, c.test allows only 127.0.0.2."""
+    (tmp_path / "d4").write_text("1.2.3.4\n")
+    p1 = free_port()
+    listeners = []
+    for _ in range(2):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        s.settimeout(5)
+        listeners.append(s)
+    pa, pb = (s.getsockname()[1] for s in listeners)
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  allow-transfer: [ 127.0.0.1 ]
+  notify: [ "127.0.0.1@{pa}" ]
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+zones:
+  - name: a.test
+    datasets: [ v4 ]
+  - name: b.test
+    datasets: [ v4 ]
+    allow-transfer: []
+    notify: [ "127.0.0.1@{pb}" ]
+  - name: c.test
+    datasets: [ v4 ]
+    allow-transfer: [ 127.0.0.2 ]
+    notify: []
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe="a.test")
+    try:
+        got = {}
+        for s in listeners:
+            try:
+                while True:
+                    data, addr = s.recvfrom(4096)
+                    m = dns.message.from_wire(data)
+                    got.setdefault(s.getsockname()[1], []).append(
+                        m.question[0].name.to_text())
+                    r = dns.message.make_response(m)
+                    s.sendto(r.to_wire(), addr)
+                    s.settimeout(0.5)
+            except socket.timeout:
+                pass
+        # (resent until answered: compare the zones, not the count)
+        assert {k: sorted(set(v)) for k, v in got.items()} == \
+            {pa: ["a.test."], pb: ["b.test."]}
+        z = dns.zone.Zone("a.test")
+        dns.query.inbound_xfr("127.0.0.1", z, port=p1, timeout=5)
+        assert z.get_rdataset("4.3.2.1", "A")[0].address == "127.0.0.2"
+        for zone, src in (("b.test", "127.0.0.1"), ("c.test", "127.0.0.1"),
+                          ("b.test", "127.0.0.2")):
+            q = dns.message.make_query(zone, "AXFR")
+            r = dns.query.tcp(q, "127.0.0.1", port=p1, timeout=3, source=src)
+            assert r.rcode() == dns.rcode.REFUSED and not r.answer, (zone, src)
+        q = dns.message.make_query("c.test", "AXFR")
+        r = dns.query.tcp(q, "127.0.0.1", port=p1, timeout=3,
+                          source="127.0.0.2")
+        assert r.rcode() == dns.rcode.NOERROR and \
+            r.answer[0].rdtype == dns.rdatatype.SOA
+        # IXFR over UDP: the SOA where transfers are allowed, else REFUSED
+        for zone, rcode in (("a.test", dns.rcode.NOERROR),
+                            ("b.test", dns.rcode.REFUSED)):
+            q = dns.message.make_query(zone, "IXFR")
+            q.authority.append(dns.rrset.from_text(
+                zone + ".", 0, "IN", "SOA", ". . 1 0 0 0 0"))
+            r = dns.query.udp(q, "127.0.0.1", port=p1, timeout=3)
+            assert r.rcode() == rcode, zone
+        assert "AXFR of b.test refused (allow-transfer)" in \
+            (tmp_path / "server.log").read_text()
+    finally:
+        for s in listeners:
+            s.close()
+        prim.stop()
