@@ -31,6 +31,7 @@
 #include "dump.h"
 #include "errcode.h"
 #include "log.h"
+#include "xfr_tsig.h"
 #include "snapshot.h"
 #include "zone.h"
 
@@ -360,6 +361,7 @@ struct xreq {
 	bool tsig_bad;             /* a TSIG we cannot verify */
 	ldns_rdf *mac;             /* the request's MAC (signs the reply) */
 	char keyname[300];
+	struct xfr_tsig_req terr;  /* RFC 8945 error to answer with */
 };
 
 static uint16_t
@@ -406,14 +408,51 @@ same_name(const char *a, const char *b)
 	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
-/* RFC 8945: a TSIG on the request is verified with the configured key of
- * that name; the reply is then signed with it. */
+/* The request's TSIG fields, for an error reply (xfr_tsig.c). */
+static bool
+tsig_fields(const ldns_rr *t, struct xfr_tsig_req *e)
+{
+	ldns_rdf *own = ldns_rdf_clone(ldns_rr_owner(t));
+	ldns_rdf *alg = ldns_rdf_clone(ldns_rr_rdf(t, 0));
+	const ldns_rdf *tm = ldns_rr_rdf(t, 1), *mac = ldns_rr_rdf(t, 3);
+	bool ok = own && alg && tm && mac && ldns_rdf_size(tm) == 6 &&
+	    ldns_rdf_size(own) <= sizeof(e->owner) &&
+	    ldns_rdf_size(alg) <= sizeof(e->alg) && ldns_rdf_size(mac) >= 2 &&
+	    ldns_rdf_size(mac) - 2 <= sizeof(e->mac);
+
+	if (ok) {
+		ldns_dname2canonical(own);
+		ldns_dname2canonical(alg);
+		e->ownerlen = ldns_rdf_size(own);
+		memcpy(e->owner, ldns_rdf_data(own), e->ownerlen);
+		e->alglen = ldns_rdf_size(alg);
+		memcpy(e->alg, ldns_rdf_data(alg), e->alglen);
+		e->time_signed = 0;
+		for (int i = 0; i < 6; i++)
+			e->time_signed = e->time_signed << 8 |
+			    ldns_rdf_data(tm)[i];
+		e->fudge = ldns_rdf2native_int16(ldns_rr_rdf(t, 2));
+		e->orig_id = ldns_rdf2native_int16(ldns_rr_rdf(t, 4));
+		/* the MAC rdf is "size, MAC" */
+		e->maclen = ldns_rdf_size(mac) - 2;
+		memcpy(e->mac, ldns_rdf_data(mac) + 2, e->maclen);
+	}
+	ldns_rdf_deep_free(own);
+	ldns_rdf_deep_free(alg);
+	return ok;
+}
+
+/* RFC 8945 5.2: a TSIG on the request is verified with the configured key
+ * of that name; the reply is then signed with it. An unknown key or
+ * another algorithm is BADKEY, a wrong MAC BADSIG (both answered NOTAUTH,
+ * unsigned), a time outside the fudge BADTIME (NOTAUTH, signed). */
 static void
 check_tsig(ldns_pkt *p, const uint8_t *pkt, size_t len,
     const struct config *cfg, struct xreq *r)
 {
 	ldns_rr *t = ldns_pkt_tsig(p);
-	char *kn, alg[300];
+	const struct cfg_tsig *k = NULL;
+	char *kn, name[300];
 
 	if (!t)
 		return;
@@ -422,19 +461,36 @@ check_tsig(ldns_pkt *p, const uint8_t *pkt, size_t len,
 		return;
 	snprintf(r->keyname, sizeof(r->keyname), "%s", kn);
 	free(kn);
-	for (unsigned i = 0; cfg && i < cfg->ntsig; i++) {
-		const struct cfg_tsig *k = &cfg->tsig[i];
-		if (!same_name(k->name, r->keyname))
-			continue;
-		dotted(k->name, alg, sizeof(alg));
-		if (ldns_rr_rd_count(t) > 3 &&
-		    ldns_pkt_tsig_verify(p, pkt, len, alg, k->secret, NULL)) {
-			r->key = k;
-			r->tsig_bad = false;
-			r->mac = ldns_rdf_clone(ldns_rr_rdf(t, 3));
-		}
-		break;
+	if (ldns_rr_rd_count(t) < 7 || !tsig_fields(t, &r->terr))
+		return;                 /* malformed: REFUSED */
+	r->terr.error = TSIG_BADKEY;
+	for (unsigned i = 0; cfg && i < cfg->ntsig && !k; i++)
+		if (same_name(cfg->tsig[i].name, r->keyname))
+			k = &cfg->tsig[i];
+	if (!k)
+		return;
+	if ((kn = ldns_rdf2str(ldns_rr_rdf(t, 0))) == NULL)
+		return;
+	bool same_alg = same_name(kn, k->algorithm);
+	free(kn);
+	if (!same_alg)
+		return;
+	dotted(k->name, name, sizeof(name));
+	if (!ldns_pkt_tsig_verify(p, pkt, len, name, k->secret, NULL)) {
+		r->terr.error = TSIG_BADSIG;
+		return;
 	}
+	int64_t skew = (int64_t)time(NULL) - (int64_t)r->terr.time_signed;
+	if (skew > r->terr.fudge || -skew > r->terr.fudge) {
+		r->terr.error = TSIG_BADTIME;
+		r->terr.secret = k->secret;
+		r->terr.algorithm = k->algorithm;
+		return;
+	}
+	r->terr.error = 0;
+	r->key = k;
+	r->tsig_bad = false;
+	r->mac = ldns_rdf_clone(ldns_rr_rdf(t, 3));
 }
 
 /* The question by hand (the raw bytes are echoed); the IXFR serial and
@@ -669,6 +725,26 @@ reply_rcode(const struct xreq *r, int rcode, xfr_emit_fn emit, void *arg)
 	return rc;
 }
 
+/* NOTAUTH with the request's TSIG error (RFC 8945 5.3.2). */
+static int
+reply_tsig_error(const struct xreq *r, xfr_emit_fn emit, void *arg)
+{
+	struct out *o = malloc(sizeof(*o));
+	size_t n;
+	int rc = 0;
+
+	if (!o)
+		return DX_ENOMEM;
+	o->r = r;
+	out_start(o, 9);
+	n = xfr_tsig_error(&r->terr, o->buf, o->pos, sizeof(o->buf),
+	    (uint64_t)time(NULL));
+	if (emit(o->buf, n ? n : o->pos, arg) != 0)
+		rc = DX_EIO;
+	free(o);
+	return rc;
+}
+
 /* The SOA of version v as wire. */
 static int
 soa_wire(const struct xver *v, uint8_t **w, uint16_t *wl)
@@ -803,10 +879,17 @@ xfr_serve_req(const struct config *cfg, struct xreq *rp,
 
 	if (!cfg || r.qclass != 1)
 		return reply_rcode(&r, 5, emit, arg);           /* REFUSED */
+	if (r.terr.error) {
+		log_info("xfr: %s of %s: TSIG key \"%s\": %s", r.qtype ==
+		    T_IXFR ? "IXFR" : "AXFR", r.qname, r.keyname,
+		    r.terr.error == TSIG_BADKEY ? "BADKEY (unknown key or "
+		    "algorithm)" : r.terr.error == TSIG_BADSIG ? "BADSIG" :
+		    "BADTIME");
+		return reply_tsig_error(&r, emit, arg);
+	}
 	if (r.tsig_bad)
-		log_info("xfr: %s of %s: TSIG key \"%s\" unknown or bad "
-		    "signature", r.qtype == T_IXFR ? "IXFR" : "AXFR", r.qname,
-		    r.keyname);
+		log_info("xfr: %s of %s: malformed TSIG", r.qtype == T_IXFR ?
+		    "IXFR" : "AXFR", r.qname);
 	if (r.tsig_bad || !allowed(cfg, peer, &r)) {
 		log_info("xfr: %s of %s refused (allow-transfer)",
 		    r.qtype == T_IXFR ? "IXFR" : "AXFR", r.qname);

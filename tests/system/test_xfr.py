@@ -804,3 +804,116 @@ zones:
         for s in listeners:
             s.close()
         prim.stop()
+
+
+def _tcp_raw(port, wire):
+    """One request over TCP, the raw reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
+        s.sendall(len(wire).to_bytes(2, "big") + wire)
+        buf = b""
+        while len(buf) < 2 or len(buf) < 2 + int.from_bytes(buf[:2], "big"):
+            chunk = s.recv(65535)
+            if not chunk:
+                break
+            buf += chunk
+        return buf[2:2 + int.from_bytes(buf[:2], "big")]
+
+
+def test_tsig_errors_are_notauth(tmp_path, monkeypatch):
+    """RFC 8945 5.2: an unknown key or another algorithm is NOTAUTH with
+    TSIG error BADKEY, a wrong MAC NOTAUTH/BADSIG (both unsigned), a time
+    outside the fudge NOTAUTH/BADTIME, signed over the request's MAC with
+    the server's time as Other Data. A good key that allow-transfer does
+    not list stays REFUSED."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import dns.name
+    import dns.tsig
+    import dns.tsigkeyring
+    (tmp_path / "d4").write_text("1.2.3.4\n")
+    p1 = free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  allow-transfer: [ "127.0.0.1 key xfr-key" ]
+  tsig-keys:
+    - {{ name: xfr-key, algorithm: hmac-sha256, secret: "{SECRET}" }}
+    - {{ name: other-key, secret: "{SECRET}" }}
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+zones:
+  - name: {ZONE}
+    datasets: [ v4 ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=ZONE)
+    wrong = "d3JvbmctKy1zZWNyZXQtZm9yLWRuc3hsZC14ZnItdGVzdHM="
+    try:
+        cases = [("nokey.", SECRET, "hmac-sha256", dns.tsig.PeerBadKey),
+                 ("xfr-key.", SECRET, "hmac-sha1", dns.tsig.PeerBadKey),
+                 ("xfr-key.", wrong, "hmac-sha256",
+                  dns.tsig.PeerBadSignature)]
+        for name, secret, alg, exc in cases:
+            ring = dns.tsigkeyring.from_text({name: secret})
+            q = dns.message.make_query(ZONE, "AXFR")
+            q.use_tsig(ring, keyname=name, algorithm=alg)
+            wire = _tcp_raw(p1, q.to_wire())
+            assert wire[3] & 0xF == dns.rcode.NOTAUTH, name
+            assert struct.unpack("!H", wire[10:12])[0] == 1   # the TSIG
+            with pytest.raises(exc):
+                dns.message.from_wire(wire, keyring=ring, request_mac=q.mac)
+            # unsigned: MAC size 0 (then original ID, error, other length 0)
+            assert wire[-8:-6] == b"\x00\x00"
+        # a key that verifies but is not listed: REFUSED, signed
+        ring = dns.tsigkeyring.from_text({"other-key.": SECRET})
+        q = dns.message.make_query(ZONE, "AXFR")
+        q.use_tsig(ring, keyname="other-key.", algorithm="hmac-sha256")
+        r = dns.query.tcp(q, "127.0.0.1", port=p1, timeout=3)
+        assert r.rcode() == dns.rcode.REFUSED and r.had_tsig
+        # BADTIME: signed an hour ago
+        ring = dns.tsigkeyring.from_text({"xfr-key.": SECRET})
+        q = dns.message.make_query(ZONE, "AXFR")
+        q.use_tsig(ring, keyname="xfr-key.", algorithm="hmac-sha256")
+        then = int(time.time()) - 3600
+        with monkeypatch.context() as m:
+            m.setattr(time, "time", lambda: then)
+            req = q.to_wire()
+        wire = _tcp_raw(p1, req)
+        assert wire[3] & 0xF == dns.rcode.NOTAUTH
+        with pytest.raises(dns.tsig.PeerBadTime):
+            dns.message.from_wire(wire, keyring=ring, request_mac=q.mac)
+        qlen = 12 + len(dns.name.from_text(ZONE).to_wire()) + 4
+        owner = dns.name.from_text("xfr-key.").to_wire()
+        alg = dns.name.from_text("hmac-sha256.").to_wire()
+        rd = wire[qlen + len(owner) + 10:]
+        assert rd[:len(alg)] == alg
+        p = len(alg)
+        tsigned = int.from_bytes(rd[p:p + 6], "big")
+        fudge, maclen = struct.unpack("!HH", rd[p + 6:p + 10])
+        mac = rd[p + 10:p + 10 + maclen]
+        orig, err, olen = struct.unpack("!HHH", rd[p + 10 + maclen:
+                                                   p + 16 + maclen])
+        other = rd[p + 16 + maclen:]
+        assert (tsigned, err, olen, maclen) == (then, 18, 6, 32)
+        assert abs(int.from_bytes(other, "big") - time.time()) < 10
+        assert orig == q.id
+        msg = wire[:10] + b"\x00\x00" + wire[12:qlen]
+        data = (struct.pack("!H", len(q.mac)) + q.mac + msg + owner +
+                struct.pack("!HI", 255, 0) + alg + rd[p:p + 8] +
+                struct.pack("!HH", 18, 6) + other)
+        key = base64.b64decode(SECRET)
+        assert hmac.new(key, data, hashlib.sha256).digest() == mac
+        log = (tmp_path / "server.log").read_text()
+        assert 'TSIG key "nokey.": BADKEY' in log
+        assert 'TSIG key "xfr-key.": BADSIG' in log
+        assert 'TSIG key "xfr-key.": BADTIME' in log
+        # the good key still transfers
+        z = dns.zone.Zone(ZONE)
+        q = dns.message.make_query(ZONE, "AXFR")
+        q.use_tsig(ring, keyname="xfr-key.", algorithm="hmac-sha256")
+        dns.query.inbound_xfr("127.0.0.1", z, query=q, port=p1, timeout=5)
+        assert z.get_rdataset("4.3.2.1", "A")[0].address == "127.0.0.2"
+    finally:
+        prim.stop()
