@@ -31,6 +31,7 @@
 #include "dump.h"
 #include "errcode.h"
 #include "log.h"
+#include "notify.h"
 #include "xfr_tsig.h"
 #include "snapshot.h"
 #include "zone.h"
@@ -334,6 +335,7 @@ xfr_serial(const char *zone, uint32_t *serial)
 void
 xfr_shutdown(void)
 {
+	notify_shutdown();
 	pthread_mutex_lock(&hist_mu);
 	for (unsigned i = 0; i < nhist; i++) {
 		for (unsigned j = 0; j < hist[i].n; j++)

@@ -44,7 +44,7 @@ int xfr_serve(const struct snapshot *s, const uint8_t *req, size_t len,
  * the zone has no rendering. For NOTIFY and tests. */
 bool xfr_serial(const char *zone, uint32_t *serial);
 
-/* Free the history (at exit). */
+/* Free the history and stop NOTIFY (notify_shutdown) at exit. */
 void xfr_shutdown(void);
 
 #endif

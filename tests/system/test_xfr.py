@@ -917,3 +917,79 @@ zones:
         assert z.get_rdataset("4.3.2.1", "A")[0].address == "127.0.0.2"
     finally:
         prim.stop()
+
+
+def test_notify_does_not_block(tmp_path):
+    """NOTIFY runs on its own event loop: two silent secondaries for three
+    zones (3 tries x 300 ms each, 5.4 s if sent one after the other on the
+    main thread) delay neither the start nor the answers; the silent ones
+    get each NOTIFY 3 times, the one that answers once per zone."""
+    import threading
+    (tmp_path / "d4").write_text("1.2.3.4\n")
+    p1 = free_port()
+    socks = []
+    for _ in range(3):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    ports = [s.getsockname()[1] for s in socks]
+    answered = []
+
+    def answer(s):
+        s.settimeout(0.2)
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            try:
+                data, addr = s.recvfrom(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            m = dns.message.from_wire(data)
+            answered.append(m.question[0].name.to_text())
+            s.sendto(dns.message.make_response(m).to_wire(), addr)
+
+    t = threading.Thread(target=answer, args=(socks[2],), daemon=True)
+    t.start()
+    targets = ", ".join(f'"127.0.0.1@{p}"' for p in ports)
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  notify: [ {targets} ]
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+zones:
+  - {{ name: a.test, datasets: [ v4 ] }}
+  - {{ name: b.test, datasets: [ v4 ] }}
+  - {{ name: c.test, datasets: [ v4 ] }}
+""")
+    t0 = time.monotonic()
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe="a.test")
+    try:
+        started = time.monotonic() - t0
+        assert ask(p1, "4.3.2.1.c.test", "A")[0] == "NOERROR"
+        assert started < 2.5, f"start took {started:.1f}s"
+        time.sleep(1.5)          # every try of every NOTIFY is over
+        got = []
+        for s in socks[:2]:
+            s.setblocking(False)
+            try:
+                while True:
+                    data = s.recv(4096)
+                    got.append((s.getsockname()[1],
+                                dns.message.from_wire(data).question[0]
+                                .name.to_text()))
+            except BlockingIOError:
+                pass
+        for p in ports[:2]:
+            assert sorted(n for q, n in got if q == p) == \
+                ["a.test."] * 3 + ["b.test."] * 3 + ["c.test."] * 3
+        assert sorted(answered) == ["a.test.", "b.test.", "c.test."]
+        log = (tmp_path / "server.log").read_text()
+        assert f"notify: b.test to 127.0.0.1@{ports[0]}: no answer" in log
+        assert f"to 127.0.0.1@{ports[2]}: rcode 0" in log
+    finally:
+        prim.stop()
+        for s in socks:
+            s.close()
