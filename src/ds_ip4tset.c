@@ -81,7 +81,8 @@ ip4tset_finish(struct dataset *ds, struct ds_load *ld)
 		if (rc < 0)
 			return rc;
 	}
-	qsort(s->a, s->n, sizeof(uint32_t), cmp32);
+	if (s->n)                   /* qsort(NULL, 0) is undefined */
+		qsort(s->a, s->n, sizeof(uint32_t), cmp32);
 	for (i = 0; i < s->n; i++)
 		if (!n || s->a[n - 1] != s->a[i])
 			s->a[n++] = s->a[i];

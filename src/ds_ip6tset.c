@@ -137,12 +137,14 @@ ip6tset_finish(struct dataset *ds, struct ds_load *ld)
 		if (rc < 0)
 			return rc;
 	}
-	qsort(s->a, s->n, sizeof(*s->a), cmp64);
+	if (s->n)                   /* qsort(NULL, 0) is undefined */
+		qsort(s->a, s->n, sizeof(*s->a), cmp64);
 	for (i = 0; i < s->n; i++)
 		if (!n || s->a[n - 1] != s->a[i])
 			s->a[n++] = s->a[i];
 	s->n = n;
-	qsort(s->x, s->nx, sizeof(*s->x), cmp128);
+	if (s->nx)
+		qsort(s->x, s->nx, sizeof(*s->x), cmp128);
 	return 0;
 }
 

@@ -690,7 +690,7 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 			m->e4[i].v = b->v4[i].value;
 		}
 	} else {
-		if (!b->sorted)
+		if (!b->sorted && b->n)    /* qsort(NULL, 0) is undefined */
 			qsort(b->v6, b->n, sizeof(*b->v6), b6_qcmp);
 		if ((m->e6 = lpm_alloc(b->n * sizeof(*m->e6))) == NULL)
 			goto out;
