@@ -174,6 +174,7 @@ config_free(struct config *c)
 	free(c->pidfile);
 	free(c->querylog);
 	free(c->statsfile);
+	free(c->metrics_listen);
 	free(c->version_text);
 	free(c->identity);
 	free(c->soa_mname);

@@ -97,6 +97,9 @@ struct config {
 	struct cfg_zone *zones;
 	unsigned nzones;
 	int global_acl;            /* dataset index, -1 none */
+	char *metrics_listen;      /* --metrics-listen, "127.0.0.1@9153"; NULL = off */
+	bool log_syslog;           /* --syslog: log to syslog, not stderr */
+	bool no_watch;             /* --no-watch: no inotify, -c polling only */
 	/* zone transfers (xfr.c, notify.c, dump.c) */
 	size_t dump_limit;         /* records per rendered zone, 0 = default */
 	char **xfr_allow;          /* allow-transfer: "addr" or "addr/len" */

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_CONFIG = 256, OPT_HELP, OPT_VERSION, OPT_WORKERS, OPT_NO_TESTS };
+enum { OPT_CONFIG = 256, OPT_HELP, OPT_VERSION, OPT_WORKERS, OPT_NO_TESTS,
+	OPT_METRICS, OPT_SYSLOG, OPT_NO_WATCH };
 
 static const char short_opts[] = ":b:46nu:r:w:t:c:p:l:s:qaAvedfC";
 static const struct option long_opts[] = {
@@ -22,6 +23,9 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "no-rfc5782-tests", no_argument, NULL, OPT_NO_TESTS },
+	{ "metrics-listen", required_argument, NULL, OPT_METRICS },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "no-watch", no_argument, NULL, OPT_NO_WATCH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -50,6 +54,9 @@ usage(FILE *f)
 "  -f, -C          accepted for rbldnsd compatibility\n"
 "  --workers N     worker threads (0 = one per core)\n"
 "  --no-rfc5782-tests  do not serve the 127.0.0.2 / 127.0.0.1 test entries\n"
+"  --metrics-listen addr@port  Prometheus /metrics over HTTP (default off)\n"
+"  --syslog        log to syslog instead of stderr\n"
+"  --no-watch      no inotify: notice changed files by -c polling only\n"
 "  --help, --version\n"
 "types: ip4set ip4tset ip4trie ip6trie ip6tset dnset generic combined acl\n"
 "       azure-servicetags m365-endpoints (JSON feeds);\n"
@@ -163,6 +170,9 @@ apply_opt(struct config *c, int ch, const char *arg, bool *listen_seen,
 		c->workers = (unsigned)u;
 		break;
 	case OPT_NO_TESTS: c->rfc5782_tests = false; break;
+	case OPT_METRICS: config_set_str(&c->metrics_listen, arg); break;
+	case OPT_SYSLOG: c->log_syslog = true; break;
+	case OPT_NO_WATCH: c->no_watch = true; break;
 	case OPT_CONFIG: case OPT_HELP: case OPT_VERSION: break;
 	default:
 		return DX_EINVAL;

@@ -362,6 +362,14 @@ yaml_server(struct yctx *y, yaml_node_t *n)
 			get_str(y, key, v, &c->querylog);
 		} else if (!strcmp(key, "stats-file")) {
 			get_str(y, key, v, &c->statsfile);
+		} else if (!strcmp(key, "metrics-listen")) {
+			get_str(y, key, v, &c->metrics_listen);
+		} else if (!strcmp(key, "syslog")) {
+			get_bool(y, key, v, &c->log_syslog);
+		} else if (!strcmp(key, "watch-files")) {
+			bool b;
+			if (get_bool(y, key, v, &b))
+				c->no_watch = !b;
 		} else if (!strcmp(key, "soa")) {
 			yaml_soa(y, v);
 		} else if (!strcmp(key, "allow-transfer")) {

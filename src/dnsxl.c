@@ -49,7 +49,8 @@ static int
 takes_arg(const char *a)
 {
 	static const char with_arg[] = "burwtcpls";
-	if (strcmp(a, "--config") == 0 || strcmp(a, "--workers") == 0)
+	if (strcmp(a, "--config") == 0 || strcmp(a, "--workers") == 0 ||
+	    strcmp(a, "--metrics-listen") == 0)
 		return 1;
 	return a[0] == '-' && a[1] && a[1] != '-' && a[2] == '\0' &&
 	    strchr(with_arg, a[1]) != NULL;

@@ -5,12 +5,15 @@
  * Order (as rbldnsd): parse -> bind every socket -> fork to the background
  * unless -n (the parent waits for the child's "loaded" word, so load errors
  * still reach the terminal and the exit status) -> pidfile -> chroot (-r) ->
- * setuid (-u) -> build the snapshot -> serve.
+ * setuid (-u) -> build the snapshot -> serve. Reloads run on their own
+ * thread (reload.c); statistics, the query log, /metrics and sd_notify
+ * are wired here.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,73 +29,52 @@
 #include "dump.h"
 #include "errcode.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
+#include "querylog.h"
+#include "reload.h"
+#include "sdnotify.h"
 #include "server.h"
 #include "snapshot.h"
+#include "stats.h"
 #include "version.h"
 #include "xfr.h"
 
+#define WATCH_SETTLE_MS 500     /* a changed file must be quiet this long */
+
+/* What the main thread keeps once the config belongs to the server. */
 struct daemon_ctx {
-	int argc;
-	char **argv;
-	time_t newest;              /* newest data file mtime at last load */
+	struct reload *reload;
+	char *statsfile;            /* -s, NULL = none */
 };
 
-/* Newest mtime of every data file named by cfg (0 if none readable). */
-static time_t
-newest_mtime(const struct config *cfg)
+/* Around each publish (reload thread): the transfer history, NOTIFY. */
+static int
+xfr_hook(void *arg, struct snapshot *s, struct config *cfg)
 {
-	time_t t = 0;
-	for (unsigned i = 0; i < cfg->ndatasets; i++)
-		for (unsigned j = 0; j < cfg->datasets[i].nfiles; j++) {
-			struct stat st;
-			if (stat(cfg->datasets[i].files[j], &st) == 0 &&
-			    st.st_mtime > t)
-				t = st.st_mtime;
-		}
-	if (cfg->path) {
-		struct stat st;
-		if (stat(cfg->path, &st) == 0 && st.st_mtime > t)
-			t = st.st_mtime;
-	}
-	return t;
+	return xfr_prepare(s, cfg);
 }
 
-/* Parse the command line again and build a new snapshot; on any error
- * keep serving the old one. Runs on the main thread. */
 static void
-reload(struct server *srv, enum server_reload_why why, void *arg)
+notify_hook(void *arg, const struct snapshot *s, const struct config *cfg)
+{
+	notify_send(s, cfg);
+}
+
+/* SIGHUP and the -c timer (main thread): never build here, only ask the
+ * reload thread, so the signal loop stays free. */
+static void
+reload_hook(struct server *srv, enum server_reload_why why, void *arg)
 {
 	struct daemon_ctx *dc = arg;
-	struct config *cfg = NULL;
-	struct snapshot *snap = NULL;
-	struct diag d;
-
-	diag_init(&d);
-	if (config_from_args(dc->argc, dc->argv, &d, &cfg) != 0) {
-		log_warnx("reload: config error, keeping the loaded data");
-		config_free(cfg);
+	if (why == SERVER_RELOAD_SIGHUP) {
+		querylog_reopen();
+		reload_request(dc->reload, RELOAD_ALWAYS);
 		return;
 	}
-	time_t newest = newest_mtime(cfg);
-	if (why == SERVER_RELOAD_TIMER && newest == dc->newest) {
-		config_free(cfg);
-		return;
-	}
-	if (snapshot_build(cfg, &d, &snap) != 0) {
-		log_warnx("reload: %u error%s, keeping the loaded data",
-		    d.errors, d.errors == 1 ? "" : "s");
-		snapshot_free(snap);
-		config_free(cfg);
-		return;
-	}
-	dc->newest = newest;
-	if (xfr_prepare(snap, cfg) < 0)
-		log_warnx("reload: out of memory for the transfer history");
-	server_publish(srv, snap, cfg);
-	notify_send(server_snapshot(srv), snapshot_config(server_snapshot(srv)));
-	log_info("reloaded: %u zone%s", snapshot_zone_count(snap),
-	    snapshot_zone_count(snap) == 1 ? "" : "s");
+	reload_request(dc->reload, RELOAD_IF_CHANGED);
+	if (dc->statsfile)
+		stats_file_write(dc->statsfile, false);
 }
 
 static int
@@ -197,9 +179,8 @@ to_dev_null(void)
 int
 main(int argc, char **argv)
 {
-	struct daemon_ctx dc = { argc, argv, 0 };
+	struct daemon_ctx dc = { NULL, NULL };
 	struct config *cfg = NULL;
-	struct snapshot *snap = NULL;
 	struct server *srv = NULL;
 	struct diag d;
 	uid_t uid = 0;
@@ -207,6 +188,14 @@ main(int argc, char **argv)
 	int status_fd = -1, rc;
 
 	log_set_progname("dnsxld");
+	/* A SIGTERM or SIGHUP during start-up (a long load) waits for
+	 * server_run()'s handlers instead of killing us half-way. */
+	sigset_t early;
+	sigemptyset(&early);
+	sigaddset(&early, SIGTERM);
+	sigaddset(&early, SIGINT);
+	sigaddset(&early, SIGHUP);
+	sigprocmask(SIG_BLOCK, &early, NULL);
 	diag_init(&d);
 	rc = config_from_args(argc, argv, &d, &cfg);
 	if (rc == 1)
@@ -216,6 +205,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (cfg->dump) {                /* -d: print the zones and exit */
+		struct snapshot *snap = NULL;
 		rc = snapshot_build(cfg, &d, &snap);
 		if (rc == 0)
 			rc = dump_snapshot(stdout, snap, NULL, cfg->dump_limit, &d);
@@ -229,6 +219,8 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 2;
 	}
+	if (cfg->log_syslog)
+		log_to_syslog("dnsxld", LOG_DAEMON);
 	if (cfg->user && lookup_user(cfg, &uid, &gid) < 0) {
 		config_free(cfg);
 		return 1;
@@ -238,6 +230,11 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
+	/* Sockets that need privileges or the full file system: before
+	 * fork, chroot and setuid. */
+	if (cfg->metrics_listen && metrics_bind(cfg->metrics_listen) < 0)
+		goto fail;
+	sdnotify_init();
 	if (!cfg->foreground && (status_fd = daemonize()) < 0)
 		goto fail;
 	if (cfg->pidfile && write_pidfile(cfg->pidfile) < 0)
@@ -250,40 +247,68 @@ main(int argc, char **argv)
 	if (cfg->user && drop_privileges(uid, gid) < 0)
 		goto fail;
 
-	dc.newest = newest_mtime(cfg);
-	if (snapshot_build(cfg, &d, &snap) != 0) {
-		log_warnx("data not loaded: %u error%s", d.errors,
-		    d.errors == 1 ? "" : "s");
-		snapshot_free(snap);
+	unsigned nw = server_workers(srv);
+	uint32_t interval = cfg->check_interval;
+	bool observe = cfg->metrics_listen || cfg->statsfile || cfg->querylog;
+	char *pidfile = cfg->pidfile && !cfg->chroot_dir ?
+	    strdup(cfg->pidfile) : NULL;
+	dc.statsfile = cfg->statsfile ? strdup(cfg->statsfile) : NULL;
+	if (stats_init(nw) < 0 ||
+	    reload_new(srv, argc, argv, cfg->no_watch ? 0 : WATCH_SETTLE_MS,
+	    &dc.reload) < 0)
+		goto fail;
+	if (cfg->querylog && querylog_open(cfg->querylog, nw) < 0)
+		goto fail;
+	reload_set_hooks(dc.reload, xfr_hook, notify_hook, NULL);
+	rc = reload_initial(dc.reload, cfg);    /* owns cfg from here on */
+	cfg = NULL;
+	if (rc != 0) {
+		log_warnx("data not loaded");
 		goto fail;
 	}
 	log_info("dnsxld %s: %u zone%s loaded", DNSXL_VERSION,
-	    snapshot_zone_count(snap), snapshot_zone_count(snap) == 1 ? "" : "s");
-	uint32_t interval = cfg->check_interval;
-	char *pidfile = cfg->pidfile && !cfg->chroot_dir ?
-	    strdup(cfg->pidfile) : NULL;
-	if (xfr_prepare(snap, cfg) < 0)
-		log_warnx("out of memory for the transfer history");
-	server_publish(srv, snap, cfg);         /* the server owns both now */
-	notify_send(server_snapshot(srv), snapshot_config(server_snapshot(srv)));
-	cfg = NULL;
-	server_set_reload(srv, reload, &dc, interval);
+	    snapshot_zone_count(server_snapshot(srv)),
+	    snapshot_zone_count(server_snapshot(srv)) == 1 ? "" : "s");
+	server_set_reload(srv, reload_hook, &dc, interval);
+	if (observe)
+		server_set_observer(srv, stats_observe, NULL);
 	if (status_fd >= 0) {
 		log_to_syslog("dnsxld", LOG_DAEMON);
 		tell_parent(status_fd, 0);
 		status_fd = -1;
 		to_dev_null();
 	}
+	if (reload_start(dc.reload) < 0 || metrics_start(dc.reload, nw) < 0)
+		goto fail;
+	if (dc.statsfile)
+		stats_file_write(dc.statsfile, true);
+	sdnotify("READY=1");
 	rc = server_run(srv);
+	sdnotify("STOPPING=1");
+	log_info("shutting down");
+	if (dc.statsfile) {
+		stats_file_write(dc.statsfile, false);
+		stats_file_write(dc.statsfile, true);
+	}
+	metrics_stop();
+	reload_free(dc.reload);
+	querylog_close();
 	if (pidfile && unlink(pidfile) < 0 && errno != ENOENT)
 		log_warn("unlink %s", pidfile);
 	free(pidfile);
+	free(dc.statsfile);
 	server_free(srv);
+	stats_free();
+	sdnotify_close();
 	xfr_shutdown();
 	return rc == 0 ? 0 : 1;
 
 fail:
 	tell_parent(status_fd, 1);
+	metrics_stop();
+	reload_free(dc.reload);
+	querylog_close();
+	free(dc.statsfile);
 	server_free(srv);
 	config_free(cfg);
 	return 1;

@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include "acl.h"
 #include "config.h"
@@ -65,6 +66,7 @@ struct qw {
 	unsigned an, ns, ar;
 	unsigned nct;
 	uint16_t ct[QW_CTAB];   /* offsets of names (label starts) in p */
+	bool expired;           /* an expired dataset was left out: EDE */
 };
 
 static void
@@ -510,6 +512,29 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 	return n;
 }
 
+/* $TIMESTAMP expiry (docs/dnsxld.8): a dataset past its expiry time
+ * answers nothing, as if it did not list the name; the reply then carries
+ * EDE 0 "data expired" (RFC 8914) for EDNS clients. Also records the
+ * datasets that answered, for statistics. */
+static enum zone_status
+drop_expired(struct dx_hits *h, struct qw *w, struct query_info *info)
+{
+	time_t now = 0;
+	unsigned n = 0, nh = h->n > DX_MAXHITS ? DX_MAXHITS : h->n;
+	for (unsigned i = 0; i < nh; i++) {
+		time_t exp = h->hit[i].ds ? dataset_expires(h->hit[i].ds) : 0;
+		if (exp && (now ? now : (now = time(NULL))) > exp) {
+			w->expired = true;
+			continue;
+		}
+		if (info && info->nhits < QUERY_INFO_HITS)
+			info->hits[info->nhits++] = h->hit[i].ds;
+		h->hit[n++] = h->hit[i];
+	}
+	h->n = n;
+	return n || !w->expired ? ZONE_FOUND : ZONE_NXDOMAIN;
+}
+
 /* zone_query() under an acl verdict of EMPTY or VALUE: every dataset is
  * asked through acl_dataset_query() (acl.h); *listed is set when the acl
  * value must be added. TODO: belongs in zone.c as zone_query_acl() (the
@@ -639,6 +664,8 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 		st = zone_query(z, &q, &hits);
 	else
 		st = zone_query_acl(z, &q, &v, &hits, &acl_listed);
+	if (st == ZONE_FOUND)
+		st = drop_expired(&hits, w, info);
 
 	int minimal = cfg ? cfg->minimal : 0;
 	size_t body = w->pos;
@@ -712,6 +739,11 @@ query_chaos(struct qw *w, const struct qw_req *r, const struct config *cfg)
 
 /* --- the ladder --------------------------------------------------------- */
 
+/* EDNS option 15 (Extended DNS Error), INFO-CODE 0 (Other), EXTRA-TEXT. */
+static const uint8_t ede_expired[] = {
+	0, 15, 0, 14, 0, 0, 'd', 'a', 't', 'a', ' ', 'e', 'x', 'p', 'i', 'r', 'e',
+	'd' };
+
 static size_t
 finish(struct qw *w, const struct qw_req *r, int rcode, int aa, int tc,
     struct query_info *info)
@@ -724,6 +756,11 @@ finish(struct qw *w, const struct qw_req *r, int rcode, int aa, int tc,
 			    r->e.do_bit);
 			w->pos += EDNS_OPT_LEN;
 			w->ar++;
+			if (w->expired && qw_room(w, sizeof(ede_expired))) {
+				qw_mem(w, ede_expired, sizeof(ede_expired));
+				w->p[w->pos - sizeof(ede_expired) - 1] =
+				    sizeof(ede_expired);        /* OPT RDLENGTH */
+			}
 		}
 	}
 	o[2] |= (aa ? 0x04 : 0) | (tc ? 0x02 : 0);

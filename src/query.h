@@ -24,6 +24,9 @@ enum query_transport {
 /* Enough for any reply (the TCP maximum). */
 #define QUERY_MAX_BUF 65535
 
+struct dataset;
+#define QUERY_INFO_HITS 8
+
 /* What happened, for statistics and the query log (optional). */
 struct query_info {
 	int rcode;              /* 0..15, or 16 for BADVERS; -1 dropped */
@@ -31,6 +34,12 @@ struct query_info {
 	unsigned ancount;
 	int zone_index;         /* index in the snapshot, -1 none */
 	int truncated;          /* TC was set */
+	/* Added for statistics (ops): the datasets that answered (the first
+	 * QUERY_INFO_HITS), and whether an expired dataset ($TIMESTAMP) was
+	 * left out of the answer. */
+	unsigned nhits;
+	const struct dataset *hits[QUERY_INFO_HITS];
+	int expired;
 };
 
 /* Answer the request req[0..reqlen) from snapshot s (NULL: every query is

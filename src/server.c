@@ -108,6 +108,8 @@ struct server {
 	struct event *main_stop_ev;
 	server_reload_fn reload;
 	void *reload_arg;
+	server_observe_fn observe;
+	void *observe_arg;
 	uint32_t interval;
 };
 
@@ -158,6 +160,24 @@ const struct snapshot *
 server_snapshot(const struct server *srv)
 {
 	return atomic_load(&((struct server *)srv)->current);
+}
+
+void
+server_set_observer(struct server *srv, server_observe_fn fn, void *arg)
+{
+	srv->observe = fn;
+	srv->observe_arg = arg;
+}
+
+static void
+observe(struct worker *wk, const struct snapshot *s,
+    const struct query_info *qi, const uint8_t *req, size_t reqlen,
+    const uint8_t *reply, size_t replylen, const struct sockaddr *peer,
+    int tcp)
+{
+	struct server_query q = { wk->id, s, qi, req, reply, reqlen, replylen,
+	    peer, tcp };
+	wk->srv->observe(wk->srv->observe_arg, &q);
 }
 
 /* --- sockets -------------------------------------------------------------- */
@@ -412,10 +432,15 @@ udp_cb(evutil_socket_t fd, short what, void *arg)
 		unsigned m = 0;
 		for (int i = 0; i < n; i++) {
 			uint8_t *reply = wk->wbuf + (size_t)m * UDP_WBUF;
+			struct query_info qi;
 			size_t len = query_process(s, wk->iin[i].iov_base,
 			    wk->in[i].msg_len, QUERY_UDP,
 			    (struct sockaddr *)&wk->peer[i], reply, UDP_WBUF,
-			    NULL);
+			    wk->srv->observe ? &qi : NULL);
+			if (wk->srv->observe)
+				observe(wk, s, &qi, wk->iin[i].iov_base,
+				    wk->in[i].msg_len, reply, len,
+				    (struct sockaddr *)&wk->peer[i], 0);
 			if (len == 0)
 				continue;
 			struct msghdr *o = &wk->out[m].msg_hdr;
@@ -542,9 +567,13 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 			evbuffer_drain(in, 2 + mlen);
 			continue;
 		}
+		struct query_info qi;
 		size_t rlen = m ? query_process(s, m + 2, mlen, QUERY_TCP,
 		    (struct sockaddr *)&c->peer, wk->tcpbuf + 2, QUERY_MAX_BUF,
-		    NULL) : 0;
+		    wk->srv->observe ? &qi : NULL) : 0;
+		if (m && wk->srv->observe)
+			observe(wk, s, &qi, m + 2, mlen, wk->tcpbuf + 2, rlen,
+			    (struct sockaddr *)&c->peer, 1);
 		evbuffer_drain(in, 2 + mlen);
 		if (rlen > 0) {
 			wk->tcpbuf[0] = (uint8_t)(rlen >> 8);
@@ -721,7 +750,9 @@ server_run(struct server *srv)
 		}
 		wk->started = true;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Unblock rather than restore: a caller may block them during
+	 * start-up so that an early signal waits for the handlers. */
+	pthread_sigmask(SIG_UNBLOCK, &block, NULL);
 	if (rc == 0) {
 		log_info("serving with %u worker%s", srv->nworkers,
 		    srv->nworkers == 1 ? "" : "s");

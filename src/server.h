@@ -10,7 +10,9 @@
 #ifndef DNSXL_SERVER_H
 #define DNSXL_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct config;
 struct snapshot;
@@ -42,6 +44,25 @@ const struct snapshot *server_snapshot(const struct server *srv);
 /* Reload hook (main thread); interval in seconds for the timer, 0 = off. */
 void server_set_reload(struct server *srv, server_reload_fn fn, void *arg,
     uint32_t interval);
+
+/* Added for statistics and the query log (ops): one query a worker has
+ * just answered (or dropped: info->rcode -1, replylen 0). Called on the
+ * worker thread while it still holds snap; must not block. */
+struct query_info;
+struct server_query {
+	unsigned worker;
+	const struct snapshot *snap;
+	const struct query_info *info;
+	const uint8_t *req, *reply;
+	size_t reqlen, replylen;
+	const struct sockaddr *peer;
+	int tcp;
+};
+typedef void (*server_observe_fn)(void *arg, const struct server_query *q);
+
+/* Set before server_run(); NULL (the default) skips the call and the
+ * query_info bookkeeping. */
+void server_set_observer(struct server *srv, server_observe_fn fn, void *arg);
 
 /* Start the workers and serve until SIGTERM or SIGINT (or server_stop).
  * Returns 0, or DX_ENOMEM / DX_EIO when a worker cannot start. */

@@ -156,9 +156,6 @@ def test_new_download_then_broken_ones(feeds, tmp_path):
     assert a_txt(srv, rev4("20.199.0.9"))[0] == "127.0.0.26"
 
 
-@pytest.mark.xfail(strict=True, reason="dnsxld's reload still calls snapshot_build(); "
-                   "the max-shrink guard needs snapshot_build_next(cfg, server_snapshot(srv), "
-                   "force, &d, &snap) there")
 def test_shrunk_download_refused(feeds, tmp_path):
     srv = feeds
     download(tmp_path, "servicetags_shrunk.json", "ServiceTags_Public.json")

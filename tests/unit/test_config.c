@@ -177,6 +177,9 @@ test_args_defaults(void **state)
 	assert_null(c->pidfile);
 	assert_null(c->querylog);
 	assert_null(c->statsfile);
+	assert_null(c->metrics_listen);
+	assert_false(c->log_syslog);
+	assert_false(c->no_watch);
 	assert_false(c->quick);
 	assert_int_equal(c->minimal, 0);
 	assert_int_equal(c->version_level, 0);
@@ -214,7 +217,9 @@ test_args_every_option(void **state)
 	    "-b", "0.0.0.0", "-4", "-n", "-u", "rbldns:daemon", "-r", "/jail",
 	    "-t", "1h:5m:1d", "-c", "5m", "-p", "/run/x.pid", "-l", "+q.log",
 	    "-s", "+stats", "-q", "-a", "-v", "-e", "-d", "-f", "-C",
-	    "--workers", "3", "--no-rfc5782-tests", "z.org:ip4trie:a,b", NULL),
+	    "--workers", "3", "--no-rfc5782-tests", "--metrics-listen",
+	    "127.0.0.1@9153", "--syslog", "--no-watch", "z.org:ip4trie:a,b",
+	    NULL),
 	    0);
 	assert_int_equal(c->nlisten, 3);
 	assert_string_equal(c->listen[0].addr, "127.0.0.1");
@@ -236,6 +241,9 @@ test_args_every_option(void **state)
 	assert_string_equal(c->pidfile, "/run/x.pid");
 	assert_string_equal(c->querylog, "+q.log");
 	assert_string_equal(c->statsfile, "+stats");
+	assert_string_equal(c->metrics_listen, "127.0.0.1@9153");
+	assert_true(c->log_syslog);
+	assert_true(c->no_watch);
 	assert_true(c->quick);
 	assert_int_equal(c->minimal, 1);
 	assert_int_equal(c->version_level, 1);
@@ -462,6 +470,9 @@ static const char full_yaml[] =
 "  tcp-idle-timeout: 3s\n"
 "  edns-max-payload: 4096\n"
 "  query-log: \"+/var/log/q\"\n"
+"  metrics-listen: \"::1@9153\"\n"
+"  syslog: true\n"
+"  watch-files: false\n"
 "  stats-file: null\n"
 "  soa:\n"
 "    mname: ns.example.org\n"
@@ -549,6 +560,9 @@ test_yaml_full(void **state)
 	assert_int_equal(c->edns_max, 4096);
 	assert_string_equal(c->querylog, "+/var/log/q");
 	assert_null(c->statsfile);
+	assert_string_equal(c->metrics_listen, "::1@9153");
+	assert_true(c->log_syslog);
+	assert_true(c->no_watch);
 	assert_string_equal(c->soa_mname, "ns.example.org");
 	assert_string_equal(c->soa_rname, "hostmaster.example.org");
 

@@ -1,0 +1,127 @@
+#!/bin/bash
+# reload_bench.sh -- queries lost and worst latency while the data reloads.
+#
+# One big ip4trie file (bench/gendata.py), served by dnsxld and then by
+# rbldnsd on the same loopback port range; dnsperf sends a steady RATE
+# queries/s for SECS seconds while the file is touched and the server sent
+# SIGHUP every EVERY seconds. Prints, per server: reloads, queries sent,
+# lost (no answer within 1 s), worst and average latency, first for the
+# same load without reloads (the baseline: on a shared machine some loss
+# and jitter are the machine's, not the server's). Not a test.
+#
+#   bench/reload_bench.sh                       # 1M prefixes, 40k q/s, 30 s
+#   PREFIXES=10000000 bench/reload_bench.sh     # the issue's 10M file
+#   PREFIXES PREFIXES RATE SECS EVERY DNSXLD RBLDNSD WORK (env) override
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+PREFIXES=${PREFIXES:-1000000}
+RATE=${RATE:-40000}
+SECS=${SECS:-30}
+EVERY=${EVERY:-5}
+DNSXLD=${DNSXLD:-$ROOT/build/dnsxld}
+RBLDNSD=${RBLDNSD:-$(command -v rbldnsd || echo /usr/sbin/rbldnsd)}
+WORK=${WORK:-$ROOT/build/bench/reload}
+ZONE=bl.bench
+SEED=7
+PY=/usr/bin/python3
+
+die() { echo "reload_bench: $*" >&2; exit 1; }
+command -v dnsperf >/dev/null || die "dnsperf missing (apt-get install dnsperf)"
+[ -x "$RBLDNSD" ] || die "rbldnsd missing (apt-get install rbldnsd)"
+[ -x "$DNSXLD" ] || die "$DNSXLD missing (make)"
+
+mkdir -p "$WORK" && chmod 755 "$WORK"
+DATA=$WORK/data-$PREFIXES.txt
+Q=$WORK/queries-$PREFIXES.txt
+P=$WORK/probe-$PREFIXES.txt
+if ! [ -s "$DATA" ] || ! [ -s "$Q" ] || ! [ -s "$P" ]; then
+	echo "generating $PREFIXES prefixes (seed $SEED) ..."
+	$PY "$HERE/gendata.py" ip4 "$PREFIXES" "$DATA.tmp" --queries "$Q" \
+	    --nqueries 200000 --seed $SEED --zone $ZONE --probe "$P" || die "gendata failed"
+	mv "$DATA.tmp" "$DATA"
+fi
+chmod 644 "$DATA" "$Q"
+PROBE=$(awk '{print $1; exit}' "$P")
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
+trap cleanup EXIT
+
+port_free() { ! ss -Hlun "sport = :$1" | grep -q .; }
+pick_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 30000))
+		port_free $p && { echo $p; return; }
+	done
+	die "no free port"
+}
+
+# wait_ready PORT PID: until a listed query answers (a big load takes time).
+wait_ready() {
+	local t=0
+	while ! dig +time=1 +tries=1 +short @127.0.0.1 -p "$1" "$PROBE" A \
+	    2>/dev/null | grep -q '^127\.'; do
+		kill -0 "$2" 2>/dev/null || die "server exited during load"
+		sleep 0.5
+		t=$((t + 1))
+		[ $t -lt 1200 ] || die "server not ready after 10 minutes"
+	done
+}
+
+# run NAME PID PORT [reload]: load, with periodic reloads when the 4th
+# argument is "reload" (else a baseline: the same load, no reload).
+run() {
+	local name=$1 pid=$2 port=$3 mode=${4:-reload} out=$WORK/$1-$4-dnsperf.txt n=0
+	dnsperf -s 127.0.0.1 -p "$port" -d "$Q" -Q "$RATE" -l "$SECS" -t 1 -c 4 \
+	    -q 2000 >"$out" 2>&1 &
+	local perf=$!
+	sleep 1
+	local end=$((SECONDS + SECS - 2))
+	while [ "$mode" = reload ] && [ $SECONDS -lt $end ]; do
+		touch "$DATA"
+		kill -HUP "$pid"
+		n=$((n + 1))
+		sleep "$EVERY"
+	done
+	wait $perf
+	local sent lost avg max
+	sent=$(awk '/Queries sent:/ {print $3}' "$out")
+	lost=$(awk '/Queries lost:/ {print $3}' "$out")
+	avg=$(awk '/Average Latency/ {print $4}' "$out")
+	max=$(awk '/Average Latency/ {gsub(/[),]/, "", $8); print $8}' "$out")
+	printf "%-8s %-8s reloads %3d  sent %8s  lost %7s  worst latency %9s s  average %9s s\n" \
+	    "$name" "$mode" "$n" "${sent:-?}" "${lost:-?}" "${max:-?}" "${avg:-?}"
+}
+
+echo "data: $PREFIXES prefixes ($(du -h "$DATA" | cut -f1)); $RATE q/s for $SECS s; touch + SIGHUP every $EVERY s"
+
+# dnsxld
+PORT=$(pick_port)
+"$DNSXLD" -n -b 127.0.0.1/$PORT -c 0 --workers 1 "$ZONE:ip4trie:$DATA" \
+    >"$WORK/dnsxld.log" 2>&1 &
+DPID=$!
+PIDS+=($DPID)
+t0=$SECONDS
+wait_ready $PORT $DPID
+echo "dnsxld loaded in ~$((SECONDS - t0)) s"
+run dnsxld $DPID $PORT baseline
+run dnsxld $DPID $PORT reload
+kill $DPID; wait $DPID 2>/dev/null
+echo "  dnsxld reloads logged: $(grep -c 'reloaded' "$WORK/dnsxld.log")," \
+    "build time of the last: $(grep 'reloaded' "$WORK/dnsxld.log" | tail -1 | sed 's/.* in //')"
+
+# rbldnsd (refuses to run as root: -u nobody; the file is world-readable)
+PORT=$(pick_port)
+"$RBLDNSD" -n -u nobody -b 127.0.0.1/$PORT -c 0 "$ZONE:ip4trie:$DATA" \
+    >"$WORK/rbldnsd.log" 2>&1 &
+RPID=$!
+PIDS+=($RPID)
+t0=$SECONDS
+wait_ready $PORT $RPID
+echo "rbldnsd loaded in ~$((SECONDS - t0)) s"
+run rbldnsd $RPID $PORT baseline
+run rbldnsd $RPID $PORT reload
+kill $RPID; wait $RPID 2>/dev/null
+echo "raw dnsperf output: $WORK/*-dnsperf.txt"
