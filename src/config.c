@@ -540,10 +540,11 @@ build_feed(struct config *c, struct cfg_dataset *ds)
 	ds->feed = f;
 }
 
-/* allow-transfer entries "... key NAME" must name one of tsig-keys. */
+/* allow-transfer and notify entries "... key NAME" must name one of
+ * tsig-keys. */
 static void
-check_xfr_keys(const struct config *c, const char *zone, char *const *v,
-    unsigned n, struct diag *d)
+check_xfr_keys(const struct config *c, const char *zone, const char *what,
+    char *const *v, unsigned n, struct diag *d)
 {
 	for (unsigned i = 0; i < n; i++) {
 		const char *k = strstr(v[i], "key ");
@@ -555,9 +556,9 @@ check_xfr_keys(const struct config *c, const char *zone, char *const *v,
 		for (unsigned j = 0; j < c->ntsig && !found; j++)
 			found = strcasecmp(c->tsig[j].name, k) == 0;
 		if (!found)
-			diag_error(d, c->path, 0, "%s%s%sallow-transfer \"%s\": "
-			    "no such key in tsig-keys", zone ? "zone " : "",
-			    zone ? zone : "", zone ? ": " : "", v[i]);
+			diag_error(d, c->path, 0, "%s%s%s%s \"%s\": no such key "
+			    "in tsig-keys", zone ? "zone " : "", zone ? zone : "",
+			    zone ? ": " : "", what, v[i]);
 	}
 }
 
@@ -566,10 +567,16 @@ config_check(struct config *c, struct diag *d)
 {
 	unsigned before = d->errors;
 
-	check_xfr_keys(c, NULL, c->xfr_allow, c->nxfr_allow, d);
-	for (unsigned i = 0; i < c->nzones; i++)
-		check_xfr_keys(c, c->zones[i].name, c->zones[i].xfr_allow,
-		    c->zones[i].nxfr_allow, d);
+	check_xfr_keys(c, NULL, "allow-transfer", c->xfr_allow, c->nxfr_allow,
+	    d);
+	check_xfr_keys(c, NULL, "notify", c->xfr_notify, c->nxfr_notify, d);
+	for (unsigned i = 0; i < c->nzones; i++) {
+		const struct cfg_zone *z = &c->zones[i];
+		check_xfr_keys(c, z->name, "allow-transfer", z->xfr_allow,
+		    z->nxfr_allow, d);
+		check_xfr_keys(c, z->name, "notify", z->xfr_notify,
+		    z->nxfr_notify, d);
+	}
 
 	for (unsigned i = 0; i < c->ndatasets; i++)
 		if (config_type_is_feed(c->datasets[i].type) &&

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <ldns/ldns.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <fcntl.h>
@@ -106,7 +107,7 @@ build(const struct zone *z, uint16_t id, uint8_t *p, size_t cap)
 struct job {
 	struct job *next;
 	char zone[300];
-	char target[80];
+	char target[80];            /* "addr@port" */
 	uint32_t serial;
 	uint8_t pkt[512];
 	size_t len;
@@ -267,6 +268,65 @@ start(void)
 	return true;
 }
 
+/* "addr@port key NAME": the address part into out, the key (NULL when
+ * none); false when the key is not one of tsig-keys. */
+static bool
+split_target(const struct config *cfg, const char *t, char *out, size_t cap,
+    const struct cfg_tsig **key)
+{
+	const char *k = strstr(t, "key ");
+	size_t l = k ? (size_t)(k - t) : strlen(t);
+
+	*key = NULL;
+	while (l && t[l - 1] == ' ')
+		l--;
+	snprintf(out, cap, "%.*s", (int)l, t);
+	if (!k)
+		return true;
+	for (k += 4; *k == ' '; k++)
+		;
+	for (unsigned i = 0; i < cfg->ntsig; i++) {
+		const char *n = cfg->tsig[i].name;
+		size_t nl = strlen(n), kl = strlen(k);
+		if (nl && n[nl - 1] == '.')
+			nl--;
+		if (kl && k[kl - 1] == '.')
+			kl--;
+		if (nl == kl && strncasecmp(n, k, nl) == 0) {
+			*key = &cfg->tsig[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Sign the NOTIFY with key (RFC 8945; a secondary may require it). */
+static bool
+sign(struct job *j, const struct cfg_tsig *key)
+{
+	ldns_pkt *p = NULL;
+	uint8_t *w = NULL;
+	size_t len = 0;
+	char kn[300], alg[300];
+	bool ok = false;
+
+	snprintf(kn, sizeof(kn), "%s%s", key->name,
+	    key->name[0] && key->name[strlen(key->name) - 1] == '.' ? "" : ".");
+	snprintf(alg, sizeof(alg), "%s%s", key->algorithm,
+	    key->algorithm[strlen(key->algorithm) - 1] == '.' ? "" : ".");
+	if (ldns_wire2pkt(&p, j->pkt, j->len) == LDNS_STATUS_OK &&
+	    ldns_pkt_tsig_sign(p, kn, key->secret, 300, alg, NULL) ==
+	    LDNS_STATUS_OK && ldns_pkt2wire(&w, p, &len) == LDNS_STATUS_OK &&
+	    len <= sizeof(j->pkt)) {
+		memcpy(j->pkt, w, len);
+		j->len = len;
+		ok = true;
+	}
+	free(w);
+	ldns_pkt_free(p);
+	return ok;
+}
+
 int
 notify_send(const struct snapshot *s, const struct config *cfg)
 {
@@ -281,13 +341,24 @@ notify_send(const struct snapshot *s, const struct config *cfg)
 		for (unsigned k = 0; k < nn; k++) {
 			struct job *j = calloc(1, sizeof(*j));
 			uint16_t id = (uint16_t)(random() & 0xFFFF);
+			const struct cfg_tsig *key;
 			if (!j)
 				break;
 			j->fd = -1;
 			snprintf(j->zone, sizeof(j->zone), "%s", zone_name(z));
-			snprintf(j->target, sizeof(j->target), "%s", nl[k]);
+			if (!split_target(cfg, nl[k], j->target,
+			    sizeof(j->target), &key)) {
+				log_warnx("notify: %s: no such key in tsig-keys",
+				    nl[k]);
+				free(j);
+				continue;
+			}
 			j->serial = zone_soa(z)->serial;
-			if ((j->len = build(z, id, j->pkt, sizeof(j->pkt))) == 0) {
+			if ((j->len = build(z, id, j->pkt, sizeof(j->pkt))) == 0 ||
+			    (key && !sign(j, key))) {
+				if (key)
+					log_warnx("notify: %s: cannot sign with "
+					    "key %s", nl[k], key->name);
 				free(j);
 				continue;
 			}

@@ -20,9 +20,12 @@ import time
 
 import dns.exception
 import dns.message
+import dns.name
+import dns.opcode
 import dns.query
 import dns.rcode
 import dns.rdatatype
+import dns.tsig
 import dns.xfr
 import dns.zone
 import pytest
@@ -993,3 +996,49 @@ zones:
         prim.stop()
         for s in socks:
             s.close()
+
+
+def test_notify_signed_with_tsig(tmp_path):
+    """notify: "addr@port key NAME" signs the NOTIFY with that key (a
+    secondary may require it); dnspython verifies the signature."""
+    import dns.tsigkeyring
+    (tmp_path / "d4").write_text("1.2.3.4\n")
+    p1 = free_port()
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.settimeout(5)
+    pn = s.getsockname()[1]
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  tsig-keys:
+    - {{ name: xfr-key, algorithm: hmac-sha256, secret: "{SECRET}" }}
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+zones:
+  - name: {ZONE}
+    datasets: [ v4 ]
+    notify: [ "127.0.0.1@{pn} key xfr-key" ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=ZONE)
+    try:
+        data, addr = s.recvfrom(4096)
+        ring = dns.tsigkeyring.from_text({"xfr-key.": SECRET})
+        m = dns.message.from_wire(data, keyring=ring)
+        assert m.had_tsig and m.keyname == dns.name.from_text("xfr-key.")
+        assert m.opcode() == dns.opcode.NOTIFY
+        assert m.question[0].name.to_text() == ZONE + "."
+        bad = dns.tsigkeyring.from_text(
+            {"xfr-key.": "d3JvbmctKy1zZWNyZXQtZm9yLWRuc3hsZC14ZnItdGVzdHM="})
+        with pytest.raises(dns.tsig.BadSignature):
+            dns.message.from_wire(data, keyring=bad)
+        s.sendto(dns.message.make_response(m).to_wire(), addr)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and \
+                "rcode 0" not in (tmp_path / "server.log").read_text():
+            time.sleep(0.05)
+        assert f"notify: {ZONE} serial" in (tmp_path / "server.log").read_text()
+    finally:
+        s.close()
+        prim.stop()

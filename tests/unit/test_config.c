@@ -939,6 +939,8 @@ test_yaml_zone_xfr(void **state)
 	    "allow-transfer: [ \"::1 key nokey\" ] }\n", DX_EINVAL,
 	    "E F: zone z.org: allow-transfer \"::1 key nokey\": no such key "
 	    "in tsig-keys\n");
+	expect_yaml("server:\n  notify: \"::1@53 key k2\"\n" DS ZN, DX_EINVAL,
+	    "E F: notify \"::1@53 key k2\": no such key in tsig-keys\n");
 	expect_yaml(DS "zones:\n  - { name: z.org, datasets: [a], "
 	    "notify: [ [ 1 ] ] }\n", DX_EINVAL,
 	    "E F:4: notify: expected a string\n");
