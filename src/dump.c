@@ -602,11 +602,12 @@ group_has_lines(const struct rnd *r)
  * with nothing at or below it, a placeholder record (see dump_names.c)
  * makes it exist. */
 static int
-render_subzone(struct rnd *r, const struct grp *g, struct diag *d)
+render_subzone(struct rnd *r, struct grp *g, struct diag *d)
 {
 	struct dx_qname q;
 	struct dx_hits hits;
 	struct ans a;
+	size_t before = r->dz->n;
 	int rc = 0;
 
 	group_enter(r, g);
@@ -622,6 +623,7 @@ render_subzone(struct rnd *r, const struct grp *g, struct diag *d)
 		dump_ip_render(r);
 	if (!r->err && r->nnames)
 		rc = dump_names_render(r, d);
+	g->pushed = r->dz->n - before;
 	return rc < 0 ? rc : r->err;
 }
 
@@ -633,6 +635,8 @@ render_placeholders(struct rnd *r)
 	snprintf(rec, sizeof(rec), "%u\tIN\tTYPE65534\t\\# 0",
 	    r->cfg ? r->cfg->ttl_default : 2100);
 	for (size_t i = 1; i < r->ng && !r->err; i++) {
+		if (r->g[i].pushed)
+			continue;       /* its own lines make it exist */
 		group_enter(r, &r->g[i]);
 		if (!r->err && !group_has_lines(r))
 			dump_push_line(r, "@", rec);

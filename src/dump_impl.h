@@ -36,6 +36,7 @@ struct grp {
 	uint8_t **names;        /* name datasets: wire names below sfx */
 	size_t nnames, capnames;
 	bool has_ip4;           /* IPv4 prefixes bound IPv4-mapped names */
+	size_t pushed;          /* lines its own rendering wrote */
 };
 
 struct rnd {
