@@ -20,6 +20,7 @@
 static const char *const known_types[] = {
 	"ip4set", "ip4tset", "ip4trie", "ip6trie", "ip6tset", "dnset",
 	"generic", "combined", "acl", "azure-servicetags", "m365-endpoints",
+	"spf", "aws-ip-ranges",
 };
 
 bool
@@ -128,6 +129,11 @@ config_free_datasets(struct config *c)
 		if (ds->feed)
 			free((void *)(uintptr_t)ds->feed->rnames);
 		free(ds->feed);
+		config_free_strv(ds->rmap_from, ds->nrmap);
+		config_free_strv(ds->rmap_to, ds->nrmap);
+		config_free_strv(ds->aws_services, ds->naws_services);
+		config_free_strv(ds->resolvers, ds->nresolvers);
+		free(ds->opts_key);
 	}
 	free(c->datasets);
 }
@@ -198,6 +204,7 @@ config_free(struct config *c)
 	config_free_strv(c->azure_from, c->nazure);
 	config_free_strv(c->azure_to, c->nazure);
 	free(c->azure_default);
+	config_free_strv(c->resolvers, c->nresolvers);
 	for (unsigned i = 0; i < c->nzones; i++) {
 		free(c->zones[i].name);
 		free(c->zones[i].datasets);
@@ -505,6 +512,41 @@ config_set_global_acl(struct config *c, int idx, char *err, size_t errlen)
 	return 0;
 }
 
+static void
+key_add(char **k, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+	*k = config_xrealloc(*k, *len + n + 2);
+	memcpy(*k + *len, s, n);
+	(*k)[*len + n] = ' ';
+	(*k)[*len + n + 1] = '\0';
+	*len += n + 1;
+}
+
+/* The spf/aws options as one text: two datasets that differ only there
+ * are two datasets (snapshot.c), and the spf refresh cache keys on it. */
+static char *
+opts_key(const struct ds_feed *f)
+{
+	char *k = NULL, num[64];
+	size_t len = 0;
+
+	snprintf(num, sizeof(num), "lookups=%u amx=%d min=%u", f->max_lookups,
+	    f->resolve_a_mx, (unsigned)f->refresh_min);
+	key_add(&k, &len, num);
+	for (unsigned i = 0; i < f->nrmap; i++) {
+		key_add(&k, &len, f->rmap_from[i]);
+		key_add(&k, &len, f->rmap_to[i]);
+	}
+	key_add(&k, &len, "|");
+	for (unsigned i = 0; i < f->nservices; i++)
+		key_add(&k, &len, f->services[i]);
+	key_add(&k, &len, "|");
+	for (unsigned i = 0; i < f->nresolvers; i++)
+		key_add(&k, &len, f->resolvers[i]);
+	return k;
+}
+
 /* What a feed dataset sees of its options and of the code scheme. */
 static void
 build_feed(struct config *c, struct cfg_dataset *ds)
@@ -537,6 +579,18 @@ build_feed(struct config *c, struct cfg_dataset *ds)
 	f->map_from = (const char *const *)c->azure_from;
 	f->map_to = (const char *const *)c->azure_to;
 	f->nmap = c->nazure;
+	f->rmap_from = (const char *const *)ds->rmap_from;
+	f->rmap_to = (const char *const *)ds->rmap_to;
+	f->nrmap = ds->nrmap;
+	f->services = (const char *const *)ds->aws_services;
+	f->nservices = ds->naws_services;
+	f->resolvers = (const char *const *)(ds->resolvers ? ds->resolvers :
+	    c->resolvers);
+	f->nresolvers = ds->resolvers ? ds->nresolvers : c->nresolvers;
+	f->max_lookups = ds->max_lookups;
+	f->resolve_a_mx = ds->resolve_a_mx;
+	f->refresh_min = ds->refresh_min;
+	f->key = ds->opts_key = opts_key(f);
 	ds->feed = f;
 }
 

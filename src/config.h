@@ -48,6 +48,20 @@ struct cfg_dataset {
 	int max_shrink;            /* max-shrink: percent of prefixes a reload
 	                            * may remove (snapshot_build_next); -1 = no
 	                            * guard. Default 50 for feeds, -1 else */
+	/* spf (files are its domains) and aws-ip-ranges (docs/feeds.md). */
+	char **rmap_from, **rmap_to;   /* regions: { domain or AWS region:
+	                            * codes region name } */
+	unsigned nrmap;
+	char **aws_services;       /* aws: services: (NULL = every service) */
+	unsigned naws_services;
+	char **resolvers;          /* spf: resolver: (NULL = config.resolvers) */
+	unsigned nresolvers;
+	unsigned max_lookups;      /* spf: max-lookups: (0 = 10) */
+	bool resolve_a_mx;         /* spf: resolve-a-mx: */
+	uint32_t refresh_min;      /* spf: refresh-min: seconds (0 = 5m) */
+	char *opts_key;            /* the options above as text, set with feed
+	                            * (datasets differing only there are not
+	                            * merged by the snapshot) */
 };
 
 struct cfg_zone {
@@ -118,6 +132,9 @@ struct config {
 	unsigned nazure;
 	char *azure_default;       /* region for an Azure region with no row;
 	                            * NULL = the region with id 0 */
+	char **resolvers;          /* resolver: nameservers "addr@port" for
+	                            * the spf datasets; NULL = resolv.conf */
+	unsigned nresolvers;
 };
 
 /* Read a YAML config file; every problem goes to d as file:line. Returns 0

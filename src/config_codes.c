@@ -224,7 +224,8 @@ bool
 config_type_is_feed(const char *type)
 {
 	return type && (strcmp(type, "azure-servicetags") == 0 ||
-	    strcmp(type, "m365-endpoints") == 0);
+	    strcmp(type, "m365-endpoints") == 0 || strcmp(type, "spf") == 0 ||
+	    strcmp(type, "aws-ip-ranges") == 0);
 }
 
 int
@@ -259,8 +260,11 @@ config_dataset_value(const struct config *c, struct cfg_dataset *ds,
 	    errlen)) < 0)
 		return rc;
 	ds->has_value = true;
-	/* An Azure feed's tags take the value of their region. */
-	if (ds->type && strcmp(ds->type, "azure-servicetags") == 0 &&
+	/* An Azure feed's tags take the value of their region; so do the
+	 * ranges of spf and aws-ip-ranges datasets (their regions: map). */
+	if (ds->type && (strcmp(ds->type, "azure-servicetags") == 0 ||
+	    strcmp(ds->type, "spf") == 0 ||
+	    strcmp(ds->type, "aws-ip-ranges") == 0) &&
 	    c->nregions > 0 && (sv || code)) {
 		ds->rvalues = calloc(c->nregions, sizeof(*ds->rvalues));
 		if (ds->rvalues == NULL) {

@@ -5,6 +5,7 @@
 #include "config_internal.h"
 #include "errcode.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -573,6 +574,106 @@ yaml_feed_keys(struct yctx *y, struct cfg_dataset *ds,
 	}
 }
 
+/* A resolver: item, "addr" or "addr@port", checked before any lookup. */
+static void
+yaml_resolvers(struct yctx *y, yaml_node_t *n, char ***vp, unsigned *np)
+{
+	unsigned from = *np;
+
+	yaml_strv(y, n, "resolver", vp, np);
+	for (unsigned i = from; i < *np; i++) {
+		char host[64], *at = strchr((*vp)[i], '@'), *e = NULL;
+		size_t hl = at ? (size_t)(at - (*vp)[i]) : strlen((*vp)[i]);
+		unsigned char a[16];
+		unsigned long port = at ? strtoul(at + 1, &e, 10) : 53;
+
+		if (hl == 0 || hl >= sizeof(host) || (at && (*e || port == 0 ||
+		    port > 65535))) {
+			yerr(y, n, "resolver: \"%s\": expected addr or addr@port",
+			    (*vp)[i]);
+			continue;
+		}
+		memcpy(host, (*vp)[i], hl);
+		host[hl] = '\0';
+		if (inet_pton(strchr(host, ':') ? AF_INET6 : AF_INET, host, a) != 1)
+			yerr(y, n, "resolver: \"%s\": not an IP address", host);
+	}
+}
+
+/* The nodes of the spf and aws-ip-ranges keys of one dataset. */
+struct spf_nodes {
+	yaml_node_t *domain, *regions, *services, *resolver, *lookups, *amx,
+	    *refresh;
+};
+
+/* The keys of the spf and aws-ip-ranges types (docs/feeds.md). An spf
+ * dataset's domains become its files, as they are (not paths). */
+static void
+yaml_spf_keys(struct yctx *y, struct cfg_dataset *ds,
+    const struct spf_nodes *sn)
+{
+	bool spf = ds->type && !strcmp(ds->type, "spf");
+	bool aws = ds->type && !strcmp(ds->type, "aws-ip-ranges");
+	const char *name = ds->name ? ds->name : "?";
+	unsigned long u;
+
+	if (spf && ds->nfiles)
+		yerr(y, sn->domain ? sn->domain : sn->regions ? sn->regions :
+		    sn->lookups ? sn->lookups : sn->amx, "dataset %s: spf "
+		    "takes domain:, not files:", name);
+	if (sn->domain && !spf)
+		yerr(y, sn->domain, "dataset %s: domain: only for spf", name);
+	else if (sn->domain)
+		yaml_strv(y, sn->domain, "domain", &ds->files, &ds->nfiles);
+	if ((sn->resolver || sn->lookups || sn->amx || sn->refresh) && !spf)
+		yerr(y, sn->resolver ? sn->resolver : sn->lookups ? sn->lookups :
+		    sn->amx ? sn->amx : sn->refresh, "dataset %s: resolver, "
+		    "max-lookups, resolve-a-mx and refresh-min: only for spf",
+		    name);
+	else if (spf) {
+		if (sn->resolver)
+			yaml_resolvers(y, sn->resolver, &ds->resolvers,
+			    &ds->nresolvers);
+		if (sn->lookups && get_uint(y, "max-lookups", sn->lookups, 1,
+		    1000, &u))
+			ds->max_lookups = (unsigned)u;
+		if (sn->amx)
+			get_bool(y, "resolve-a-mx", sn->amx, &ds->resolve_a_mx);
+		if (sn->refresh)
+			get_dur(y, "refresh-min", sn->refresh, &ds->refresh_min);
+	}
+	if (sn->services && !aws)
+		yerr(y, sn->services, "dataset %s: services: only for "
+		    "aws-ip-ranges", name);
+	else if (sn->services)
+		yaml_strv(y, sn->services, "services", &ds->aws_services,
+		    &ds->naws_services);
+	if (sn->regions && !spf && !aws) {
+		yerr(y, sn->regions, "dataset %s: regions: only for spf and "
+		    "aws-ip-ranges", name);
+		return;
+	}
+	if (!sn->regions || yis_null(sn->regions) || !ymap(y, sn->regions,
+	    "regions"))
+		return;
+	FOR_PAIRS(y, sn->regions, p, k, v) {
+		const char *to = yscalar(v);
+		if (!yscalar(k) || !to || !config_code_find(y->c->regions,
+		    y->c->nregions, to)) {
+			yerr(y, v, "dataset %s: regions: %s: unknown region "
+			    "\"%s\"", name, yscalar(k) ? yscalar(k) : "",
+			    to ? to : "");
+			continue;
+		}
+		ds->rmap_from = config_xrealloc(ds->rmap_from,
+		    (ds->nrmap + 1) * sizeof(char *));
+		ds->rmap_to = config_xrealloc(ds->rmap_to,
+		    (ds->nrmap + 1) * sizeof(char *));
+		ds->rmap_from[ds->nrmap] = config_xstrdup(yscalar(k));
+		ds->rmap_to[ds->nrmap++] = config_xstrdup(to);
+	}
+}
+
 /* azure-regions: { default: NAME, map: { azure-region: NAME, ... } } */
 static void
 yaml_azure_regions(struct yctx *y, yaml_node_t *n)
@@ -623,6 +724,7 @@ yaml_dataset(struct yctx *y, yaml_node_t *e)
 	char *code = NULL, *txt = NULL, err[256];
 	yaml_node_t *files = NULL, *typen = NULL, *tagsn = NULL, *areasn = NULL;
 	yaml_node_t *idsn = NULL, *shrinkn = NULL;
+	struct spf_nodes sn = { 0 };
 	unsigned before = y->d->errors;
 
 	if (!ymap(y, e, "datasets"))
@@ -654,6 +756,20 @@ yaml_dataset(struct yctx *y, yaml_node_t *e)
 			idsn = v;
 		else if (!strcmp(key, "max-shrink"))
 			shrinkn = v;
+		else if (!strcmp(key, "domain"))
+			sn.domain = v;
+		else if (!strcmp(key, "regions"))
+			sn.regions = v;
+		else if (!strcmp(key, "services"))
+			sn.services = v;
+		else if (!strcmp(key, "resolver"))
+			sn.resolver = v;
+		else if (!strcmp(key, "max-lookups"))
+			sn.lookups = v;
+		else if (!strcmp(key, "resolve-a-mx"))
+			sn.amx = v;
+		else if (!strcmp(key, "refresh-min"))
+			sn.refresh = v;
 		else
 			yerr(y, k, "dataset: unknown key \"%s\"", key);
 	}
@@ -669,9 +785,12 @@ yaml_dataset(struct yctx *y, yaml_node_t *e)
 		    tmp.name ? tmp.name : "?", tmp.type);
 	if (files)
 		yaml_files(y, files, &tmp);
+	yaml_spf_keys(y, &tmp, &sn);
 	if (tmp.nfiles == 0)
-		yerr(y, files ? files : e, "dataset %s: files: at least one "
-		    "file is required", tmp.name ? tmp.name : "?");
+		yerr(y, files ? files : e, "dataset %s: %s", tmp.name ?
+		    tmp.name : "?", tmp.type && !strcmp(tmp.type, "spf") ?
+		    "domain: at least one domain is required" :
+		    "files: at least one file is required");
 	yaml_feed_keys(y, &tmp, tagsn, areasn, idsn, shrinkn);
 	if (tmp.pool && strcmp(tmp.pool, "shared") != 0 &&
 	    strcmp(tmp.pool, "dedicated") != 0)
@@ -798,6 +917,7 @@ yaml_top(struct yctx *y, yaml_node_t *root)
 {
 	static const char *const order[] = {
 		"server", "codes", "azure-regions", "datasets", "zones", "acl",
+		"resolver",
 	};
 	char err[256];
 
@@ -832,6 +952,10 @@ yaml_top(struct yctx *y, yaml_node_t *root)
 					else
 						yaml_zone(y, e);
 				}
+			} else if (i == 6) {
+				if (!yis_null(v))
+					yaml_resolvers(y, v, &y->c->resolvers,
+					    &y->c->nresolvers);
 			} else if (!yis_null(v)) {
 				int idx = yscalar(v) ?
 				    config_find_dataset(y->c, yscalar(v)) : -1;

@@ -238,7 +238,7 @@ static const struct ds_type *const types[] = {
 	&ds_type_ip4set, &ds_type_ip4tset, &ds_type_ip4trie,
 	&ds_type_ip6trie, &ds_type_ip6tset,
 	&ds_type_dnset, &ds_type_generic, &ds_type_combined, &ds_type_acl,
-	&ds_type_azure, &ds_type_m365,
+	&ds_type_azure, &ds_type_m365, &ds_type_spf, &ds_type_aws,
 };
 
 const struct ds_type *
@@ -358,6 +358,7 @@ ds_clear(struct dataset *ds)
 	ds->mtime = ds->stamp = ds->expires = 0;
 	ds->nentries = 0;
 	ds->version = NULL;
+	ds->prov = NULL;
 }
 
 void

@@ -12,6 +12,7 @@
 #include "errcode.h"
 #include "log.h"
 #include "snapshot.h"
+#include "spf_resolve.h"
 #include "version.h"
 #include "zone.h"
 
@@ -232,6 +233,8 @@ print_hit(const char *zname, const struct dx_hit *h, const struct dx_qname *q)
 	}
 	if (h->ds && *provenance(h->ds, pv, sizeof(pv)))
 		printf(" (%s)", pv + 1);
+	if (h->ds && spf_hit_chain(h, txt, sizeof(txt)) >= 0)
+		printf(" via %s", txt);     /* the SPF includes to the range */
 	printf("\n");
 }
 

@@ -36,6 +36,7 @@
 #include "sdnotify.h"
 #include "server.h"
 #include "snapshot.h"
+#include "spf_resolve.h"
 #include "stats.h"
 #include "version.h"
 #include "xfr.h"
@@ -72,9 +73,27 @@ reload_hook(struct server *srv, enum server_reload_why why, void *arg)
 		reload_request(dc->reload, RELOAD_ALWAYS);
 		return;
 	}
-	reload_request(dc->reload, RELOAD_IF_CHANGED);
+	/* an spf dataset due for resolving has no file that changed */
+	reload_request(dc->reload, spf_refresh_wait((long)time(NULL)) == 0 ?
+	    RELOAD_ALWAYS : RELOAD_IF_CHANGED);
 	if (dc->statsfile)
 		stats_file_write(dc->statsfile, false);
+}
+
+/* The check timer also drives the spf refresh: tick at least once a
+ * minute, or sooner when the first resolution is due sooner. */
+static uint32_t
+spf_tick(uint32_t interval)
+{
+	long w = spf_refresh_wait((long)time(NULL));
+
+	if (w < 0)
+		return interval;        /* no spf dataset */
+	if (w > 60)
+		w = 60;
+	if (w < 1)
+		w = 1;
+	return interval && interval < (uint32_t)w ? interval : (uint32_t)w;
 }
 
 static int
@@ -269,6 +288,7 @@ main(int argc, char **argv)
 	log_info("dnsxld %s: %u zone%s loaded", DNSXL_VERSION,
 	    snapshot_zone_count(server_snapshot(srv)),
 	    snapshot_zone_count(server_snapshot(srv)) == 1 ? "" : "s");
+	interval = spf_tick(interval);
 	server_set_reload(srv, reload_hook, &dc, interval);
 	if (observe)
 		server_set_observer(srv, stats_observe, NULL);

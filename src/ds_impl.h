@@ -129,6 +129,8 @@ struct dataset {
 
 	struct ds_arena *arena;     /* strings and small objects, freed with ds */
 	void *priv;                 /* the type's data */
+	const void *prov;           /* spf: where each range came from (in the
+	                             * arena; ds_spf.c), NULL for other types */
 };
 
 /* Intern v (its txt is copied); *idx receives its index. 0 or DX_ENOMEM. */
@@ -210,5 +212,7 @@ extern const struct ds_type ds_type_dnset, ds_type_generic,
     ds_type_combined, ds_type_acl;
 /* Vendor feeds (JSON): ds_azure.c, ds_m365.c. */
 extern const struct ds_type ds_type_azure, ds_type_m365;
+/* Sender SPF records (ds_spf.c) and AWS-style ip-ranges JSON (ds_aws.c). */
+extern const struct ds_type ds_type_spf, ds_type_aws;
 
 #endif

@@ -48,6 +48,25 @@ struct ds_feed {
 	const char *const *map_from;
 	const char *const *map_to;
 	unsigned nmap;
+	/* spf and aws-ip-ranges: the dataset's own regions: map (an include
+	 * domain, or an AWS region, -> a region name in rnames); a range
+	 * with no row takes the dataset default (its region: label). */
+	const char *const *rmap_from;
+	const char *const *rmap_to;
+	unsigned nrmap;
+	/* aws-ip-ranges: the service values kept (0 = every service). */
+	const char *const *services;
+	unsigned nservices;
+	/* spf: nameservers "addr@port" (0 = /etc/resolv.conf), the limit on
+	 * DNS-querying terms (0 = 10), a/mx expansion, the shortest refresh
+	 * interval in seconds (0 = 300), and a text naming these options
+	 * (the refresh cache tells datasets apart by it). */
+	const char *const *resolvers;
+	unsigned nresolvers;
+	unsigned max_lookups;
+	bool resolve_a_mx;
+	uint32_t refresh_min;
+	const char *key;
 };
 
 /* The built-in region table: the region code name ("EUR") for an Azure

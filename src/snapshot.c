@@ -56,6 +56,8 @@ same_dataset(const struct cfg_dataset *a, const struct cfg_dataset *b)
 		return false;
 	/* Feeds: the same file read with other options is another dataset
 	 * (rvalues follow from the labels compared above). */
+	if (!same_str(a->opts_key, b->opts_key))
+		return false;   /* spf / aws-ip-ranges options */
 	if (a->ntags != b->ntags || a->nareas != b->nareas ||
 	    a->nids != b->nids || (a->rvalues == NULL) != (b->rvalues == NULL))
 		return false;
