@@ -1042,3 +1042,53 @@ zones:
     finally:
         s.close()
         prim.stop()
+
+
+def test_aws_feed_zone_to_nsd(tmp_path):
+    """The aws-ip-ranges feed type is rendered too: NSD transfers a zone
+    of the small AWS fixture and answers its prefixes as dnsxld does."""
+    import json
+    if not os.path.exists(NSD):
+        pytest.skip("nsd not installed (make test-deps)")
+    root = pathlib.Path(__file__).resolve().parents[2]
+    fixture = root / "tests" / "fixtures" / "feeds" / "aws_ip-ranges_small.json"
+    data = json.loads(fixture.read_text())
+    nets = [(ipaddress.ip_network(p["ip_prefix"]), False)
+            for p in data.get("prefixes", [])]
+    nets += [(ipaddress.ip_network(p["ipv6_prefix"]), False)
+             for p in data.get("ipv6_prefixes", [])]
+    assert nets
+    zone = "aws.test"
+    p1, p2 = free_port(), free_port()
+    while p2 == p1:
+        p2 = free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  allow-transfer: [ 127.0.0.1 ]
+zones:
+  - name: {zone}
+    specs: [ "aws-ip-ranges:{fixture}" ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=zone)
+    sdir = tmp_path / "nsd"
+    sdir.mkdir()
+    (sdir / "sec.conf").write_text(nsd_conf(sdir, p2, p1, zone))
+    sec = subprocess.Popen([NSD, "-d", "-c", str(sdir / "sec.conf")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_serial_zone(p2, zone, soa_serial_zone(p1, zone))
+        rng = random.Random(1602)
+        addrs = sample(rng, rng.sample(nets, min(len(nets), 40)), 3)
+        compare(p1, p2, addrs, zone)
+        listed = [a for a in addrs if ask(p1, rev(a, zone), "A")[1]]
+        assert len(listed) > 50
+    finally:
+        sec.terminate()
+        try:
+            sec.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            sec.kill()
+            sec.wait()
+        prim.stop()
