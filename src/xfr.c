@@ -410,40 +410,6 @@ same_name(const char *a, const char *b)
 	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
-/* The request's TSIG fields, for an error reply (xfr_tsig.c). */
-static bool
-tsig_fields(const ldns_rr *t, struct xfr_tsig_req *e)
-{
-	ldns_rdf *own = ldns_rdf_clone(ldns_rr_owner(t));
-	ldns_rdf *alg = ldns_rdf_clone(ldns_rr_rdf(t, 0));
-	const ldns_rdf *tm = ldns_rr_rdf(t, 1), *mac = ldns_rr_rdf(t, 3);
-	bool ok = own && alg && tm && mac && ldns_rdf_size(tm) == 6 &&
-	    ldns_rdf_size(own) <= sizeof(e->owner) &&
-	    ldns_rdf_size(alg) <= sizeof(e->alg) && ldns_rdf_size(mac) >= 2 &&
-	    ldns_rdf_size(mac) - 2 <= sizeof(e->mac);
-
-	if (ok) {
-		ldns_dname2canonical(own);
-		ldns_dname2canonical(alg);
-		e->ownerlen = ldns_rdf_size(own);
-		memcpy(e->owner, ldns_rdf_data(own), e->ownerlen);
-		e->alglen = ldns_rdf_size(alg);
-		memcpy(e->alg, ldns_rdf_data(alg), e->alglen);
-		e->time_signed = 0;
-		for (int i = 0; i < 6; i++)
-			e->time_signed = e->time_signed << 8 |
-			    ldns_rdf_data(tm)[i];
-		e->fudge = ldns_rdf2native_int16(ldns_rr_rdf(t, 2));
-		e->orig_id = ldns_rdf2native_int16(ldns_rr_rdf(t, 4));
-		/* the MAC rdf is "size, MAC" */
-		e->maclen = ldns_rdf_size(mac) - 2;
-		memcpy(e->mac, ldns_rdf_data(mac) + 2, e->maclen);
-	}
-	ldns_rdf_deep_free(own);
-	ldns_rdf_deep_free(alg);
-	return ok;
-}
-
 /* RFC 8945 5.2: a TSIG on the request is verified with the configured key
  * of that name; the reply is then signed with it. An unknown key or
  * another algorithm is BADKEY, a wrong MAC BADSIG (both answered NOTAUTH,
@@ -463,7 +429,7 @@ check_tsig(ldns_pkt *p, const uint8_t *pkt, size_t len,
 		return;
 	snprintf(r->keyname, sizeof(r->keyname), "%s", kn);
 	free(kn);
-	if (ldns_rr_rd_count(t) < 7 || !tsig_fields(t, &r->terr))
+	if (ldns_rr_rd_count(t) < 7 || !xfr_tsig_fields(t, &r->terr))
 		return;                 /* malformed: REFUSED */
 	r->terr.error = TSIG_BADKEY;
 	for (unsigned i = 0; cfg && i < cfg->ntsig && !k; i++)

@@ -1,4 +1,5 @@
-/* xfr_tsig.c -- the TSIG record of an RFC 8945 error reply to a transfer
+/* xfr_tsig.c -- the request's TSIG fields and the TSIG record of an RFC
+ * 8945 error reply to a transfer
  * request: BADKEY and BADSIG go unsigned (MAC size 0), BADTIME is signed
  * with the request's key over the request's MAC, the reply and the TSIG
  * variables (RFC 8945 4.3), with the server's time as Other Data. ldns
@@ -157,6 +158,39 @@ badtime_mac(const struct xfr_tsig_req *t, const uint8_t *msg, size_t len,
 	*maclen = h->out;
 	free(buf);
 	ldns_rdf_deep_free(key);
+	return ok;
+}
+
+bool
+xfr_tsig_fields(const ldns_rr *t, struct xfr_tsig_req *e)
+{
+	ldns_rdf *own = ldns_rdf_clone(ldns_rr_owner(t));
+	ldns_rdf *alg = ldns_rdf_clone(ldns_rr_rdf(t, 0));
+	const ldns_rdf *tm = ldns_rr_rdf(t, 1), *mac = ldns_rr_rdf(t, 3);
+	bool ok = own && alg && tm && mac && ldns_rdf_size(tm) == 6 &&
+	    ldns_rdf_size(own) <= sizeof(e->owner) &&
+	    ldns_rdf_size(alg) <= sizeof(e->alg) && ldns_rdf_size(mac) >= 2 &&
+	    ldns_rdf_size(mac) - 2 <= sizeof(e->mac);
+
+	if (ok) {
+		ldns_dname2canonical(own);
+		ldns_dname2canonical(alg);
+		e->ownerlen = ldns_rdf_size(own);
+		memcpy(e->owner, ldns_rdf_data(own), e->ownerlen);
+		e->alglen = ldns_rdf_size(alg);
+		memcpy(e->alg, ldns_rdf_data(alg), e->alglen);
+		e->time_signed = 0;
+		for (int i = 0; i < 6; i++)
+			e->time_signed = e->time_signed << 8 |
+			    ldns_rdf_data(tm)[i];
+		e->fudge = ldns_rdf2native_int16(ldns_rr_rdf(t, 2));
+		e->orig_id = ldns_rdf2native_int16(ldns_rr_rdf(t, 4));
+		/* the MAC rdf is "size, MAC" */
+		e->maclen = ldns_rdf_size(mac) - 2;
+		memcpy(e->mac, ldns_rdf_data(mac) + 2, e->maclen);
+	}
+	ldns_rdf_deep_free(own);
+	ldns_rdf_deep_free(alg);
 	return ok;
 }
 

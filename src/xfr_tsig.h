@@ -4,6 +4,7 @@
 #ifndef DNSXL_XFR_TSIG_H
 #define DNSXL_XFR_TSIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,11 @@ struct xfr_tsig_req {
 	const char *secret;         /* base64, BADTIME only (signs) */
 	const char *algorithm;      /* "hmac-sha256", BADTIME only */
 };
+
+/* Fill e (not its error) from the request's TSIG record t; false
+ * when it is malformed. */
+struct ldns_struct_rr;
+bool xfr_tsig_fields(const struct ldns_struct_rr *t, struct xfr_tsig_req *e);
 
 /* Append the TSIG record for t->error to the reply msg[0..len) (header
  * and question, ARCOUNT 0; now = the server's time) and set ARCOUNT.
