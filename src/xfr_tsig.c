@@ -1,6 +1,5 @@
 /* xfr_tsig.c -- the request's TSIG fields and the TSIG record of an RFC
- * 8945 error reply to a transfer
- * request: BADKEY and BADSIG go unsigned (MAC size 0), BADTIME is signed
+ * 8945 error reply to a transfer request: BADKEY and BADSIG go unsigned (MAC size 0), BADTIME is signed
  * with the request's key over the request's MAC, the reply and the TSIG
  * variables (RFC 8945 4.3), with the server's time as Other Data. ldns
  * signs only replies with error 0, so the HMAC (RFC 2104) is done here
