@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The rbldnsd dataset types (the data module owns their implementation;
  * config only has to reject typos early, with a file:line). */
@@ -216,6 +217,9 @@ config_free(struct config *c)
 	for (unsigned i = 0; i < c->nzones; i++) {
 		free(c->zones[i].name);
 		free(c->zones[i].datasets);
+		config_free_strv(c->zones[i].xfr_allow, c->zones[i].nxfr_allow);
+		config_free_strv(c->zones[i].xfr_notify,
+		    c->zones[i].nxfr_notify);
 	}
 	free(c->zones);
 	free(c);
@@ -424,6 +428,47 @@ config_find_zone(const struct config *c, const char *name)
 	return -1;
 }
 
+void
+config_xfr_lists(const struct config *c, const char *zone,
+    char *const **allow, unsigned *nallow, char *const **notify,
+    unsigned *nnotify)
+{
+	const struct cfg_zone *z = NULL;
+	size_t l = strlen(zone);
+
+	if (l && zone[l - 1] == '.')
+		l--;
+	for (unsigned i = 0; i < c->nzones && !z; i++)
+		if (strlen(c->zones[i].name) == l &&
+		    strncasecmp(c->zones[i].name, zone, l) == 0)
+			z = &c->zones[i];
+	*allow = z && z->xfr_allow_set ? z->xfr_allow : c->xfr_allow;
+	*nallow = z && z->xfr_allow_set ? z->nxfr_allow : c->nxfr_allow;
+	*notify = z && z->xfr_notify_set ? z->xfr_notify : c->xfr_notify;
+	*nnotify = z && z->xfr_notify_set ? z->nxfr_notify : c->nxfr_notify;
+}
+
+bool
+config_xfr_allows(const struct config *c, const char *zone)
+{
+	char *const *a, *const *n;
+	unsigned na, nn;
+
+	config_xfr_lists(c, zone, &a, &na, &n, &nn);
+	return na > 0;
+}
+
+bool
+config_xfr_any(const struct config *c)
+{
+	if (c->nxfr_allow || c->nxfr_notify)
+		return true;
+	for (unsigned i = 0; i < c->nzones; i++)
+		if (c->zones[i].nxfr_allow || c->zones[i].nxfr_notify)
+			return true;
+	return false;
+}
+
 struct cfg_zone *
 config_new_zone(struct config *c, char *name)
 {
@@ -558,10 +603,43 @@ build_feed(struct config *c, struct cfg_dataset *ds)
 	ds->feed = f;
 }
 
+/* allow-transfer and notify entries "... key NAME" must name one of
+ * tsig-keys. */
+static void
+check_xfr_keys(const struct config *c, const char *zone, const char *what,
+    char *const *v, unsigned n, struct diag *d)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const char *k = strstr(v[i], "key ");
+		bool found = false;
+		if (!k)
+			continue;
+		for (k += 4; *k == ' '; k++)
+			;
+		for (unsigned j = 0; j < c->ntsig && !found; j++)
+			found = strcasecmp(c->tsig[j].name, k) == 0;
+		if (!found)
+			diag_error(d, c->path, 0, "%s%s%s%s \"%s\": no such key "
+			    "in tsig-keys", zone ? "zone " : "", zone ? zone : "",
+			    zone ? ": " : "", what, v[i]);
+	}
+}
+
 int
 config_check(struct config *c, struct diag *d)
 {
 	unsigned before = d->errors;
+
+	check_xfr_keys(c, NULL, "allow-transfer", c->xfr_allow, c->nxfr_allow,
+	    d);
+	check_xfr_keys(c, NULL, "notify", c->xfr_notify, c->nxfr_notify, d);
+	for (unsigned i = 0; i < c->nzones; i++) {
+		const struct cfg_zone *z = &c->zones[i];
+		check_xfr_keys(c, z->name, "allow-transfer", z->xfr_allow,
+		    z->nxfr_allow, d);
+		check_xfr_keys(c, z->name, "notify", z->xfr_notify,
+		    z->nxfr_notify, d);
+	}
 
 	for (unsigned i = 0; i < c->ndatasets; i++)
 		if (config_type_is_feed(c->datasets[i].type) &&

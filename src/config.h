@@ -73,6 +73,11 @@ struct cfg_zone {
 	 * CFG_AL_INHERIT = the global setting. */
 	int allowlist_action;
 	uint32_t allowlist_code;
+	/* per-zone allow-transfer / notify: used instead of the server's
+	 * when set (an empty list too); see config_xfr_lists() */
+	char **xfr_allow, **xfr_notify;
+	unsigned nxfr_allow, nxfr_notify;
+	bool xfr_allow_set, xfr_notify_set;
 };
 
 /* Added (control): what a querier the allowlist denies gets. */
@@ -169,6 +174,17 @@ int config_from_args(int argc, char **argv, struct diag *d,
     struct config **out);
 
 void config_free(struct config *c);
+
+/* The allow-transfer and notify lists that apply to zone (no trailing
+ * dot, any case): the zone's own where it sets them, else the server's. */
+void config_xfr_lists(const struct config *c, const char *zone,
+    char *const **allow, unsigned *nallow, char *const **notify,
+    unsigned *nnotify);
+/* True when zone has a non-empty allow-transfer list (its own or the
+ * server's). */
+bool config_xfr_allows(const struct config *c, const char *zone);
+/* True when the server or any zone has allow-transfer or notify. */
+bool config_xfr_any(const struct config *c);
 
 /* Helpers shared by config.c and config_codes.c (and unit-tested). */
 

@@ -898,6 +898,7 @@ yaml_zone(struct yctx *y, yaml_node_t *e)
 {
 	yaml_node_t *namen = NULL, *dsn = NULL, *specn = NULL, *acln = NULL;
 	yaml_node_t *aln = NULL;
+	yaml_node_t *xalln = NULL, *xnotn = NULL;
 	struct cfg_zone *z;
 	char err[256], *name;
 	int idx;
@@ -916,6 +917,10 @@ yaml_zone(struct yctx *y, yaml_node_t *e)
 			acln = v;
 		else if (!strcmp(key, "allowlist"))
 			aln = v;
+		else if (!strcmp(key, "allow-transfer"))
+			xalln = v;
+		else if (!strcmp(key, "notify"))
+			xnotn = v;
 		else
 			yerr(y, k, "zone: unknown key \"%s\"", key);
 	}
@@ -933,6 +938,17 @@ yaml_zone(struct yctx *y, yaml_node_t *e)
 		return;
 	}
 	z = config_new_zone(y->c, name);
+	/* per-zone transfer policy: replaces the server's lists */
+	if (xalln) {
+		yaml_strlist(y, "allow-transfer", xalln, &z->xfr_allow,
+		    &z->nxfr_allow);
+		z->xfr_allow_set = true;
+	}
+	if (xnotn) {
+		yaml_strlist(y, "notify", xnotn, &z->xfr_notify,
+		    &z->nxfr_notify);
+		z->xfr_notify_set = true;
+	}
 	if (dsn && yseq(y, dsn, "datasets")) {
 		FOR_ITEMS(y, dsn, it, v) {
 			if (yscalar(v) == NULL)

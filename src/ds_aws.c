@@ -170,4 +170,5 @@ const struct ds_type ds_type_aws = {
 	.query = feed_query,
 	.exists_below = feed_exists_below,
 	.free = feed_free,
+	.walk = feed_walk,      /* zone file rendering (dump.c) */
 };

@@ -446,6 +446,33 @@ combined_exists_below(const struct dataset *ds, const struct dx_qname *q)
 	return false;
 }
 
+/* Dump walk (dump.c): each subzone, then its nested datasets' walks; a
+ * nested type without a walk cannot be rendered (DX_EINVAL). */
+static int
+combined_walk(const struct dataset *ds, ds_walk_fn fn, void *arg)
+{
+	const struct combined *c = ds->priv;
+	uint8_t buf[256];
+	int rc;
+
+	for (unsigned i = 0; c && i < c->nzones; i++) {
+		const struct cb_zone *z = &c->zones[i];
+		if (z->len)
+			memcpy(buf, z->key, z->len);
+		buf[z->len] = 0;
+		if ((rc = fn(DS_WALK_SUBZONE, buf, z->len + 1u, arg)) != 0)
+			return rc;
+		for (unsigned k = 0; k < z->nds; k++) {
+			const struct ds_type *t = z->ds[k]->type;
+			if (!t->walk)
+				return DX_EINVAL;
+			if ((rc = t->walk(z->ds[k], fn, arg)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 static void
 combined_free(struct dataset *ds)
 {
@@ -476,4 +503,5 @@ const struct ds_type ds_type_combined = {
 	.free = combined_free,
 	.special = combined_special,
 	.file_end = combined_file_end,
+	.walk = combined_walk,
 };

@@ -49,6 +49,11 @@ struct ds_load {
  * Non-zero stops the walk. */
 typedef int (*ds_walk_fn)(int family, const uint8_t *addr, unsigned plen,
     void *arg);
+/* family DS_WALK_SUBZONE (combined): what follows, up to the next such
+ * call, lies below the subzone addr (wire form relative to the zone apex,
+ * root-terminated, plen bytes; "" = the apex): names relative to it,
+ * prefixes of reverse names below it. */
+#define DS_WALK_SUBZONE 1
 
 /* Operations of one dataset type. Return conventions: 0 ok, negative
  * DX_E* aborts the load (only for fatal problems such as ENOMEM); a bad

@@ -337,4 +337,5 @@ const struct ds_type ds_type_spf = {
 	.query = feed_query,
 	.exists_below = feed_exists_below,
 	.free = feed_free,
+	.walk = feed_walk,      /* zone file rendering (dump.c) */
 };

@@ -31,11 +31,18 @@ int
 dump_push_line(struct rnd *r, const char *owner, const char *rec)
 {
 	struct dump_zone *dz = r->dz;
-	size_t lo = strlen(owner), lr = strlen(rec);
+	char full[1400];
+	size_t lo, lr = strlen(rec);
 	char *s;
 
 	if (r->err)
 		return r->err;
+	if (r->sfxt[0]) {       /* below a subzone: "@" is its apex */
+		snprintf(full, sizeof(full), "%s%s", strcmp(owner, "@") ?
+		    owner : "", strcmp(owner, "@") ? r->sfxt : r->sfxt + 1);
+		owner = full;
+	}
+	lo = strlen(owner);
 	if (dz->n >= r->limit)
 		return r->err = DX_ERANGE;
 	if (dz->n == dz->cap) {
@@ -55,6 +62,26 @@ dump_push_line(struct rnd *r, const char *owner, const char *rec)
 	if (owner[0] == '*')
 		dz->wildcards++;
 	return 0;
+}
+
+void
+dump_group_qname(const struct rnd *r, const uint8_t *const *lab,
+    const uint8_t *len, unsigned n, struct dx_qname *q)
+{
+	const uint8_t *l[DX_MAXLABELS];
+	uint8_t ln[DX_MAXLABELS];
+	unsigned k = 0;
+
+	for (; k < n && k < DX_MAXLABELS; k++) {
+		l[k] = lab[k];
+		ln[k] = len[k];
+	}
+	for (size_t i = 0; r->sfx && r->sfx[i] && k < DX_MAXLABELS;
+	    i += r->sfx[i] + 1u, k++) {
+		l[k] = r->sfx + i + 1;
+		ln[k] = r->sfx[i];
+	}
+	qname_parse(q, k, l, ln);
 }
 
 void
@@ -245,24 +272,50 @@ add_pfx(struct view *V, u128 a, unsigned plen)
 
 struct collect {
 	struct rnd *r;
-	bool has_ip4;
+	size_t g;               /* the group being walked */
+	bool zone_ip4;          /* the zone has IPv4 datasets */
 };
 
 /* An IPv4 prefix also bounds IPv4-mapped names, and 6to4 names when the
- * zone has IPv4 data (zone_query answers both from the IPv4 datasets). */
+ * zone has IPv4 data (zone_query answers both from the IPv4 datasets;
+ * below a subzone the nested datasets see mapped names only: a 6to4
+ * bound there is harmless, zone_query stays the oracle). */
 static int
-add4(struct collect *cl, uint32_t a, unsigned plen)
+add4(struct grp *g, uint32_t a, unsigned plen, bool six)
 {
-	struct rnd *r = cl->r;
 	int rc;
 
-	if ((rc = add_pfx(&r->v[0], a, plen)) < 0 ||
-	    (rc = add_pfx(&r->v[1], (u128)0xffff << 32 | a, 96 + plen)) < 0)
+	if ((rc = add_pfx(&g->v[0], a, plen)) < 0 ||
+	    (rc = add_pfx(&g->v[1], (u128)0xffff << 32 | a, 96 + plen)) < 0)
 		return rc;
-	if (cl->has_ip4)
-		rc = add_pfx(&r->v[1], ((u128)0x2002 << 112) |
-		    ((u128)a << 80), 16 + plen);
-	return rc;
+	if (!six)
+		return 0;
+	g->has_ip4 = true;
+	return add_pfx(&g->v[1], ((u128)0x2002 << 112) | ((u128)a << 80),
+	    16 + plen);
+}
+
+/* The group for subzone w (wire, root-terminated), created if new. */
+static int
+group_find(struct rnd *r, const uint8_t *w, unsigned wl, size_t *out)
+{
+	size_t i;
+
+	for (i = 0; i < r->ng; i++)
+		if (memcmp(r->g[i].sfx, w, wl) == 0) {
+			*out = i;
+			return 0;
+		}
+	struct grp *ng = realloc(r->g, (r->ng + 1) * sizeof(*ng));
+	if (!ng)
+		return DX_ENOMEM;
+	r->g = ng;
+	memset(&ng[r->ng], 0, sizeof(*ng));
+	memcpy(ng[r->ng].sfx, w, wl);
+	ng[r->ng].v[0] = (struct view){ 8, 4, 32, NULL, 0, 0 };
+	ng[r->ng].v[1] = (struct view){ 4, 32, 128, NULL, 0, 0 };
+	*out = r->ng++;
+	return 0;
 }
 
 static int
@@ -270,29 +323,33 @@ collect_one(int family, const uint8_t *addr, unsigned plen, void *arg)
 {
 	struct collect *cl = arg;
 	struct rnd *r = cl->r;
+	struct grp *g = &r->g[cl->g];
 	u128 a = 0;
 
+	if (family == DS_WALK_SUBZONE)
+		return plen > 255 ? DX_EINVAL : group_find(r, addr, plen, &cl->g);
 	if (family == 0) {
-		if (r->nnames == r->capnames) {
-			size_t nc = r->capnames ? r->capnames * 2 : 64;
-			uint8_t **nn = realloc(r->names, nc * sizeof(*nn));
+		if (g->nnames == g->capnames) {
+			size_t nc = g->capnames ? g->capnames * 2 : 64;
+			uint8_t **nn = realloc(g->names, nc * sizeof(*nn));
 			if (!nn)
 				return DX_ENOMEM;
-			r->names = nn;
-			r->capnames = nc;
+			g->names = nn;
+			g->capnames = nc;
 		}
-		if ((r->names[r->nnames] = malloc(plen)) == NULL)
+		if ((g->names[g->nnames] = malloc(plen)) == NULL)
 			return DX_ENOMEM;
-		memcpy(r->names[r->nnames++], addr, plen);
+		memcpy(g->names[g->nnames++], addr, plen);
 		return 0;
 	}
-	if (family == 4)
-		return add4(cl, (uint32_t)addr[0] << 24 |
-		    (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3],
-		    plen);
+	if (family == 4) {
+		uint32_t a4 = (uint32_t)addr[0] << 24 |
+		    (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
+		return add4(g, a4, plen, cl->g != 0 || cl->zone_ip4);
+	}
 	for (int i = 0; i < 16; i++)
 		a = a << 8 | addr[i];
-	return add_pfx(&cl->r->v[1], a, plen);
+	return add_pfx(&g->v[1], a, plen);
 }
 
 static int
@@ -304,53 +361,111 @@ cmp_pfx(const void *x, const void *y)
 	return a->plen < b->plen ? -1 : a->plen > b->plen;
 }
 
+/* The first label of g's suffix below the shorter suffix p, if g lies
+ * strictly below p. */
+static const uint8_t *
+label_below(const uint8_t *gs, const uint8_t *p)
+{
+	size_t gl = 0, pl = 0, i, prev = SIZE_MAX;
+
+	while (gs[gl])
+		gl += gs[gl] + 1u;
+	while (p[pl])
+		pl += p[pl] + 1u;
+	if (gl <= pl || memcmp(gs + gl - pl, p, pl + 1) != 0)
+		return NULL;
+	for (i = 0; i < gl - pl; i += gs[i] + 1u)
+		prev = i;
+	return i == gl - pl ? gs + prev : NULL;
+}
+
+/* A subzone whose label under an enclosing apex with reverse IP names
+ * reads as an address label would meet that apex's IP tree. */
+static int
+check_groups(struct rnd *r, struct diag *d)
+{
+	for (size_t i = 0; i < r->ng; i++)
+		for (size_t j = 0; j < r->ng; j++) {
+			const struct grp *g = &r->g[j];
+			const uint8_t *l = label_below(r->g[i].sfx, g->sfx);
+			unsigned v = 0, k;
+			if (!l || (!g->v[0].n && !g->v[1].n))
+				continue;
+			for (k = 0; k < l[0] && l[1 + k] >= '0' &&
+			    l[1 + k] <= '9'; k++)
+				v = v * 10 + (unsigned)(l[1 + k] - '0');
+			if ((k == l[0] && k <= 3 && v <= 255) || (l[0] == 1 &&
+			    l[1] >= 'a' && l[1] <= 'f')) {
+				char *t = dump_wire_text(r->g[i].sfx);
+				diag_error(d, NULL, 0, "zone %s: subzone %s "
+				    "collides with reverse IP names; cannot be "
+				    "rendered", zone_name(r->z), t ? t : "?");
+				free(t);
+				return DX_EINVAL;
+			}
+		}
+	return 0;
+}
+
 static int
 collect(struct rnd *r, struct diag *d)
 {
-	struct collect cl = { r, false };
+	struct collect cl = { r, 0, false };
 	unsigned i, n = zone_dataset_count(r->z);
+	size_t g0;
 	int rc;
 
-	for (i = 0; i < n; i++) {
-		const struct dataset *ds = zone_dataset(r->z, i);
-		if (dataset_type(ds)->flags & DS_F_IP4)
-			cl.has_ip4 = true;
-		if (dataset_type(ds)->flags & (DS_F_IP4 | DS_F_IP6))
-			r->has_ip = true;
-	}
+	if ((rc = group_find(r, (const uint8_t *)"", 1, &g0)) < 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (dataset_type(zone_dataset(r->z, i))->flags & DS_F_IP4)
+			cl.zone_ip4 = true;
 	for (i = 0; i < n; i++) {
 		const struct dataset *ds = zone_dataset(r->z, i);
 		const struct ds_type *t = dataset_type(ds);
 		if (!t->walk) {
 			diag_error(d, NULL, 0, "zone %s: dataset %s of type %s "
 			    "cannot be rendered as a zone file (IP datasets, "
-			    "dnset and generic can)", zone_name(r->z),
+			    "dnset, generic and combined can)", zone_name(r->z),
 			    dataset_labels(ds)->name ? dataset_labels(ds)->name :
 			    "?", t->name);
 			return DX_EINVAL;
 		}
-		if ((rc = t->walk(ds, collect_one, &cl)) < 0)
+		cl.g = 0;
+		if ((rc = t->walk(ds, collect_one, &cl)) < 0) {
+			if (rc == DX_EINVAL)
+				diag_error(d, NULL, 0, "zone %s: dataset %s of "
+				    "type %s holds a dataset that cannot be "
+				    "rendered as a zone file", zone_name(r->z),
+				    dataset_labels(ds)->name ?
+				    dataset_labels(ds)->name : "?", t->name);
 			return rc;
+		}
 	}
 	if (!r->cfg || r->cfg->rfc5782_tests) {
-		if ((rc = add4(&cl, 0x7f000001u, 32)) < 0 ||
-		    (rc = add4(&cl, 0x7f000002u, 32)) < 0)
+		if ((rc = add4(&r->g[0], 0x7f000001u, 32, cl.zone_ip4)) < 0 ||
+		    (rc = add4(&r->g[0], 0x7f000002u, 32, cl.zone_ip4)) < 0)
 			return rc;
 	}
-	if (cl.has_ip4 && ((rc = add_pfx(&r->v[1], (u128)0xffff << 32, 96)) < 0 ||
-	    (rc = add_pfx(&r->v[1], (u128)0x2002 << 112, 16)) < 0))
-		return rc;
-	for (int vi = 0; vi < 2; vi++) {
-		struct view *V = &r->v[vi];
-		size_t j, k = 0;
-		if (V->n)
-			qsort(V->p, V->n, sizeof(*V->p), cmp_pfx);
-		for (j = 0; j < V->n; j++)
-			if (k == 0 || cmp_pfx(&V->p[k - 1], &V->p[j]) != 0)
-				V->p[k++] = V->p[j];
-		V->n = k;
+	r->g[0].has_ip4 = cl.zone_ip4;
+	for (size_t gi = 0; gi < r->ng; gi++) {
+		struct grp *g = &r->g[gi];
+		if (g->has_ip4 && ((rc = add_pfx(&g->v[1], (u128)0xffff << 32,
+		    96)) < 0 || (rc = add_pfx(&g->v[1], (u128)0x2002 << 112,
+		    16)) < 0))
+			return rc;
+		for (int vi = 0; vi < 2; vi++) {
+			struct view *V = &g->v[vi];
+			size_t j, k = 0;
+			if (V->n)
+				qsort(V->p, V->n, sizeof(*V->p), cmp_pfx);
+			for (j = 0; j < V->n; j++)
+				if (k == 0 || cmp_pfx(&V->p[k - 1], &V->p[j]) != 0)
+					V->p[k++] = V->p[j];
+			V->n = k;
+		}
 	}
-	return 0;
+	return check_groups(r, d);
 }
 
 /* --- the zone ------------------------------------------------------------ */
@@ -437,6 +552,99 @@ apex(struct rnd *r)
 	return r->err;
 }
 
+/* Make the group the one being rendered (NULL: none). */
+static void
+group_enter(struct rnd *r, const struct grp *g)
+{
+	memset(r->v, 0, sizeof(r->v));
+	r->names = NULL;
+	r->nnames = 0;
+	r->sfx = NULL;
+	r->sfxt[0] = '\0';
+	if (!g)
+		return;
+	r->v[0] = g->v[0];
+	r->v[1] = g->v[1];
+	r->names = g->names;
+	r->nnames = g->nnames;
+	r->sfx = g->sfx;
+	if (g->sfx[0]) {
+		char *t = dump_wire_text(g->sfx);
+		if (!t) {
+			r->err = DX_ENOMEM;
+			return;
+		}
+		t[strlen(t) - 1] = '\0';
+		snprintf(r->sfxt, sizeof(r->sfxt), ".%s", t);
+		free(t);
+	}
+}
+
+/* Is there a line at or below the group's apex? */
+static bool
+group_has_lines(const struct rnd *r)
+{
+	const char *sub = r->sfxt + 1;
+	size_t sl = strlen(sub);
+
+	for (size_t i = 0; i < r->dz->n; i++) {
+		const char *l = r->dz->line[i], *tab = strchr(l, '\t');
+		size_t ol = (size_t)(tab - l);
+		if (ol == sl ? memcmp(l, sub, sl) == 0 : ol > sl &&
+		    l[ol - sl - 1] == '.' && memcmp(tab - sl, sub, sl) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A subzone: its apex's own records (generic "@" entries of its nested
+ * datasets) and its trees. Its apex always exists in dnsxld (NODATA):
+ * with nothing at or below it, a placeholder record (see dump_names.c)
+ * makes it exist. */
+static int
+render_subzone(struct rnd *r, struct grp *g, struct diag *d)
+{
+	struct dx_qname q;
+	struct dx_hits hits;
+	struct ans a;
+	size_t before = r->dz->n;
+	int rc = 0;
+
+	group_enter(r, g);
+	memset(&a, 0, sizeof(a));
+	dump_group_qname(r, NULL, NULL, 0, &q);
+	if (!r->err && zone_query(r->z, &q, &hits) == ZONE_FOUND) {
+		if ((rc = dump_hits_recs(r, &hits, &q, &a)) < 0)
+			return rc;
+		dump_emit(r, "@", &a);
+		dump_ans_free(&a);
+	}
+	if (!r->err)
+		dump_ip_render(r);
+	if (!r->err && r->nnames)
+		rc = dump_names_render(r, d);
+	g->pushed = r->dz->n - before;
+	return rc < 0 ? rc : r->err;
+}
+
+static int
+render_placeholders(struct rnd *r)
+{
+	char rec[64];
+
+	snprintf(rec, sizeof(rec), "%u\tIN\tTYPE65534\t\\# 0",
+	    r->cfg ? r->cfg->ttl_default : 2100);
+	for (size_t i = 1; i < r->ng && !r->err; i++) {
+		if (r->g[i].pushed)
+			continue;       /* its own lines make it exist */
+		group_enter(r, &r->g[i]);
+		if (!r->err && !group_has_lines(r))
+			dump_push_line(r, "@", rec);
+	}
+	group_enter(r, NULL);
+	return r->err;
+}
+
 int
 dump_zone_render(const struct zone *z, const struct config *cfg,
     size_t limit, struct diag *d, struct dump_zone **out)
@@ -450,24 +658,30 @@ dump_zone_render(const struct zone *z, const struct config *cfg,
 	r.z = z;
 	r.cfg = cfg;
 	r.limit = limit ? limit : DUMP_LIMIT_DEFAULT;
-	r.v[0] = (struct view){ 8, 4, 32, NULL, 0, 0 };
-	r.v[1] = (struct view){ 4, 32, 128, NULL, 0, 0 };
 	if ((r.dz = calloc(1, sizeof(*r.dz))) == NULL)
 		return DX_ENOMEM;
 	snprintf(origin, sizeof(origin), "%s.", zone_name(z));
 	if ((r.dz->origin = strdup(origin)) == NULL)
 		rc = DX_ENOMEM;
 	else if ((rc = collect(&r, d)) == 0 && (rc = apex(&r)) == 0) {
+		group_enter(&r, &r.g[0]);
 		dump_ip_render(&r);
 		rc = r.err;
 		if (rc == 0 && r.nnames)
 			rc = dump_names_render(&r, d);
+		for (size_t i = 1; rc == 0 && i < r.ng; i++)
+			rc = render_subzone(&r, &r.g[i], d);
+		if (rc == 0)
+			rc = render_placeholders(&r);
 	}
-	free(r.v[0].p);
-	free(r.v[1].p);
-	for (size_t i = 0; i < r.nnames; i++)
-		free(r.names[i]);
-	free(r.names);
+	for (size_t gi = 0; gi < r.ng; gi++) {
+		free(r.g[gi].v[0].p);
+		free(r.g[gi].v[1].p);
+		for (size_t i = 0; i < r.g[gi].nnames; i++)
+			free(r.g[gi].names[i]);
+		free(r.g[gi].names);
+	}
+	free(r.g);
 	if (rc == DX_ERANGE)
 		diag_error(d, NULL, 0, "zone %s: the zone file rendering needs "
 		    "more than %zu records (limit: dump-limit); refused",

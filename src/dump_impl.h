@@ -27,16 +27,34 @@ struct view {                   /* one family's digit tree */
 	size_t n, cap;
 };
 
+/* The prefixes and names below one apex: the zone's, or a combined
+ * dataset's subzone (its nested datasets answer names below it). */
+struct grp {
+	uint8_t sfx[256];       /* wire form relative to the zone apex,
+	                         * root-terminated; "" = the zone apex */
+	struct view v[2];       /* 0: IPv4, 1: IPv6 */
+	uint8_t **names;        /* name datasets: wire names below sfx */
+	size_t nnames, capnames;
+	bool has_ip4;           /* IPv4 prefixes bound IPv4-mapped names */
+	size_t pushed;          /* lines its own rendering wrote */
+};
+
 struct rnd {
 	const struct zone *z;
 	const struct config *cfg;
-	struct view v[2];       /* 0: IPv4, 1: IPv6 */
 	struct dump_zone *dz;
 	size_t limit;
 	int err;
-	uint8_t **names;        /* name datasets: relative wire names */
-	size_t nnames, capnames;
-	bool has_ip;            /* the zone has IP datasets */
+	struct grp *g;          /* g[0]: the zone apex */
+	size_t ng;
+	/* the group being rendered: its views and names, its suffix as
+	 * labels (for queries) and as text (".proxies", "" at the apex),
+	 * which dump_push_line() appends to every owner */
+	struct view v[2];
+	uint8_t **names;
+	size_t nnames;
+	const uint8_t *sfx;
+	char sfxt[1100];
 };
 
 #define MAXREC (2 * DX_MAXHITS)
@@ -58,7 +76,8 @@ dump_span(const struct view *V, unsigned plen)
 	return V->B - plen >= 128 ? ~(u128)0 : (((u128)1 << (V->B - plen)) - 1);
 }
 
-/* Append "owner\trec" (r->err set on ENOMEM or past the limit). */
+/* Append "owner\trec", owner relative to the group's apex ("@" = the
+ * group's apex; r->err set on ENOMEM or past the limit). */
 int dump_push_line(struct rnd *r, const char *owner, const char *rec);
 /* Every record of a at owner. */
 void dump_emit(struct rnd *r, const char *owner, const struct ans *a);
@@ -69,6 +88,10 @@ int dump_hits_recs(struct rnd *r, const struct dx_hits *h,
     const struct dx_qname *q, struct ans *a);
 /* Wire name -> text with a trailing dot (malloc'd, NULL on ENOMEM). */
 char *dump_wire_text(const uint8_t *w);
+/* The labels of w (relative to the group's apex) then the group's
+ * suffix, parsed into q. */
+void dump_group_qname(const struct rnd *r, const uint8_t *const *lab,
+    const uint8_t *len, unsigned n, struct dx_qname *q);
 
 /* The reverse-IP tree (dump_ip.c) and the names (dump_names.c). */
 void dump_ip_render(struct rnd *r);

@@ -33,7 +33,8 @@
 #include "zone.h"
 /* The reverse name of address x in view vi as a dx_qname. */
 static void
-addr_qname(const struct view *V, u128 x, struct dx_qname *q, char *buf)
+addr_qname(const struct rnd *r, const struct view *V, u128 x,
+    struct dx_qname *q, char *buf)
 {
 	const uint8_t *lab[32];
 	uint8_t len[32];
@@ -48,7 +49,7 @@ addr_qname(const struct view *V, u128 x, struct dx_qname *q, char *buf)
 		len[i] = (uint8_t)n;
 		o += (unsigned)n;
 	}
-	qname_parse(q, V->D, lab, len);
+	dump_group_qname(r, lab, len, V->D, q);
 }
 
 /* What zone_query() answers for address x; with check, whether a TXT
@@ -65,7 +66,7 @@ answer(struct rnd *r, const struct view *V, u128 x, bool check,
 	int rc;
 
 	memset(a, 0, sizeof(*a));
-	addr_qname(V, x, &q, buf);
+	addr_qname(r, V, x, &q, buf);
 	if (zone_query(r->z, &q, &hits) != ZONE_FOUND)
 		return 0;
 	a->listed = true;
@@ -79,7 +80,7 @@ answer(struct rnd *r, const struct view *V, u128 x, bool check,
 				break;
 			memset(&b, 0, sizeof(b));
 			b.listed = true;
-			addr_qname(V, x ^ ((u128)1 << bit), &q2, buf2);
+			addr_qname(r, V, x ^ ((u128)1 << bit), &q2, buf2);
 			rc = dump_hits_recs(r, &hits, &q2, &b);
 			a->namedep = rc == 0 && !dump_ans_same(a, &b);
 			a->peraddr = a->namedep && k == 0;

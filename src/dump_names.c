@@ -39,7 +39,7 @@ cmp_wire(const void *x, const void *y)
 }
 
 static void
-wire_qname(const uint8_t *w, struct dx_qname *q)
+wire_qname(const struct rnd *r, const uint8_t *w, struct dx_qname *q)
 {
 	const uint8_t *lab[DX_MAXLABELS];
 	uint8_t len[DX_MAXLABELS];
@@ -49,7 +49,7 @@ wire_qname(const uint8_t *w, struct dx_qname *q)
 		lab[n] = w + i + 1;
 		len[n++] = w[i];
 	}
-	qname_parse(q, n, lab, len);
+	dump_group_qname(r, lab, len, n, q);
 }
 
 /* Answer for the relative wire name w (check: and whether w2 reads
@@ -63,7 +63,7 @@ answer_name(struct rnd *r, const uint8_t *w, const uint8_t *w2,
 	int rc;
 
 	memset(a, 0, sizeof(*a));
-	wire_qname(w, &q);
+	wire_qname(r, w, &q);
 	if (zone_query(r->z, &q, &hits) != ZONE_FOUND)
 		return 0;
 	a->listed = true;
@@ -72,7 +72,7 @@ answer_name(struct rnd *r, const uint8_t *w, const uint8_t *w2,
 	struct ans b;
 	memset(&b, 0, sizeof(b));
 	b.listed = true;
-	wire_qname(w2, &q2);
+	wire_qname(r, w2, &q2);
 	rc = dump_hits_recs(r, &hits, &q2, &b);
 	a->namedep = rc == 0 && !dump_ans_same(a, &b);
 	dump_ans_free(&b);
@@ -256,7 +256,7 @@ dump_names_render(struct rnd *r, struct diag *d)
 			dump_emit(r, t, &a);
 			if (a.n)
 				flag[i] |= NF_EMITTED;
-			wire_qname(w, &q);
+			wire_qname(r, w, &q);
 			if (zone_query(r->z, &q, &hits) != ZONE_NXDOMAIN)
 				flag[i] |= NF_DNSXL;
 			dump_ans_free(&a);

@@ -31,6 +31,8 @@
 #include "dump.h"
 #include "errcode.h"
 #include "log.h"
+#include "notify.h"
+#include "xfr_tsig.h"
 #include "snapshot.h"
 #include "zone.h"
 
@@ -301,7 +303,7 @@ xfr_prepare(struct snapshot *s, const struct config *cfg)
 {
 	int rc = 0;
 
-	if (!cfg->nxfr_allow && !cfg->nxfr_notify)
+	if (!config_xfr_any(cfg))
 		return 0;
 	for (unsigned i = 0; i < snapshot_zone_count(s) && rc == 0; i++) {
 		/* not yet published: still ours to change */
@@ -333,6 +335,7 @@ xfr_serial(const char *zone, uint32_t *serial)
 void
 xfr_shutdown(void)
 {
+	notify_shutdown();
 	pthread_mutex_lock(&hist_mu);
 	for (unsigned i = 0; i < nhist; i++) {
 		for (unsigned j = 0; j < hist[i].n; j++)
@@ -360,6 +363,7 @@ struct xreq {
 	bool tsig_bad;             /* a TSIG we cannot verify */
 	ldns_rdf *mac;             /* the request's MAC (signs the reply) */
 	char keyname[300];
+	struct xfr_tsig_req terr;  /* RFC 8945 error to answer with */
 };
 
 static uint16_t
@@ -406,14 +410,17 @@ same_name(const char *a, const char *b)
 	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
-/* RFC 8945: a TSIG on the request is verified with the configured key of
- * that name; the reply is then signed with it. */
+/* RFC 8945 5.2: a TSIG on the request is verified with the configured key
+ * of that name; the reply is then signed with it. An unknown key or
+ * another algorithm is BADKEY, a wrong MAC BADSIG (both answered NOTAUTH,
+ * unsigned), a time outside the fudge BADTIME (NOTAUTH, signed). */
 static void
 check_tsig(ldns_pkt *p, const uint8_t *pkt, size_t len,
     const struct config *cfg, struct xreq *r)
 {
 	ldns_rr *t = ldns_pkt_tsig(p);
-	char *kn, alg[300];
+	const struct cfg_tsig *k = NULL;
+	char *kn, name[300];
 
 	if (!t)
 		return;
@@ -422,19 +429,36 @@ check_tsig(ldns_pkt *p, const uint8_t *pkt, size_t len,
 		return;
 	snprintf(r->keyname, sizeof(r->keyname), "%s", kn);
 	free(kn);
-	for (unsigned i = 0; cfg && i < cfg->ntsig; i++) {
-		const struct cfg_tsig *k = &cfg->tsig[i];
-		if (!same_name(k->name, r->keyname))
-			continue;
-		dotted(k->name, alg, sizeof(alg));
-		if (ldns_rr_rd_count(t) > 3 &&
-		    ldns_pkt_tsig_verify(p, pkt, len, alg, k->secret, NULL)) {
-			r->key = k;
-			r->tsig_bad = false;
-			r->mac = ldns_rdf_clone(ldns_rr_rdf(t, 3));
-		}
-		break;
+	if (ldns_rr_rd_count(t) < 7 || !xfr_tsig_fields(t, &r->terr))
+		return;                 /* malformed: REFUSED */
+	r->terr.error = TSIG_BADKEY;
+	for (unsigned i = 0; cfg && i < cfg->ntsig && !k; i++)
+		if (same_name(cfg->tsig[i].name, r->keyname))
+			k = &cfg->tsig[i];
+	if (!k)
+		return;
+	if ((kn = ldns_rdf2str(ldns_rr_rdf(t, 0))) == NULL)
+		return;
+	bool same_alg = same_name(kn, k->algorithm);
+	free(kn);
+	if (!same_alg)
+		return;
+	dotted(k->name, name, sizeof(name));
+	if (!ldns_pkt_tsig_verify(p, pkt, len, name, k->secret, NULL)) {
+		r->terr.error = TSIG_BADSIG;
+		return;
 	}
+	int64_t skew = (int64_t)time(NULL) - (int64_t)r->terr.time_signed;
+	if (skew > r->terr.fudge || -skew > r->terr.fudge) {
+		r->terr.error = TSIG_BADTIME;
+		r->terr.secret = k->secret;
+		r->terr.algorithm = k->algorithm;
+		return;
+	}
+	r->terr.error = 0;
+	r->key = k;
+	r->tsig_bad = false;
+	r->mac = ldns_rdf_clone(ldns_rr_rdf(t, 3));
 }
 
 /* The question by hand (the raw bytes are echoed); the IXFR serial and
@@ -491,6 +515,8 @@ static bool
 allowed(const struct config *cfg, const struct sockaddr *peer,
     const struct xreq *r)
 {
+	char *const *list, *const *nl;
+	unsigned nlist, nn;
 	uint8_t pa[16];
 	int pf;
 
@@ -509,11 +535,13 @@ allowed(const struct config *cfg, const struct sockaddr *peer,
 	} else {
 		return false;
 	}
-	for (unsigned i = 0; i < cfg->nxfr_allow; i++) {
+	/* the zone's own list when it has one (config_xfr_lists) */
+	config_xfr_lists(cfg, r->qname, &list, &nlist, &nl, &nn);
+	for (unsigned i = 0; i < nlist; i++) {
 		char buf[300], *slash, *key;
 		uint8_t a[16];
 		unsigned bits, fam;
-		snprintf(buf, sizeof(buf), "%s", cfg->xfr_allow[i]);
+		snprintf(buf, sizeof(buf), "%s", list[i]);
 		if ((key = strstr(buf, "key ")) != NULL) {
 			char *k = key + 4;
 			while (*k == ' ')
@@ -665,6 +693,26 @@ reply_rcode(const struct xreq *r, int rcode, xfr_emit_fn emit, void *arg)
 	return rc;
 }
 
+/* NOTAUTH with the request's TSIG error (RFC 8945 5.3.2). */
+static int
+reply_tsig_error(const struct xreq *r, xfr_emit_fn emit, void *arg)
+{
+	struct out *o = malloc(sizeof(*o));
+	size_t n;
+	int rc = 0;
+
+	if (!o)
+		return DX_ENOMEM;
+	o->r = r;
+	out_start(o, 9);
+	n = xfr_tsig_error(&r->terr, o->buf, o->pos, sizeof(o->buf),
+	    (uint64_t)time(NULL));
+	if (emit(o->buf, n ? n : o->pos, arg) != 0)
+		rc = DX_EIO;
+	free(o);
+	return rc;
+}
+
 /* The SOA of version v as wire. */
 static int
 soa_wire(const struct xver *v, uint8_t **w, uint16_t *wl)
@@ -799,10 +847,17 @@ xfr_serve_req(const struct config *cfg, struct xreq *rp,
 
 	if (!cfg || r.qclass != 1)
 		return reply_rcode(&r, 5, emit, arg);           /* REFUSED */
+	if (r.terr.error) {
+		log_info("xfr: %s of %s: TSIG key \"%s\": %s", r.qtype ==
+		    T_IXFR ? "IXFR" : "AXFR", r.qname, r.keyname,
+		    r.terr.error == TSIG_BADKEY ? "BADKEY (unknown key or "
+		    "algorithm)" : r.terr.error == TSIG_BADSIG ? "BADSIG" :
+		    "BADTIME");
+		return reply_tsig_error(&r, emit, arg);
+	}
 	if (r.tsig_bad)
-		log_info("xfr: %s of %s: TSIG key \"%s\" unknown or bad "
-		    "signature", r.qtype == T_IXFR ? "IXFR" : "AXFR", r.qname,
-		    r.keyname);
+		log_info("xfr: %s of %s: malformed TSIG", r.qtype == T_IXFR ?
+		    "IXFR" : "AXFR", r.qname);
 	if (r.tsig_bad || !allowed(cfg, peer, &r)) {
 		log_info("xfr: %s of %s refused (allow-transfer)",
 		    r.qtype == T_IXFR ? "IXFR" : "AXFR", r.qname);

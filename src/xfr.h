@@ -20,9 +20,11 @@ struct config;
 struct snapshot;
 
 /* Render and remember every zone of s, and set its serial (policy
- * cfg->xfr_serial). Does nothing unless cfg has allow-transfer or notify.
- * A zone that cannot be rendered (too large, non-IP datasets) is logged
- * and refuses transfers. Main thread only; returns 0 or DX_ENOMEM. */
+ * cfg->xfr_serial). Does nothing unless the server or a zone has
+ * allow-transfer or notify (config_xfr_any). A zone that cannot be
+ * rendered (over dump-limit, names colliding with reverse-IP labels) is
+ * logged and refuses transfers. One thread at a time (the one that builds
+ * and publishes snapshots); returns 0 or DX_ENOMEM. */
 int xfr_prepare(struct snapshot *s, const struct config *cfg);
 
 /* True when req is a query for AXFR or IXFR (the TCP path hands it to
@@ -44,7 +46,7 @@ int xfr_serve(const struct snapshot *s, const uint8_t *req, size_t len,
  * the zone has no rendering. For NOTIFY and tests. */
 bool xfr_serial(const char *zone, uint32_t *serial);
 
-/* Free the history (at exit). */
+/* Free the history and stop NOTIFY (notify_shutdown) at exit. */
 void xfr_shutdown(void);
 
 #endif

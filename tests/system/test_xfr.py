@@ -20,9 +20,12 @@ import time
 
 import dns.exception
 import dns.message
+import dns.name
+import dns.opcode
 import dns.query
 import dns.rcode
 import dns.rdatatype
+import dns.tsig
 import dns.xfr
 import dns.zone
 import pytest
@@ -552,7 +555,8 @@ zones:
 
 def test_dump_refusals(tmp_path):
     """A per-address TXT over a /8 is over the default dump-limit; a
-    combined dataset cannot be rendered: both say why, exit 1."""
+    combined subzone that collides with reverse names cannot be rendered:
+    both say why, exit 1."""
     (tmp_path / "big").write_text(":2:Listed $\n10.0.0.0/8\n")
     r = subprocess.run([str(BUILD / "dnsxl"), "dump",
                         f"t.zone:ip4trie:{tmp_path / 'big'}"],
@@ -564,11 +568,14 @@ def test_dump_refusals(tmp_path):
                         f"t.zone:ip4trie:{tmp_path / 'big'}"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "dump-limit" in r.stderr
-    (tmp_path / "comb").write_text("$DATASET ip4set spam\n1.2.3.4\n")
+    # a combined subzone named like an address label under reverse names
+    (tmp_path / "comb").write_text("$DATASET ip4set @\n1.2.3.4\n"
+                                   "$DATASET dnset 10\nx.y\n")
     r = subprocess.run([str(BUILD / "dnsxl"), "dump",
                         f"t.zone:combined:{tmp_path / 'comb'}"],
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode == 1 and "of type combined cannot be rendered" in r.stderr
+    assert r.returncode == 1 and "zone t.zone: subzone 10. collides with " \
+        "reverse IP names; cannot be rendered" in r.stderr
     # one zone by name; an unknown one is an error
     (tmp_path / "one").write_text("1.2.3.4\n")
     spec = f"t.zone:ip4trie:{tmp_path / 'one'}"
@@ -624,4 +631,464 @@ zones:
         log = (tmp_path / "server.log").read_text()
         assert f"xfr: IXFR {ZONE} {s0} -> {serials[2]} (2 differences)" in log
     finally:
+        prim.stop()
+
+
+COMBINED = """$SOA 0 ns1.cb.test hostmaster.cb.test 0 1h 10m 1w 5m
+$NS 0 ns1.cb.test
+$DATASET ip4trie:proxies proxies @
+:2:Proxy
+10.0.0.0/16
+!10.0.5.0/24
+10.0.5.7 :3:Back
+192.0.2.0/25 :4:Half $
+$DATASET ip6trie:six six
+2001:db8::/32 :5:Six
+!2001:db8:1::/48
+$DATASET dnset:names names deep.names
+.bad.example :6:Bad
+!good.bad.example
+example.com
+$DATASET generic:gen www.x @
+@ A 127.0.0.9
+mx MX 10 mail.example.
+$DATASET ip4set:empty empty
+"""
+
+
+def test_combined_zone_to_nsd(tmp_path):
+    """combined: subzones with IPv4, IPv6 and name datasets, generic
+    records at two apexes, an empty subzone, names above a subzone; NSD
+    transfers the zone and answers every name as dnsxld does."""
+    if not os.path.exists(NSD):
+        pytest.skip("nsd not installed (make test-deps)")
+    zone = "cb.test"
+    (tmp_path / "cb").write_text(COMBINED)
+    p1, p2 = free_port(), free_port()
+    while p2 == p1:
+        p2 = free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  allow-transfer: [ 127.0.0.1 ]
+datasets:
+  - {{ name: cb, type: combined, files: [ cb ] }}
+zones:
+  - name: {zone}
+    datasets: [ cb ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=zone)
+    sdir = tmp_path / "nsd"
+    sdir.mkdir()
+    (sdir / "sec.conf").write_text(nsd_conf(sdir, p2, p1, zone))
+    sec = subprocess.Popen([NSD, "-d", "-c", str(sdir / "sec.conf")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_serial_zone(p2, zone, soa_serial_zone(p1, zone))
+        rng = random.Random(4321)
+        nets = nets_of("10.0.0.0/16\n!10.0.5.0/24\n10.0.5.7\n192.0.2.0/25\n")
+        v4 = sample(rng, nets, 8)
+        v6 = sample(rng, nets_of("2001:db8::/32\n!2001:db8:1::/48\n"), 8)
+        names = ["", "proxies", "six", "names", "deep.names", "www.x", "x",
+                 "mx", "empty", "a.empty", "zz", "a.x", "bad.example.names",
+                 "a.bad.example.names", "good.bad.example.names",
+                 "a.good.bad.example.names", "example.com.deep.names",
+                 "example.com.names", "mx.www.x", "2.0.0.127",
+                 "1.0.0.127", "2.0.0.127.proxies", "7.5.0.10.six"]
+        for sub in ("proxies", "", "six", "names"):
+            for a in v4 + v6[:40]:
+                names.append(rev(a, sub).rstrip("."))
+        labels = ["example", "com", "bad", "good", "names", "deep", "x",
+                  "www", "proxies", "six", "mx", "zz", "10"]
+        for _ in range(150):
+            names.append(".".join(rng.choice(labels)
+                                  for _ in range(rng.randint(1, 4))))
+        diffs = []
+        for n in names:
+            fq = f"{n}.{zone}" if n else zone
+            for t in ("A", "TXT", "MX"):
+                a, b = ask(p1, fq, t), ask(p2, fq, t)
+                if a != b:
+                    diffs.append((n, t, a, b))
+        assert diffs == [], f"{len(diffs)} differences, first: {diffs[:5]}"
+        # the subzones' data is really there (not all NXDOMAIN alike)
+        assert ask(p2, f"7.5.0.10.proxies.{zone}", "TXT")[1][0][2] == \
+            ['"Back"']
+        assert ask(p2, f"1.1.0.10.{zone}", "A")[1][0][2] == ["127.0.0.2"]
+        assert ask(p2, f"empty.{zone}", "A") == ("NOERROR", [])
+        assert ask(p2, f"a.empty.{zone}", "A") == ("NXDOMAIN", [])
+    finally:
+        sec.terminate()
+        try:
+            sec.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            sec.kill()
+            sec.wait()
+        prim.stop()
+
+
+def test_per_zone_allow_transfer_and_notify(tmp_path):
+    """zones: allow-transfer / notify per zone replace the server's lists:
+    zone a.test uses the server's (transfers, NOTIFY to the server's
+    target), b.test has allow-transfer: [] (REFUSED) and its own notify
+    target, c.test allows only 127.0.0.2."""
+    (tmp_path / "d4").write_text("1.2.3.4\n")
+    p1 = free_port()
+    listeners = []
+    for _ in range(2):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        s.settimeout(5)
+        listeners.append(s)
+    pa, pb = (s.getsockname()[1] for s in listeners)
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  allow-transfer: [ 127.0.0.1 ]
+  notify: [ "127.0.0.1@{pa}" ]
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+zones:
+  - name: a.test
+    datasets: [ v4 ]
+  - name: b.test
+    datasets: [ v4 ]
+    allow-transfer: []
+    notify: [ "127.0.0.1@{pb}" ]
+  - name: c.test
+    datasets: [ v4 ]
+    allow-transfer: [ 127.0.0.2 ]
+    notify: []
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe="a.test")
+    try:
+        got = {}
+        for s in listeners:
+            try:
+                while True:
+                    data, addr = s.recvfrom(4096)
+                    m = dns.message.from_wire(data)
+                    got.setdefault(s.getsockname()[1], []).append(
+                        m.question[0].name.to_text())
+                    r = dns.message.make_response(m)
+                    s.sendto(r.to_wire(), addr)
+                    s.settimeout(0.5)
+            except socket.timeout:
+                pass
+        # (resent until answered: compare the zones, not the count)
+        assert {k: sorted(set(v)) for k, v in got.items()} == \
+            {pa: ["a.test."], pb: ["b.test."]}
+        z = dns.zone.Zone("a.test")
+        dns.query.inbound_xfr("127.0.0.1", z, port=p1, timeout=5)
+        assert z.get_rdataset("4.3.2.1", "A")[0].address == "127.0.0.2"
+        for zone, src in (("b.test", "127.0.0.1"), ("c.test", "127.0.0.1"),
+                          ("b.test", "127.0.0.2")):
+            q = dns.message.make_query(zone, "AXFR")
+            r = dns.query.tcp(q, "127.0.0.1", port=p1, timeout=3, source=src)
+            assert r.rcode() == dns.rcode.REFUSED and not r.answer, (zone, src)
+        q = dns.message.make_query("c.test", "AXFR")
+        r = dns.query.tcp(q, "127.0.0.1", port=p1, timeout=3,
+                          source="127.0.0.2")
+        assert r.rcode() == dns.rcode.NOERROR and \
+            r.answer[0].rdtype == dns.rdatatype.SOA
+        # IXFR over UDP: the SOA where transfers are allowed, else REFUSED
+        for zone, rcode in (("a.test", dns.rcode.NOERROR),
+                            ("b.test", dns.rcode.REFUSED)):
+            q = dns.message.make_query(zone, "IXFR")
+            q.authority.append(dns.rrset.from_text(
+                zone + ".", 0, "IN", "SOA", ". . 1 0 0 0 0"))
+            r = dns.query.udp(q, "127.0.0.1", port=p1, timeout=3)
+            assert r.rcode() == rcode, zone
+        assert "AXFR of b.test refused (allow-transfer)" in \
+            (tmp_path / "server.log").read_text()
+    finally:
+        for s in listeners:
+            s.close()
+        prim.stop()
+
+
+def _tcp_raw(port, wire):
+    """One request over TCP, the raw reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
+        s.sendall(len(wire).to_bytes(2, "big") + wire)
+        buf = b""
+        while len(buf) < 2 or len(buf) < 2 + int.from_bytes(buf[:2], "big"):
+            chunk = s.recv(65535)
+            if not chunk:
+                break
+            buf += chunk
+        return buf[2:2 + int.from_bytes(buf[:2], "big")]
+
+
+def test_tsig_errors_are_notauth(tmp_path, monkeypatch):
+    """RFC 8945 5.2: an unknown key or another algorithm is NOTAUTH with
+    TSIG error BADKEY, a wrong MAC NOTAUTH/BADSIG (both unsigned), a time
+    outside the fudge NOTAUTH/BADTIME, signed over the request's MAC with
+    the server's time as Other Data. A good key that allow-transfer does
+    not list stays REFUSED."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import dns.name
+    import dns.tsig
+    import dns.tsigkeyring
+    (tmp_path / "d4").write_text("1.2.3.4\n")
+    p1 = free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  allow-transfer: [ "127.0.0.1 key xfr-key" ]
+  tsig-keys:
+    - {{ name: xfr-key, algorithm: hmac-sha256, secret: "{SECRET}" }}
+    - {{ name: other-key, secret: "{SECRET}" }}
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+zones:
+  - name: {ZONE}
+    datasets: [ v4 ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=ZONE)
+    wrong = "d3JvbmctKy1zZWNyZXQtZm9yLWRuc3hsZC14ZnItdGVzdHM="
+    try:
+        cases = [("nokey.", SECRET, "hmac-sha256", dns.tsig.PeerBadKey),
+                 ("xfr-key.", SECRET, "hmac-sha1", dns.tsig.PeerBadKey),
+                 ("xfr-key.", wrong, "hmac-sha256",
+                  dns.tsig.PeerBadSignature)]
+        for name, secret, alg, exc in cases:
+            ring = dns.tsigkeyring.from_text({name: secret})
+            q = dns.message.make_query(ZONE, "AXFR")
+            q.use_tsig(ring, keyname=name, algorithm=alg)
+            wire = _tcp_raw(p1, q.to_wire())
+            assert wire[3] & 0xF == dns.rcode.NOTAUTH, name
+            assert struct.unpack("!H", wire[10:12])[0] == 1   # the TSIG
+            with pytest.raises(exc):
+                dns.message.from_wire(wire, keyring=ring, request_mac=q.mac)
+            # unsigned: MAC size 0 (then original ID, error, other length 0)
+            assert wire[-8:-6] == b"\x00\x00"
+        # a key that verifies but is not listed: REFUSED, signed
+        ring = dns.tsigkeyring.from_text({"other-key.": SECRET})
+        q = dns.message.make_query(ZONE, "AXFR")
+        q.use_tsig(ring, keyname="other-key.", algorithm="hmac-sha256")
+        r = dns.query.tcp(q, "127.0.0.1", port=p1, timeout=3)
+        assert r.rcode() == dns.rcode.REFUSED and r.had_tsig
+        # BADTIME: signed an hour ago
+        ring = dns.tsigkeyring.from_text({"xfr-key.": SECRET})
+        q = dns.message.make_query(ZONE, "AXFR")
+        q.use_tsig(ring, keyname="xfr-key.", algorithm="hmac-sha256")
+        then = int(time.time()) - 3600
+        with monkeypatch.context() as m:
+            m.setattr(time, "time", lambda: then)
+            req = q.to_wire()
+        wire = _tcp_raw(p1, req)
+        assert wire[3] & 0xF == dns.rcode.NOTAUTH
+        with pytest.raises(dns.tsig.PeerBadTime):
+            dns.message.from_wire(wire, keyring=ring, request_mac=q.mac)
+        qlen = 12 + len(dns.name.from_text(ZONE).to_wire()) + 4
+        owner = dns.name.from_text("xfr-key.").to_wire()
+        alg = dns.name.from_text("hmac-sha256.").to_wire()
+        rd = wire[qlen + len(owner) + 10:]
+        assert rd[:len(alg)] == alg
+        p = len(alg)
+        tsigned = int.from_bytes(rd[p:p + 6], "big")
+        fudge, maclen = struct.unpack("!HH", rd[p + 6:p + 10])
+        mac = rd[p + 10:p + 10 + maclen]
+        orig, err, olen = struct.unpack("!HHH", rd[p + 10 + maclen:
+                                                   p + 16 + maclen])
+        other = rd[p + 16 + maclen:]
+        assert (tsigned, err, olen, maclen) == (then, 18, 6, 32)
+        assert abs(int.from_bytes(other, "big") - time.time()) < 10
+        assert orig == q.id
+        msg = wire[:10] + b"\x00\x00" + wire[12:qlen]
+        data = (struct.pack("!H", len(q.mac)) + q.mac + msg + owner +
+                struct.pack("!HI", 255, 0) + alg + rd[p:p + 8] +
+                struct.pack("!HH", 18, 6) + other)
+        key = base64.b64decode(SECRET)
+        assert hmac.new(key, data, hashlib.sha256).digest() == mac
+        log = (tmp_path / "server.log").read_text()
+        assert 'TSIG key "nokey.": BADKEY' in log
+        assert 'TSIG key "xfr-key.": BADSIG' in log
+        assert 'TSIG key "xfr-key.": BADTIME' in log
+        # the good key still transfers
+        z = dns.zone.Zone(ZONE)
+        q = dns.message.make_query(ZONE, "AXFR")
+        q.use_tsig(ring, keyname="xfr-key.", algorithm="hmac-sha256")
+        dns.query.inbound_xfr("127.0.0.1", z, query=q, port=p1, timeout=5)
+        assert z.get_rdataset("4.3.2.1", "A")[0].address == "127.0.0.2"
+    finally:
+        prim.stop()
+
+
+def test_notify_does_not_block(tmp_path):
+    """NOTIFY runs on its own event loop: two silent secondaries for three
+    zones (3 tries x 300 ms each, 5.4 s if sent one after the other on the
+    main thread) delay neither the start nor the answers; the silent ones
+    get each NOTIFY 3 times, the one that answers once per zone."""
+    import threading
+    (tmp_path / "d4").write_text("1.2.3.4\n")
+    p1 = free_port()
+    socks = []
+    for _ in range(3):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    ports = [s.getsockname()[1] for s in socks]
+    answered = []
+
+    def answer(s):
+        s.settimeout(0.2)
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            try:
+                data, addr = s.recvfrom(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            m = dns.message.from_wire(data)
+            answered.append(m.question[0].name.to_text())
+            s.sendto(dns.message.make_response(m).to_wire(), addr)
+
+    t = threading.Thread(target=answer, args=(socks[2],), daemon=True)
+    t.start()
+    targets = ", ".join(f'"127.0.0.1@{p}"' for p in ports)
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  notify: [ {targets} ]
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+zones:
+  - {{ name: a.test, datasets: [ v4 ] }}
+  - {{ name: b.test, datasets: [ v4 ] }}
+  - {{ name: c.test, datasets: [ v4 ] }}
+""")
+    t0 = time.monotonic()
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe="a.test")
+    try:
+        started = time.monotonic() - t0
+        assert ask(p1, "4.3.2.1.c.test", "A")[0] == "NOERROR"
+        assert started < 2.5, f"start took {started:.1f}s"
+        time.sleep(1.5)          # every try of every NOTIFY is over
+        got = []
+        for s in socks[:2]:
+            s.setblocking(False)
+            try:
+                while True:
+                    data = s.recv(4096)
+                    got.append((s.getsockname()[1],
+                                dns.message.from_wire(data).question[0]
+                                .name.to_text()))
+            except BlockingIOError:
+                pass
+        for p in ports[:2]:
+            assert sorted(n for q, n in got if q == p) == \
+                ["a.test."] * 3 + ["b.test."] * 3 + ["c.test."] * 3
+        assert sorted(answered) == ["a.test.", "b.test.", "c.test."]
+        log = (tmp_path / "server.log").read_text()
+        assert f"notify: b.test to 127.0.0.1@{ports[0]}: no answer" in log
+        assert f"to 127.0.0.1@{ports[2]}: rcode 0" in log
+    finally:
+        prim.stop()
+        for s in socks:
+            s.close()
+
+
+def test_notify_signed_with_tsig(tmp_path):
+    """notify: "addr@port key NAME" signs the NOTIFY with that key (a
+    secondary may require it); dnspython verifies the signature."""
+    import dns.tsigkeyring
+    (tmp_path / "d4").write_text("1.2.3.4\n")
+    p1 = free_port()
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.settimeout(5)
+    pn = s.getsockname()[1]
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  tsig-keys:
+    - {{ name: xfr-key, algorithm: hmac-sha256, secret: "{SECRET}" }}
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+zones:
+  - name: {ZONE}
+    datasets: [ v4 ]
+    notify: [ "127.0.0.1@{pn} key xfr-key" ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=ZONE)
+    try:
+        data, addr = s.recvfrom(4096)
+        ring = dns.tsigkeyring.from_text({"xfr-key.": SECRET})
+        m = dns.message.from_wire(data, keyring=ring)
+        assert m.had_tsig and m.keyname == dns.name.from_text("xfr-key.")
+        assert m.opcode() == dns.opcode.NOTIFY
+        assert m.question[0].name.to_text() == ZONE + "."
+        bad = dns.tsigkeyring.from_text(
+            {"xfr-key.": "d3JvbmctKy1zZWNyZXQtZm9yLWRuc3hsZC14ZnItdGVzdHM="})
+        with pytest.raises(dns.tsig.BadSignature):
+            dns.message.from_wire(data, keyring=bad)
+        s.sendto(dns.message.make_response(m).to_wire(), addr)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and \
+                "rcode 0" not in (tmp_path / "server.log").read_text():
+            time.sleep(0.05)
+        assert f"notify: {ZONE} serial" in (tmp_path / "server.log").read_text()
+    finally:
+        s.close()
+        prim.stop()
+
+
+def test_aws_feed_zone_to_nsd(tmp_path):
+    """The aws-ip-ranges feed type is rendered too: NSD transfers a zone
+    of the small AWS fixture and answers its prefixes as dnsxld does."""
+    import json
+    if not os.path.exists(NSD):
+        pytest.skip("nsd not installed (make test-deps)")
+    root = pathlib.Path(__file__).resolve().parents[2]
+    fixture = root / "tests" / "fixtures" / "feeds" / "aws_ip-ranges_small.json"
+    data = json.loads(fixture.read_text())
+    nets = [(ipaddress.ip_network(p["ip_prefix"]), False)
+            for p in data.get("prefixes", [])]
+    nets += [(ipaddress.ip_network(p["ipv6_prefix"]), False)
+             for p in data.get("ipv6_prefixes", [])]
+    assert nets
+    zone = "aws.test"
+    p1, p2 = free_port(), free_port()
+    while p2 == p1:
+        p2 = free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  allow-transfer: [ 127.0.0.1 ]
+zones:
+  - name: {zone}
+    specs: [ "aws-ip-ranges:{fixture}" ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=zone)
+    sdir = tmp_path / "nsd"
+    sdir.mkdir()
+    (sdir / "sec.conf").write_text(nsd_conf(sdir, p2, p1, zone))
+    sec = subprocess.Popen([NSD, "-d", "-c", str(sdir / "sec.conf")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_serial_zone(p2, zone, soa_serial_zone(p1, zone))
+        rng = random.Random(1602)
+        addrs = sample(rng, rng.sample(nets, min(len(nets), 40)), 3)
+        compare(p1, p2, addrs, zone)
+        listed = [a for a in addrs if ask(p1, rev(a, zone), "A")[1]]
+        assert len(listed) > 50
+    finally:
+        sec.terminate()
+        try:
+            sec.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            sec.kill()
+            sec.wait()
         prim.stop()

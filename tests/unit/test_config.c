@@ -880,6 +880,72 @@ test_yaml_missing_file(void **state)
 	    "open: No such file or directory\n");
 }
 
+/* Per-zone allow-transfer / notify replace the server's lists (an empty
+ * list too); "key NAME" must name one of tsig-keys. */
+static void
+test_yaml_zone_xfr(void **state)
+{
+	struct config *c;
+	char *const *a, *const *n;
+	unsigned na, nn;
+	(void)state;
+	write_cfg("server:\n  allow-transfer: [ 127.0.0.1 ]\n"
+	    "  notify: \"127.0.0.1@5301\"\n"
+	    "  tsig-keys: [ { name: k1, secret: \"c2VjcmV0\" } ]\n"
+	    "datasets:\n  - { name: a, type: ip4set, files: [a] }\n"
+	    "zones:\n  - { name: z.org, datasets: [a] }\n"
+	    "  - name: y.org\n    datasets: [a]\n"
+	    "    allow-transfer: [ \"10.0.0.0/8 key k1\", \"::1\" ]\n"
+	    "    notify: [ \"10.1.1.1@53\" ]\n"
+	    "  - { name: x.org, datasets: [a], allow-transfer: [], "
+	    "notify: [] }\n");
+	int lrc = config_load_file(cfgpath, &dg, &c);
+	if (lrc)
+		print_error("%s\n", cap.all);
+	assert_int_equal(lrc, 0);
+	assert_string_equal(cap.all, "");
+	config_xfr_lists(c, "z.org", &a, &na, &n, &nn);
+	assert_int_equal(na, 1);
+	assert_string_equal(a[0], "127.0.0.1");
+	assert_int_equal(nn, 1);
+	assert_string_equal(n[0], "127.0.0.1@5301");
+	config_xfr_lists(c, "Y.ORG.", &a, &na, &n, &nn);
+	assert_int_equal(na, 2);
+	assert_string_equal(a[0], "10.0.0.0/8 key k1");
+	assert_string_equal(a[1], "::1");
+	assert_int_equal(nn, 1);
+	assert_string_equal(n[0], "10.1.1.1@53");
+	config_xfr_lists(c, "x.org", &a, &na, &n, &nn);
+	assert_int_equal(na, 0);
+	assert_int_equal(nn, 0);
+	assert_false(config_xfr_allows(c, "x.org"));
+	assert_true(config_xfr_allows(c, "y.org"));
+	assert_true(config_xfr_allows(c, "other.org"));   /* the server's */
+	assert_true(config_xfr_any(c));
+	config_free(c);
+
+	/* only one zone has a list: transfers are still on */
+	write_cfg("datasets:\n  - { name: a, type: ip4set, files: [a] }\n"
+	    "zones:\n  - { name: z.org, datasets: [a] }\n"
+	    "  - { name: y.org, datasets: [a], allow-transfer: 127.0.0.1 }\n");
+	assert_int_equal(config_load_file(cfgpath, &dg, &c), 0);
+	assert_true(config_xfr_any(c));
+	assert_false(config_xfr_allows(c, "z.org"));
+	assert_true(config_xfr_allows(c, "y.org"));
+	config_free(c);
+	assert_string_equal(cap.all, "");
+
+	expect_yaml(DS "zones:\n  - { name: z.org, datasets: [a], "
+	    "allow-transfer: [ \"::1 key nokey\" ] }\n", DX_EINVAL,
+	    "E F: zone z.org: allow-transfer \"::1 key nokey\": no such key "
+	    "in tsig-keys\n");
+	expect_yaml("server:\n  notify: \"::1@53 key k2\"\n" DS ZN, DX_EINVAL,
+	    "E F: notify \"::1@53 key k2\": no such key in tsig-keys\n");
+	expect_yaml(DS "zones:\n  - { name: z.org, datasets: [a], "
+	    "notify: [ [ 1 ] ] }\n", DX_EINVAL,
+	    "E F:4: notify: expected a string\n");
+}
+
 int
 main(void)
 {
@@ -897,6 +963,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_yaml_paths_and_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args_with_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_yaml_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_yaml_zone_xfr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_yaml_missing_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
