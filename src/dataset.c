@@ -662,6 +662,11 @@ dataset_load(struct dataset *ds, const struct ds_loadopts *opts,
 			if ((rc = ds_feed_line(ds, &ld, line)) < 0)
 				break;
 		}
+		if (rc >= 0 && datafile_changed(f)) {
+			/* rewritten in place while we read: not served */
+			ds_error(&ld, "file changed while being read: not loaded");
+			rc = DX_EAGAIN;
+		}
 		datafile_close(f);
 		if (rc < 0) {
 			if (rc == DX_EIO)
