@@ -83,6 +83,25 @@ void feed_free(struct dataset *ds);
 /* Dump walk (dump.c): every prefix of both maps. */
 int feed_walk(const struct dataset *ds, ds_walk_fn fn, void *arg);
 
+/* The struct ds_type members every feed type has; each type adds .name
+ * and .load_file. */
+#define FEED_TYPE_OPS \
+	.flags = DS_F_IP4 | DS_F_IP6, \
+	.start = feed_start, \
+	.finish = feed_finish, \
+	.query = feed_query, \
+	.exists_below = feed_exists_below, \
+	.free = feed_free, \
+	.walk = feed_walk      /* zone file rendering (dump.c) */
+
+/* Keep ver (a decimal serial; NULL = none) as the dataset version when
+ * there is none yet or it is numerically greater. 0 or DX_ENOMEM. */
+int feed_keep_version(struct dataset *ds, const char *ver);
+
+/* How a feed file's load ends: DX_EINVAL, reported as "file refused",
+ * when any entry was bad (bad != 0), else 0. */
+int feed_verdict(struct ds_load *ld, int bad);
+
 /* Read path whole (plain or gzip), drop a UTF-8 byte-order mark and parse
  * it as JSON. *root receives a jansson json_t * (json_decref it). Problems
  * go to ld as file:line. Returns 0, DX_EIO, DX_EINVAL or DX_ENOMEM. */
