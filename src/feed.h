@@ -1,7 +1,8 @@
 /* feed.h -- vendor feeds read natively (Azure Service Tags, Microsoft 365
- * endpoints): the options a feed dataset receives from the config, and the
- * helpers its two types (ds_azure.c, ds_m365.c) share: reading a JSON
- * document, adding IPv4/IPv6 prefixes, filling the TXT template.
+ * endpoints, AWS ip-ranges, SPF records): the options a feed dataset
+ * receives from the config, and the helpers its types (ds_azure.c,
+ * ds_m365.c, ds_aws.c, ds_spf.c) share: reading a JSON document, adding
+ * IPv4/IPv6 prefixes, filling the TXT template, keeping the version.
  *
  * A feed dataset holds two longest-prefix maps (IPv4, IPv6) and answers
  * both reverse forms. Its TXT template may contain two markers the config
