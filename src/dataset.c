@@ -259,28 +259,36 @@ ds_type_name(const struct ds_type *t)
 
 /* ---- reporting -------------------------------------------------------- */
 
+/* Both levels format the same way; only the diag call differs. */
+static void __attribute__((format(printf, 3, 0)))
+report(struct ds_load *ld, int is_error, const char *fmt, va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (!ld->diag)
+		return;
+	if (is_error)
+		diag_error(ld->diag, ld->file, ld->line, "%s", msg);
+	else
+		diag_warn(ld->diag, ld->file, ld->line, "%s", msg);
+}
+
 void
 ds_warn(struct ds_load *ld, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	report(ld, 0, fmt, ap);
 	va_end(ap);
-	if (ld->diag)
-		diag_warn(ld->diag, ld->file, ld->line, "%s", msg);
 }
 
 void
 ds_error(struct ds_load *ld, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	report(ld, 1, fmt, ap);
 	va_end(ap);
-	if (ld->diag)
-		diag_error(ld->diag, ld->file, ld->line, "%s", msg);
 }
 
 /* ---- life cycle ------------------------------------------------------- */
