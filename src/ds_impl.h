@@ -173,6 +173,14 @@ struct lpm_builder;
 struct ds_iptrie {
 	struct lpm_builder *b;  /* while loading */
 	struct lpm *m;          /* after finish */
+	/* Duplicates are found at finish (lpm_builder_defer_dups); an add's
+	 * tag is base + line of its file's segment, to find its file:line. */
+	struct ds_trie_seg *seg;
+	unsigned nseg, capseg;
+	uint32_t next;          /* first tag of the next segment */
+	const char *curfile;    /* ld->file of the last add */
+	struct ds_load *ld;     /* during finish, for the dup callback */
+	struct dataset *ds;
 };
 int ds_trie_start(struct dataset *ds, int family);
 void ds_trie_free(struct dataset *ds);

@@ -90,11 +90,14 @@ struct lpm {
 struct b4 {
 	uint64_t key;
 	uint32_t value;
+	uint32_t tag;               /* caller's, for deferred duplicates (free:
+	                             * the record pads to 16 bytes anyway) */
 };
 
 struct b6 {
 	struct k128 k;
-	uint32_t value;
+	uint32_t value, tag;
+	uint32_t seq;               /* add order: qsort is not stable */
 	uint8_t plen;
 };
 
@@ -110,6 +113,12 @@ struct lpm_builder {
 	uint64_t *h4;               /* key + 1, 0 = empty */
 	uint32_t *h6;               /* index + 1, 0 = empty */
 	size_t hcap;                /* power of two, or 0 */
+	/* Deferred mode (lpm_builder_defer_dups): no hash at all; "sorted"
+	 * then means non-decreasing, and lpm_build drops the repeats. */
+	void (*dupfn)(const uint8_t *addr, unsigned plen, uint32_t tag,
+	    void *arg);
+	void *duparg;
+	int defer;
 };
 
 /* --- 128-bit helpers ------------------------------------------------------ */
@@ -396,9 +405,26 @@ b6_cmp(const struct b6 *a, const struct b6 *b)
 	return c ? c : (int)a->plen - (int)b->plen;
 }
 
+void
+lpm_builder_defer_dups(struct lpm_builder *b,
+    void (*dup)(const uint8_t *addr, unsigned plen, uint32_t tag, void *arg),
+    void *arg)
+{
+	b->defer = 1;
+	b->dupfn = dup;
+	b->duparg = arg;
+}
+
 int
 lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
     uint32_t value)
+{
+	return lpm_builder_add_tag(b, addr, plen, value, 0);
+}
+
+int
+lpm_builder_add_tag(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
+    uint32_t value, uint32_t tag)
 {
 	unsigned maxp = b->family == 4 ? 32 : 128;
 	int order;                  /* against the last add: <0, 0, >0 */
@@ -425,6 +451,7 @@ lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 		struct b4 *e = &b->v4[b->n];
 		e->key = (k.hi >> 32) << 8 | plen;
 		e->value = value;
+		e->tag = tag;
 		order = b->n == 0 ? 1 : e->key > b->v4[b->n - 1].key ? 1 :
 		    e->key == b->v4[b->n - 1].key ? 0 : -1;
 	} else {
@@ -432,7 +459,15 @@ lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 		e->k = k;
 		e->plen = (uint8_t)plen;
 		e->value = value;
+		e->tag = tag;
+		e->seq = (uint32_t)b->n;
 		order = b->n == 0 ? 1 : b6_cmp(e, &b->v6[b->n - 1]);
+	}
+	if (b->defer) {
+		if (order < 0)
+			b->sorted = 0;
+		b->n++;
+		return 0;
 	}
 	if (b->sorted && order == 0)
 		return DX_EEXIST;       /* a repeated line of a sorted file */
@@ -495,7 +530,47 @@ sort4(struct lpm_builder *b)
 static int
 b6_qcmp(const void *a, const void *b)
 {
-	return b6_cmp(a, b);
+	int c = b6_cmp(a, b);
+	if (c == 0)             /* equal prefixes keep add order: first wins */
+		c = ((const struct b6 *)a)->seq < ((const struct b6 *)b)->seq ? -1 : 1;
+	return c;
+}
+
+/* Deferred mode: the records are sorted (stably), so the repeats of a
+ * prefix follow its first add; drop and report them. */
+static void
+dedup(struct lpm_builder *b)
+{
+	uint8_t buf[16];
+	size_t w = 0;
+	if (b->family == 4) {
+		for (size_t i = 0; i < b->n; i++) {
+			if (w && b->v4[i].key == b->v4[w - 1].key) {
+				uint32_t a = (uint32_t)(b->v4[i].key >> 8);
+				buf[0] = (uint8_t)(a >> 24);
+				buf[1] = (uint8_t)(a >> 16);
+				buf[2] = (uint8_t)(a >> 8);
+				buf[3] = (uint8_t)a;
+				if (b->dupfn)
+					b->dupfn(buf, (unsigned)(b->v4[i].key & 0xff),
+					    b->v4[i].tag, b->duparg);
+				continue;
+			}
+			b->v4[w++] = b->v4[i];
+		}
+	} else {
+		for (size_t i = 0; i < b->n; i++) {
+			if (w && b6_cmp(&b->v6[i], &b->v6[w - 1]) == 0) {
+				k_to_bytes(6, b->v6[i].k, buf);
+				if (b->dupfn)
+					b->dupfn(buf, b->v6[i].plen, b->v6[i].tag,
+					    b->duparg);
+				continue;
+			}
+			b->v6[w++] = b->v6[i];
+		}
+	}
+	b->n = w;
 }
 
 /* --- build ---------------------------------------------------------------- */
@@ -665,8 +740,15 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 		return DX_ENOMEM;
 	}
 	m->family = b->family;
-	m->n = b->n;
 	m->bytes = sizeof(*m);
+	if (b->family == 4 && !b->sorted && sort4(b) < 0)
+		goto out;
+	if (b->family == 6 && !b->sorted)
+		qsort(b->v6, b->n, sizeof(*b->v6), b6_qcmp);
+	b->sorted = 1;
+	if (b->defer)
+		dedup(b);
+	m->n = b->n;
 	if (b->n == 0) {
 		/* Most datasets hold one family: the other map is empty and
 		 * costs no bucket table (every query checks n first). */
@@ -679,8 +761,6 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	if (m->bkt == NULL)
 		goto out;
 	if (b->family == 4) {
-		if (!b->sorted && sort4(b) < 0)
-			goto out;
 		if ((m->e4 = lpm_alloc(b->n * sizeof(*m->e4))) == NULL)
 			goto out;
 		m->bytes += b->n * sizeof(*m->e4);
@@ -690,8 +770,6 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 			m->e4[i].v = b->v4[i].value;
 		}
 	} else {
-		if (!b->sorted)
-			qsort(b->v6, b->n, sizeof(*b->v6), b6_qcmp);
 		if ((m->e6 = lpm_alloc(b->n * sizeof(*m->e6))) == NULL)
 			goto out;
 		m->bytes += b->n * sizeof(*m->e6);
@@ -738,11 +816,9 @@ lpm_free(struct lpm *m)
 
 /* --- queries -------------------------------------------------------------- */
 
-uint32_t
-lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
+static inline uint32_t
+look4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 {
-	if (m->family != 4 || m->n == 0)
-		return LPM_NONE;
 	const struct bkt *bk = &m->bkt[addr >> 16];
 	uint32_t lo = addr & 0xffff, t = lo << 16 | 0xffff;
 	ptrdiff_t n = (ptrdiff_t)(bk->le - bk->ls);
@@ -785,6 +861,52 @@ lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 	if (plen_out)
 		*plen_out = bk->bplen;
 	return bk->bval;
+}
+
+uint32_t
+lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
+{
+	if (m->family != 4 || m->n == 0)
+		return LPM_NONE;
+	return look4(m, addr, plen_out);
+}
+
+/* A software pipeline: the bucket of lookup i + 2D is prefetched, then
+ * (D steps later, the bucket now in cache) the entry line its search will
+ * start from, then D steps later the lookup runs on cached lines. A single
+ * lookup is two dependent misses; here ~2D of them are in flight. */
+void
+lpm_lookup4_batch(const struct lpm *m, const uint32_t *addr, size_t n,
+    uint32_t *val, uint8_t *plen)
+{
+	enum { D = 8 };
+	if (m->family != 4 || m->n == 0) {
+		for (size_t i = 0; i < n; i++) {
+			val[i] = LPM_NONE;
+			if (plen)
+				plen[i] = 0;
+		}
+		return;
+	}
+	for (size_t i = 0; i < n + 2 * D; i++) {
+		if (i < n)
+			__builtin_prefetch(&m->bkt[addr[i] >> 16]);
+		if (i >= D && i - D < n) {
+			uint32_t a = addr[i - D];
+			const struct bkt *bk = &m->bkt[a >> 16];
+			uint32_t cnt = bk->le - bk->ls;
+			if (cnt)
+				__builtin_prefetch(&m->e4[bk->ls +
+				    (((a & 0xffff) * cnt) >> 16)]);
+		}
+		if (i >= 2 * D) {
+			size_t j = i - 2 * D;
+			unsigned p = 0;
+			val[j] = look4(m, addr[j], &p);
+			if (plen)
+				plen[j] = (uint8_t)p;
+		}
+	}
 }
 
 /* The last long prefix of bucket h starting at or before a, or ls - 1. */

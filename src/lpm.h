@@ -29,7 +29,22 @@ int lpm_builder_new(int family, struct lpm_builder **out);
 int lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
     uint32_t value);
 
-/* Number of prefixes added so far. */
+/* Deferred duplicate check (added for the load path; call it before the
+ * first add). From then on lpm_builder_add never returns DX_EEXIST and keeps
+ * no hash: lpm_build finds repeats after sorting, keeps the first add of
+ * each prefix (as the immediate check does) and calls dup (may be NULL) once
+ * per dropped add, in address order, with that add's tag. The immediate
+ * check needs a cache miss per add on unsorted input; this costs nothing. */
+void lpm_builder_defer_dups(struct lpm_builder *b,
+    void (*dup)(const uint8_t *addr, unsigned plen, uint32_t tag, void *arg),
+    void *arg);
+
+/* lpm_builder_add with a caller's tag (a line number, say) handed back to
+ * the dup callback; lpm_builder_add uses tag 0. Same results. */
+int lpm_builder_add_tag(struct lpm_builder *b, const uint8_t *addr,
+    unsigned plen, uint32_t value, uint32_t tag);
+
+/* Number of prefixes added so far (in deferred mode, repeats included). */
 size_t lpm_builder_count(const struct lpm_builder *b);
 
 /* Turn the builder into an immutable map; the builder is consumed (freed)
@@ -46,6 +61,13 @@ uint32_t lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out
 
 /* IPv4 fast path: addr in host byte order. */
 uint32_t lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out);
+
+/* n IPv4 lookups (host order) at once, the same answers as lpm_lookup4:
+ * val[i] (and plen[i] if plen is not NULL, as plen_out). Prefetches
+ * ahead so the memory misses of several lookups overlap: much faster than a
+ * loop of lpm_lookup4 when the map is larger than the cache. */
+void lpm_lookup4_batch(const struct lpm *m, const uint32_t *addr, size_t n,
+    uint32_t *val, uint8_t *plen);
 
 /* True if some address inside addr/plen maps to a value other than LPM_NONE:
  * decides whether a partial reverse name (78.40.zone) is an empty
