@@ -108,6 +108,8 @@ struct dataset {
 	uint32_t nvals, capvals;
 	uint32_t *vhash;            /* open addressing, UINT32_MAX = empty */
 	uint32_t vhashcap;
+	uint32_t vcache[8];         /* recent interns by (a, txt pointer): most
+	                             * lines repeat the default in scope */
 
 	struct ds_arena *arena;     /* strings and small objects, freed with ds */
 	void *priv;                 /* the type's data */
