@@ -297,12 +297,14 @@ main(int argc, char **argv)
 			nq = strtoul(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "-s") == 0)
 			sorted = (unsigned)strtoul(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "-i") == 0)
+			lpm_index_bits((int)strtol(argv[i + 1], NULL, 10));
 		else if (strcmp(argv[i], "-d") == 0)
 			defer = (int)strtol(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "-x") == 0)
 			excl = (unsigned)strtoul(argv[i + 1], NULL, 10);
 		else {
-			fprintf(stderr, "usage: lpm_bench [-4 N] [-6 N] [-q N] [-x PCT] [-s 0|1] [-d 0|1]\n");
+			fprintf(stderr, "usage: lpm_bench [-4 N] [-6 N] [-q N] [-x PCT] [-s 0|1] [-d 0|1] [-i BITS]\n");
 			return 2;
 		}
 	}

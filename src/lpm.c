@@ -83,8 +83,30 @@ struct lpm {
 	size_t nesc;
 	uint64_t *vis;              /* bit per long prefix: its segment shows */
 	uint32_t *rank;             /* set bits of vis before each 512 */
+	uint32_t *idx;              /* IPv4, big maps: per block of 2^(32-ibits)
+	                             * addresses, the first long prefix of its
+	                             * bucket starting in it or after; NULL */
+	unsigned ibits;
 	uint64_t bvis[NBKT / 64];
 };
+
+/* Second level for big IPv4 maps: ~IDXPER long prefixes a block, 17..21
+ * bits (8 MB at most); smaller maps live in the cache and search the
+ * bucket directly. lpm_index_bits overrides (tests, benchmarks). */
+#ifndef LPM_BATCH_D
+#define LPM_BATCH_D 8           /* lookups between the prefetch stages */
+#endif
+#define IDXPER  4
+#define IDXMIN  17
+#define IDXMAX  21
+static int index_bits = -1;
+
+void
+lpm_index_bits(int bits)
+{
+	index_bits = bits < 0 ? -1 : bits == 0 ? 0 : bits < IDXMIN ? IDXMIN :
+	    bits > 24 ? 24 : bits;
+}
 
 /* Builder records: IPv4 key = addr << 8 | plen, sorted by a radix sort. */
 struct b4 {
@@ -746,6 +768,41 @@ finish(struct lpm *m)
 	return 0;
 }
 
+/* idx[B] for each block B of 2^(32 - ibits) addresses: ls of its bucket
+ * plus the bucket's long prefixes starting before the block. */
+static int
+make_idx(struct lpm *m)
+{
+	unsigned bits = (unsigned)index_bits;
+	if (index_bits < 0) {
+		size_t nb = m->n / IDXPER;
+		for (bits = IDXMIN; bits < IDXMAX && ((size_t)1 << bits) < nb; bits++)
+			;
+		if (((size_t)1 << bits) > nb * 2)
+			bits = 0;       /* small map: fits the cache, no index */
+	}
+	if (bits == 0)
+		return 0;
+	size_t nblk = (size_t)1 << bits, per = nblk / NBKT;
+	unsigned shift = 32 - bits;
+	if ((m->idx = lpm_alloc((nblk + 1) * sizeof(*m->idx))) == NULL)
+		return DX_ENOMEM;
+	m->ibits = bits;
+	m->bytes += (nblk + 1) * sizeof(*m->idx);
+	for (uint32_t h = 0; h < NBKT; h++) {
+		const struct bkt *bk = &m->bkt[h];
+		uint32_t i = bk->ls;
+		for (size_t j = 0; j < per; j++) {
+			uint32_t start = (uint32_t)(j << (shift)) & 0xffff;
+			while (i < bk->le && m->e4[i].w >> 16 < start)
+				i++;
+			m->idx[h * per + j] = i;
+		}
+	}
+	m->idx[nblk] = m->bkt[NBKT - 1].le;
+	return 0;
+}
+
 /* Bucket bounds from the top 16 bits and plen of each sorted prefix. */
 static void
 set_buckets(struct lpm *m, const struct lpm_builder *b)
@@ -833,6 +890,8 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	if ((rc = finish(m)) < 0)
 		goto out;
 	m->bytes += m->nesc * sizeof(*m->esc);
+	if (m->family == 4 && (rc = make_idx(m)) < 0)
+		goto out;
 	*out = m;
 	return 0;
 out:
@@ -853,14 +912,72 @@ lpm_free(struct lpm *m)
 	free(m->esc);
 	free(m->vis);
 	free(m->rank);
+	free(m->idx);
 	free(m);
 }
 
 /* --- queries -------------------------------------------------------------- */
 
+/* Climb from candidate i (the last long start <= addr) to the first
+ * prefix covering addr; none -> the bucket's short default. */
+static inline uint32_t
+climb4(const struct lpm *m, const struct bkt *bk, size_t i, uint32_t lo,
+    unsigned *plen_out)
+{
+	for (;;) {
+		uint32_t wd = m->e4[i].w;
+		unsigned plen = (wd >> 10) & 63;
+		if (((lo ^ wd >> 16) & (0xffffu << (32 - plen)) & 0xffff) == 0) {
+			if (plen_out)
+				*plen_out = plen;
+			return m->e4[i].v;
+		}
+		if ((wd & PFAR) == 0)
+			break;
+		i = parent_at(m, i);
+	}
+	if (plen_out)
+		*plen_out = bk->bplen;
+	return bk->bval;
+}
+
+/* With the index: the long prefixes starting in addr's block are
+ * idx[B] .. idx[B+1] - 1 (a few), all before it start earlier. A
+ * branch-free halving over them: its loads can overlap the next
+ * lookup's instead of waiting behind a mispredicted branch. */
+static inline uint32_t
+look4x(const struct lpm *m, uint32_t addr, unsigned *plen_out)
+{
+	const struct bkt *bk = &m->bkt[addr >> 16];
+	uint32_t blk = addr >> (32 - m->ibits);
+	uint32_t s = m->idx[blk], e = m->idx[blk + 1];
+	uint32_t lo = addr & 0xffff, t = lo << 16 | 0xffff;
+	e = e < bk->le ? e : bk->le;
+	if (s < e) {
+		const struct e4 *p = m->e4 + s;
+		uint32_t n = e - s;
+		while (n > 1) {
+			uint32_t half = n / 2;
+			p = p[half].w <= t ? p + half : p;
+			n -= half;
+		}
+		/* p: the last entry <= t, or the first one if none is */
+		size_t i = (size_t)(p - m->e4);
+		if (p->w <= t)
+			return climb4(m, bk, i, lo, plen_out);
+	}
+	if (s > bk->ls)
+		return climb4(m, bk, s - 1, lo, plen_out);
+	if (plen_out)
+		*plen_out = bk->bplen;
+	return bk->bval;
+}
+
 static inline uint32_t
 look4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 {
+	if (m->idx)
+		return look4x(m, addr, plen_out);
 	const struct bkt *bk = &m->bkt[addr >> 16];
 	uint32_t lo = addr & 0xffff, t = lo << 16 | 0xffff;
 	ptrdiff_t n = (ptrdiff_t)(bk->le - bk->ls);
@@ -887,18 +1004,8 @@ look4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 			else
 				b = mid;
 		}
-		for (size_t i = bk->ls + (size_t)a; a >= 0;) {
-			uint32_t wd = m->e4[i].w;
-			unsigned plen = (wd >> 10) & 63;
-			if (((lo ^ wd >> 16) & (0xffffu << (32 - plen)) & 0xffff) == 0) {
-				if (plen_out)
-					*plen_out = plen;
-				return m->e4[i].v;
-			}
-			if ((wd & PFAR) == 0)
-				break;
-			i = parent_at(m, i);
-		}
+		if (a >= 0)
+			return climb4(m, bk, bk->ls + (size_t)a, lo, plen_out);
 	}
 	if (plen_out)
 		*plen_out = bk->bplen;
@@ -921,7 +1028,7 @@ void
 lpm_lookup4_batch(const struct lpm *m, const uint32_t *addr, size_t n,
     uint32_t *val, uint8_t *plen)
 {
-	enum { D = 8 };
+	enum { D = LPM_BATCH_D };
 	if (m->family != 4 || m->n == 0) {
 		for (size_t i = 0; i < n; i++) {
 			val[i] = LPM_NONE;
@@ -931,15 +1038,24 @@ lpm_lookup4_batch(const struct lpm *m, const uint32_t *addr, size_t n,
 		return;
 	}
 	for (size_t i = 0; i < n + 2 * D; i++) {
-		if (i < n)
+		if (i < n) {
 			__builtin_prefetch(&m->bkt[addr[i] >> 16]);
+			if (m->idx)
+				__builtin_prefetch(&m->idx[addr[i] >> (32 - m->ibits)]);
+		}
 		if (i >= D && i - D < n) {
 			uint32_t a = addr[i - D];
-			const struct bkt *bk = &m->bkt[a >> 16];
-			uint32_t cnt = bk->le - bk->ls;
-			if (cnt)
+			if (m->idx) {
+				/* its few starts: one line, often two */
+				const struct e4 *p = &m->e4[m->idx[a >> (32 - m->ibits)]];
+				__builtin_prefetch(p);
+				__builtin_prefetch(p + 4);
+			} else {
+				const struct bkt *bk = &m->bkt[a >> 16];
+				uint32_t cnt = bk->le - bk->ls;
 				__builtin_prefetch(&m->e4[bk->ls +
 				    (((a & 0xffff) * cnt) >> 16)]);
+			}
 		}
 		if (i >= 2 * D) {
 			size_t j = i - 2 * D;

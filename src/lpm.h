@@ -81,6 +81,12 @@ int lpm_walk(const struct lpm *m,
     int (*fn)(const uint8_t *addr, unsigned plen, uint32_t value, void *arg),
     void *arg);
 
+/* Tuning, for tests and benchmarks: IPv4 maps built from now on get a
+ * second-level index of 2^bits blocks (17..24; 0 = none; -1 = automatic,
+ * the default: big maps only). Process-wide; not for use while building
+ * in another thread. */
+void lpm_index_bits(int bits);
+
 int lpm_family(const struct lpm *m);
 size_t lpm_prefix_count(const struct lpm *m);
 size_t lpm_memory(const struct lpm *m);   /* bytes held, for metrics */
