@@ -600,6 +600,55 @@ b6_qcmp(const void *a, const void *b)
 	return c;
 }
 
+/* IPv6: a stable LSD radix sort on the top 64 bits (16-bit digits,
+ * skipping digits all records share), then runs with equal top halves
+ * (a /64 and the /65../128 inside it, repeats) by qsort on the rest.
+ * glibc's qsort on the whole was 37% of a 1M-prefix load. */
+static int
+sort6(struct lpm_builder *b)
+{
+	size_t n = b->n;
+	struct b6 *tmp = lpm_alloc(n * sizeof(*tmp));
+	size_t *cnt = malloc(65536 * sizeof(*cnt));
+	if (tmp == NULL || cnt == NULL) {
+		free(tmp);
+		free(cnt);
+		return DX_ENOMEM;
+	}
+	struct b6 *src = b->v6, *dst = tmp;
+	for (unsigned sh = 0; sh < 64; sh += 16) {
+		size_t sum = 0;
+		memset(cnt, 0, 65536 * sizeof(*cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[src[i].k.hi >> sh & 0xffff]++;
+		if (cnt[src[0].k.hi >> sh & 0xffff] == n)
+			continue;       /* one digit value: already in order */
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = cnt[d];
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[src[i].k.hi >> sh & 0xffff]++] = src[i];
+		struct b6 *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src == tmp) {
+		rec_free(b, b->v6);     /* maybe an mmap */
+		b->v6 = tmp;
+	} else
+		free(tmp);
+	free(cnt);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && b->v6[j].k.hi == b->v6[i].k.hi; j++)
+			;
+		if (j - i > 1)
+			qsort(b->v6 + i, j - i, sizeof(*b->v6), b6_qcmp);
+	}
+	return 0;
+}
+
 /* Deferred mode: the records are sorted (stably), so the repeats of a
  * prefix follow its first add; drop and report them. */
 static void
@@ -842,8 +891,8 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	m->bytes = sizeof(*m);
 	if (b->family == 4 && !b->sorted && sort4(b) < 0)
 		goto out;
-	if (b->family == 6 && !b->sorted)
-		qsort(b->v6, b->n, sizeof(*b->v6), b6_qcmp);
+	if (b->family == 6 && !b->sorted && sort6(b) < 0)
+		goto out;
 	b->sorted = 1;
 	if (b->defer)
 		dedup(b);
