@@ -2,7 +2,11 @@
 #
 #   make            build build/dnsxld and build/dnsxl
 #   make run        build, then serve conf/dnsxld.conf on 127.0.0.1/::1 port 5300
-#   make test       build, then run unit, fuzz-corpus and system tests
+#   make test       build, then run unit, fuzz-corpus and system tests, the
+#                   same under ASan+UBSan (build-asan), and a short fuzz run
+#                   (60 s per target when CI=true)
+#   make asan       unit, fuzz-corpus and system tests under ASan+UBSan
+#   make fuzz       FUZZ_SECONDS=N: each libFuzzer harness for N seconds (clang)
 #   make bench      benchmarks against rbldnsd and a floor responder
 #   make install    PREFIX=/usr/local DESTDIR= : binaries, man pages, config
 #   make clean
@@ -18,7 +22,7 @@ BUILD_DEPS = gcc make pkg-config libldns-dev libevent-dev libyaml-dev \
              zlib1g-dev libcmocka-dev libjansson-dev
 TEST_DEPS  = python3-pytest python3-dnspython rbldnsd bind9-dnsutils \
              ldnsutils knot-dnsutils clang libclang-rt-14-dev \
-             spamassassin rspamd postfix unbound iproute2
+             spamassassin rspamd postfix unbound iproute2 nsd knot
 BENCH_DEPS = dnsperf rbldnsd nsd
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -34,7 +38,8 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all run test unit system bench install clean deps test-deps bench-deps fuzz
+.PHONY: all run test unit system bench install clean deps test-deps bench-deps fuzz \
+        asan fuzz-replay fuzz-bins fuzz-ci
 
 all: $(BUILD)/dnsxld $(BUILD)/dnsxl
 
@@ -89,7 +94,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdnsxl.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdnsxl.a $(LIBS) -lcmocka
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/fuzz/*.d)
 
 # --- run -------------------------------------------------------------------
 run: all
@@ -111,7 +116,73 @@ system: all
 
 test: test-deps all
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz-replay
 	@$(MAKE) --no-print-directory system
+	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory fuzz-ci
+
+# --- robustness: sanitizers and fuzzing (fuzz/, docs/robustness.md) -------
+# build-asan: everything under ASan+UBSan; a finding aborts the process and
+# leaves a report in build-asan/san/, which fails the target even when the
+# crashed process was a server a system test did not watch.
+SAN          = -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+ASAN_BUILD   = build-asan
+FUZZ_BUILD   = build-fuzz
+FUZZ_CC      = clang
+FUZZ_TARGETS = udp tcp data config
+FUZZ_SECONDS ?= 30
+FUZZ_CI_SECONDS = $(if $(filter true,$(CI)),60,5)
+SAN_ENV      = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$(abspath $(ASAN_BUILD))/san/asan \
+               UBSAN_OPTIONS=print_stacktrace=1:log_path=$(abspath $(ASAN_BUILD))/san/ubsan
+
+$(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c fuzz/fuzz_common.h $(BUILD)/libdnsxl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ifuzz -o $@ fuzz/fuzz_$*.c fuzz/replay_main.c $(BUILD)/libdnsxl.a $(LIBS)
+
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(BUILD)/libdnsxl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Ifuzz -o $@ fuzz/fuzz_$*.c $(BUILD)/libdnsxl.a $(LIBS)
+
+# Every committed corpus through its harness, without libFuzzer (any CC).
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	  $(BUILD)/fuzz/replay_$$t fuzz/corpus/$$t || { echo "FAILED: replay $$t"; fail=1; }; \
+	done; exit $$fail
+
+asan: $(DEPS_OK)
+	@rm -rf $(ASAN_BUILD)/san && mkdir -p $(ASAN_BUILD)/san
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) CFLAGS="-O1 -g $(SAN)" all $(UNIT_SRC:tests/unit/%.c=$(ASAN_BUILD)/tests/%) $(FUZZ_TARGETS:%=$(ASAN_BUILD)/fuzz/replay_%)
+	@fail=0; \
+	$(SAN_ENV) $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) CFLAGS="-O1 -g $(SAN)" unit fuzz-replay || fail=1; \
+	$(SAN_ENV) DNSXL_BUILD=$(abspath $(ASAN_BUILD)) $(PYTHON) -m pytest -q tests/system || fail=1; \
+	if ls $(ASAN_BUILD)/san/* >/dev/null 2>&1; then \
+	  echo "FAILED: sanitizer reports:"; head -n 60 $(ASAN_BUILD)/san/*; fail=1; \
+	fi; exit $$fail
+
+fuzz-bins:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(SAN)" $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
+
+# Each harness for FUZZ_SECONDS; new inputs go to build-fuzz/work (the
+# committed corpus is only read), crashes to build-fuzz/artifacts.
+fuzz: $(DEPS_OK) fuzz-bins
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/work/$$t $(FUZZ_BUILD)/artifacts; \
+	  echo "== fuzz $$t: $(FUZZ_SECONDS) s"; \
+	  if $(FUZZ_BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	      -rss_limit_mb=2048 -print_final_stats=1 \
+	      -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- \
+	      $(FUZZ_BUILD)/work/$$t fuzz/corpus/$$t > $(FUZZ_BUILD)/fuzz-$$t.log 2>&1; then \
+	    grep -E '^stat::(number_of_executed_units|peak_rss_mb)|DONE' $(FUZZ_BUILD)/fuzz-$$t.log | tr '\n' ' '; echo; \
+	  else \
+	    echo "FAILED: fuzz $$t (log $(FUZZ_BUILD)/fuzz-$$t.log)"; tail -n 60 $(FUZZ_BUILD)/fuzz-$$t.log; fail=1; \
+	  fi; \
+	done; exit $$fail
+
+# make test: 60 s per target in CI (CI=true), a smoke run otherwise.
+fuzz-ci:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)
 
 bench: bench-deps all
 	$(MAKE) -C bench BUILD=$(abspath $(BUILD))
@@ -126,7 +197,12 @@ install: all
 	for m in docs/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
 	for m in docs/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	for m in docs/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
-	install -m 644 conf/dnsxld.conf $(DESTDIR)$(PREFIX)/etc/dnsxld/dnsxld.conf
+	install -d $(DESTDIR)$(PREFIX)/share/dnsxld
+	cp -R zones $(DESTDIR)$(PREFIX)/share/dnsxld/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/dnsxld/zones
+	sed 's|^\(  *data-dir:\).*|\1 $(PREFIX)/share/dnsxld/zones|' conf/dnsxld.conf \
+	  > $(DESTDIR)$(PREFIX)/etc/dnsxld/dnsxld.conf
+	chmod 644 $(DESTDIR)$(PREFIX)/etc/dnsxld/dnsxld.conf
 
 clean:
 	rm -rf $(BUILD) build-*

@@ -100,6 +100,7 @@ config_defaults(void)
 	c->tcp_idle_ms = 10000;
 	c->edns_max = 1232;
 	c->global_acl = -1;
+	c->xfr_history = 8;
 	return c;
 }
 
@@ -179,6 +180,18 @@ config_free(struct config *c)
 	free_codes(c->services, c->nservices);
 	free_codes(c->regions, c->nregions);
 	free(c->txt_default);
+	for (unsigned i = 0; i < c->nxfr_allow; i++)
+		free(c->xfr_allow[i]);
+	free(c->xfr_allow);
+	for (unsigned i = 0; i < c->nxfr_notify; i++)
+		free(c->xfr_notify[i]);
+	free(c->xfr_notify);
+	for (unsigned i = 0; i < c->ntsig; i++) {
+		free(c->tsig[i].name);
+		free(c->tsig[i].algorithm);
+		free(c->tsig[i].secret);
+	}
+	free(c->tsig);
 	config_free_datasets(c);
 	config_free_strv(c->azure_from, c->nazure);
 	config_free_strv(c->azure_to, c->nazure);

@@ -92,6 +92,18 @@ struct config {
 	struct cfg_zone *zones;
 	unsigned nzones;
 	int global_acl;            /* dataset index, -1 none */
+	/* zone transfers (xfr.c, notify.c, dump.c) */
+	size_t dump_limit;         /* records per rendered zone, 0 = default */
+	char **xfr_allow;          /* allow-transfer: "addr" or "addr/len" */
+	unsigned nxfr_allow;
+	char **xfr_notify;         /* notify: "addr@port" (port 53 if none) */
+	unsigned nxfr_notify;
+	int xfr_serial;            /* 0 data ($SOA/mtime), 1 unixtime, 2 date */
+	unsigned xfr_history;      /* IXFR: versions kept, default 8 */
+	struct cfg_tsig {          /* tsig-keys: for allow-transfer "... key K" */
+		char *name, *algorithm, *secret;   /* secret: base64 */
+	} *tsig;
+	unsigned ntsig;
 	/* azure-regions: rows tried before the built-in table (feed.c):
 	 * Azure region (properties.region) -> codes region name. */
 	char **azure_from, **azure_to;

@@ -216,6 +216,68 @@ yaml_listen(struct yctx *y, yaml_node_t *n)
 	}
 }
 
+/* A string or a list of strings (allow-transfer, notify). */
+static void
+yaml_strlist(struct yctx *y, const char *key, yaml_node_t *n, char ***vp,
+    unsigned *np)
+{
+	if (yscalar(n) && !yis_null(n)) {
+		*vp = config_xrealloc(*vp, (*np + 1) * sizeof(**vp));
+		(*vp)[*np] = NULL;
+		config_set_str(&(*vp)[(*np)++], yscalar(n));
+		return;
+	}
+	if (yis_null(n) || !yseq(y, n, key))
+		return;
+	FOR_ITEMS(y, n, it, v) {
+		if (yscalar(v) == NULL) {
+			yerr(y, v, "%s: expected a string", key);
+			continue;
+		}
+		*vp = config_xrealloc(*vp, (*np + 1) * sizeof(**vp));
+		(*vp)[*np] = NULL;
+		config_set_str(&(*vp)[(*np)++], yscalar(v));
+	}
+}
+
+/* tsig-keys: [ { name, algorithm (default hmac-sha256), secret } ] */
+static void
+yaml_tsig(struct yctx *y, yaml_node_t *n)
+{
+	struct config *c = y->c;
+
+	if (!yseq(y, n, "tsig-keys"))
+		return;
+	FOR_ITEMS(y, n, it, e) {
+		struct cfg_tsig k = { NULL, NULL, NULL };
+		if (!ymap(y, e, "tsig-keys"))
+			continue;
+		FOR_PAIRS(y, e, p, kk, v) {
+			const char *key = yscalar(kk);
+			if (!strcmp(key, "name"))
+				get_str(y, key, v, &k.name);
+			else if (!strcmp(key, "algorithm"))
+				get_str(y, key, v, &k.algorithm);
+			else if (!strcmp(key, "secret"))
+				get_str(y, key, v, &k.secret);
+			else
+				yerr(y, kk, "tsig-keys: unknown key \"%s\"", key);
+		}
+		if (!k.name || !k.secret) {
+			yerr(y, e, "tsig-keys: name and secret are required");
+			free(k.name);
+			free(k.algorithm);
+			free(k.secret);
+			continue;
+		}
+		if (!k.algorithm)
+			config_set_str(&k.algorithm, "hmac-sha256");
+		c->tsig = config_xrealloc(c->tsig, (c->ntsig + 1) *
+		    sizeof(*c->tsig));
+		c->tsig[c->ntsig++] = k;
+	}
+}
+
 static void
 yaml_server(struct yctx *y, yaml_node_t *n)
 {
@@ -302,6 +364,29 @@ yaml_server(struct yctx *y, yaml_node_t *n)
 			get_str(y, key, v, &c->statsfile);
 		} else if (!strcmp(key, "soa")) {
 			yaml_soa(y, v);
+		} else if (!strcmp(key, "allow-transfer")) {
+			yaml_strlist(y, key, v, &c->xfr_allow, &c->nxfr_allow);
+		} else if (!strcmp(key, "notify")) {
+			yaml_strlist(y, key, v, &c->xfr_notify, &c->nxfr_notify);
+		} else if (!strcmp(key, "tsig-keys")) {
+			yaml_tsig(y, v);
+		} else if (!strcmp(key, "ixfr-history")) {
+			if (get_uint(y, key, v, 0, 1000, &u))
+				c->xfr_history = (unsigned)u;
+		} else if (!strcmp(key, "dump-limit")) {
+			if (get_uint(y, key, v, 1, 1000000000, &u))
+				c->dump_limit = (size_t)u;
+		} else if (!strcmp(key, "serial")) {
+			const char *sv = yscalar(v) ? yscalar(v) : "";
+			if (!strcmp(sv, "data"))
+				c->xfr_serial = 0;
+			else if (!strcmp(sv, "unixtime"))
+				c->xfr_serial = 1;
+			else if (!strcmp(sv, "date"))
+				c->xfr_serial = 2;
+			else
+				yerr(y, v, "serial: expected data, unixtime or "
+				    "date");
 		} else {
 			yerr(y, k, "server: unknown key \"%s\"", key);
 		}

@@ -59,12 +59,20 @@ datafile_next(struct datafile *f, char **line, unsigned *lineno)
 {
 	size_t len = 0;
 	char *s, *e;
+	int c;
 
+	/* Byte by byte (gzgetc is a macro over zlib's buffer): gzgets cannot
+	 * tell an embedded NUL from its terminator, so a NUL used to glue the
+	 * next line onto this one and shift every later line number. A line
+	 * with a NUL now ends there; the rest of it is skipped. */
 	for (;;) {
-		if (!gzgets(f->gz, f->buf + len, (int)(f->cap - len))) {
+		c = gzgetc(f->gz);
+		if (c == -1) {
 			int err;
 			gzerror(f->gz, &err);
-			if (err != Z_OK && err != Z_BUF_ERROR)
+			/* Z_BUF_ERROR: a gzip stream cut short (a file
+			 * still being written); its tail must not load */
+			if (err != Z_OK)
 				return DX_EIO;
 			if (len == 0) {
 				if (!gzeof(f->gz))
@@ -73,20 +81,19 @@ datafile_next(struct datafile *f, char **line, unsigned *lineno)
 			}
 			break;          /* last line without a newline */
 		}
-		len += strlen(f->buf + len);
-		if (len && f->buf[len - 1] == '\n')
+		if (c == '\n')
 			break;
-		if (len + 1 < f->cap)
-			continue;       /* short read before EOF */
-		/* long line: grow geometrically */
-		{
+		if (len + 1 >= f->cap) {       /* long line: grow geometrically */
 			char *nb = realloc(f->buf, f->cap * 2);
 			if (!nb)
 				return DX_ENOMEM;
 			f->buf = nb;
 			f->cap *= 2;
 		}
+		f->buf[len++] = (char)c;
 	}
+	f->buf[len] = '\0';
+	len = strlen(f->buf);                  /* stop at an embedded NUL */
 	f->lineno++;
 	s = f->buf;
 	e = s + len;

@@ -13,6 +13,9 @@ diag_init(struct diag *d)
 	d->max_report = 100;
 }
 
+static void diag_report(struct diag *, int, const char *, unsigned,
+    const char *, va_list) __attribute__((format(printf, 5, 0)));
+
 static void
 diag_report(struct diag *d, int is_error, const char *file, unsigned line,
     const char *fmt, va_list ap)

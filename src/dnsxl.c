@@ -8,6 +8,7 @@
 #include "config.h"
 #include "dataset.h"
 #include "diag.h"
+#include "dump.h"
 #include "errcode.h"
 #include "log.h"
 #include "snapshot.h"
@@ -20,6 +21,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: dnsxl check  [--config FILE] [options] [zone:type:file,...]\n"
 "       dnsxl lookup [--config FILE] [options] [zone:type:file,...] IP...\n"
+"       dnsxl dump   [--config FILE] [options] [zone:type:file,...] [zone]\n"
 "       dnsxl --help | --version\n"
 "\n"
 "check   read the config and every data file; print each problem as\n"
@@ -28,6 +30,8 @@ usage(FILE *f)
 "lookup  for each IPv4 or IPv6 address, print per zone every matching\n"
 "        dataset (service, region, pool, matched prefix, A, TXT) or\n"
 "        \"not listed\".\n"
+"dump    print every zone (or one) as a BIND zone file, the same answers\n"
+"        as the server for every address; refused above dump-limit records.\n"
 "options are dnsxld's (-e, -t def:min:max, -w dir, --no-rfc5782-tests, ...);\n"
 "see dnsxl(1) and dnsxld.conf(5).\n");
 }
@@ -230,6 +234,34 @@ print_hit(const char *zname, const struct dx_hit *h, const struct dx_qname *q)
 	printf("\n");
 }
 
+/* dump: av may end with a zone name (no ':', not an option). */
+static int
+cmd_dump(int ac, char **av)
+{
+	struct diag d;
+	struct config *cfg = NULL;
+	struct snapshot *snap = NULL;
+	const char *zone = NULL;
+	int rc;
+
+	if (ac > 1 && av[ac - 1][0] != '-' && !strchr(av[ac - 1], ':') &&
+	    !(ac > 2 && takes_arg(av[ac - 2]))) {
+		zone = av[--ac];
+		av[ac] = NULL;
+	}
+	diag_init(&d);
+	d.sink = print_problem;
+	rc = load(ac, av, &d, &cfg, &snap);
+	if (rc == 1)
+		return 0;
+	if (rc < 0)
+		return 1;
+	rc = dump_snapshot(stdout, snap, zone, cfg->dump_limit, &d);
+	snapshot_free(snap);
+	config_free(cfg);
+	return rc < 0 ? 1 : 0;
+}
+
 static int
 cmd_lookup(int ac, char **av, char **ips, int nips)
 {
@@ -296,7 +328,8 @@ main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "lookup") != 0) {
+	if (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "lookup") != 0 &&
+	    strcmp(argv[1], "dump") != 0) {
 		fprintf(stderr, "dnsxl: unknown command \"%s\"\n", argv[1]);
 		usage(stderr);
 		return 2;
@@ -313,6 +346,8 @@ main(int argc, char **argv)
 	split_args(argc - 2, argv + 2, argv[1][0] == 'l', av, &ac, ips, &nips);
 	if (argv[1][0] == 'c')
 		rc = cmd_check(ac, av);
+	else if (argv[1][0] == 'd')
+		rc = cmd_dump(ac, av);
 	else
 		rc = cmd_lookup(ac, av, ips, nips);
 	free(av);

@@ -23,11 +23,14 @@
 
 #include "config.h"
 #include "diag.h"
+#include "dump.h"
 #include "errcode.h"
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 #include "snapshot.h"
 #include "version.h"
+#include "xfr.h"
 
 struct daemon_ctx {
 	int argc;
@@ -84,7 +87,10 @@ reload(struct server *srv, enum server_reload_why why, void *arg)
 		return;
 	}
 	dc->newest = newest;
+	if (xfr_prepare(snap, cfg) < 0)
+		log_warnx("reload: out of memory for the transfer history");
 	server_publish(srv, snap, cfg);
+	notify_send(server_snapshot(srv), snapshot_config(server_snapshot(srv)));
 	log_info("reloaded: %u zone%s", snapshot_zone_count(snap),
 	    snapshot_zone_count(snap) == 1 ? "" : "s");
 }
@@ -209,10 +215,13 @@ main(int argc, char **argv)
 		log_warnx("usage: dnsxld [options] zone:type:file[,file...] ...");
 		return 2;
 	}
-	if (cfg->dump) {
-		log_warnx("-d (dump zones) is not implemented in dnsxld");
+	if (cfg->dump) {                /* -d: print the zones and exit */
+		rc = snapshot_build(cfg, &d, &snap);
+		if (rc == 0)
+			rc = dump_snapshot(stdout, snap, NULL, cfg->dump_limit, &d);
+		snapshot_free(snap);
 		config_free(cfg);
-		return 2;
+		return rc < 0 ? 1 : 0;
 	}
 	if (cfg->nlisten == 0) {
 		log_warnx("no listening address: give -b addr/port or "
@@ -253,7 +262,10 @@ main(int argc, char **argv)
 	uint32_t interval = cfg->check_interval;
 	char *pidfile = cfg->pidfile && !cfg->chroot_dir ?
 	    strdup(cfg->pidfile) : NULL;
+	if (xfr_prepare(snap, cfg) < 0)
+		log_warnx("out of memory for the transfer history");
 	server_publish(srv, snap, cfg);         /* the server owns both now */
+	notify_send(server_snapshot(srv), snapshot_config(server_snapshot(srv)));
 	cfg = NULL;
 	server_set_reload(srv, reload, &dc, interval);
 	if (status_fd >= 0) {
@@ -267,6 +279,7 @@ main(int argc, char **argv)
 		log_warn("unlink %s", pidfile);
 	free(pidfile);
 	server_free(srv);
+	xfr_shutdown();
 	return rc == 0 ? 0 : 1;
 
 fail:

@@ -227,4 +227,5 @@ const struct ds_type ds_type_azure = {
 	.query = feed_query,
 	.exists_below = feed_exists_below,
 	.free = feed_free,
+	.walk = feed_walk,
 };

@@ -447,6 +447,31 @@ dnset_free(struct dataset *ds)
 	ds->priv = NULL;
 }
 
+/* Dump walk (dump.c): every entry name (wildcards: their base). */
+static int
+dnset_walk(const struct dataset *ds, ds_walk_fn fn, void *arg)
+{
+	const struct dnset *d = ds->priv;
+	const struct dn_arr *arr[2];
+	uint8_t buf[256];
+	int rc;
+
+	if (!d)
+		return 0;
+	arr[0] = &d->plain;
+	arr[1] = &d->wild;
+	for (unsigned a = 0; a < 2; a++)
+		for (size_t i = 0; i < arr[a]->n; i++) {
+			const struct dn_ent *e = &arr[a]->e[i];
+			if (e->len)
+				memcpy(buf, e->key, e->len);
+			buf[e->len] = 0;
+			if ((rc = fn(0, buf, e->len + 1u, arg)) != 0)
+				return rc;
+		}
+	return 0;
+}
+
 const struct ds_type ds_type_dnset = {
 	.name = "dnset",
 	.flags = DS_F_NAME,
@@ -457,4 +482,5 @@ const struct ds_type ds_type_dnset = {
 	.exists_below = dnset_exists_below,
 	.free = dnset_free,
 	.entry_text = dnset_entry_text,
+	.walk = dnset_walk,
 };

@@ -445,6 +445,24 @@ generic_free(struct dataset *ds)
 	ds->priv = NULL;
 }
 
+/* Dump walk (dump.c): every name that has records. */
+static int
+generic_walk(const struct dataset *ds, ds_walk_fn fn, void *arg)
+{
+	const struct generic *g = ds->priv;
+	uint8_t buf[256];
+	int rc;
+
+	for (size_t i = 0; g && i < g->nnames; i++) {
+		if (g->names[i].len)    /* 0: the apex ("@") */
+			memcpy(buf, g->names[i].key, g->names[i].len);
+		buf[g->names[i].len] = 0;
+		if ((rc = fn(0, buf, g->names[i].len + 1u, arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 const struct ds_type ds_type_generic = {
 	.name = "generic",
 	.flags = DS_F_NAME | DS_F_NOSUBST,
@@ -454,4 +472,5 @@ const struct ds_type ds_type_generic = {
 	.query = generic_query,
 	.exists_below = generic_exists_below,
 	.free = generic_free,
+	.walk = generic_walk,
 };

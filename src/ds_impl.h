@@ -43,6 +43,13 @@ struct ds_load {
 	                             * (combined): the current subset */
 };
 
+/* For ds_type.walk (dump.c): one prefix, family 4 or 6, addr in network
+ * byte order; or, family 0, one name of a name dataset: addr is its wire
+ * form relative to the zone apex (root-terminated), plen its length.
+ * Non-zero stops the walk. */
+typedef int (*ds_walk_fn)(int family, const uint8_t *addr, unsigned plen,
+    void *arg);
+
 /* Operations of one dataset type. Return conventions: 0 ok, negative
  * DX_E* aborts the load (only for fatal problems such as ENOMEM); a bad
  * line is reported with ds_warn()/ds_error() and returns 0. */
@@ -74,6 +81,12 @@ struct ds_type {
 	 * its current $DATASET section there, as rbldnsd does). Negative
 	 * DX_E* aborts the load. */
 	int (*file_end)(struct dataset *ds, struct ds_load *ld);
+	/* Optional (dump.c, zone transfers): call fn for every prefix (or
+	 * name, incl. wildcard bases and exclusions) that bounds this
+	 * dataset's answers, exclusions included, in any order.
+	 * Returns fn's first non-zero, else 0. NULL: the type cannot be
+	 * rendered as a zone file yet. */
+	int (*walk)(const struct dataset *ds, ds_walk_fn fn, void *arg);
 };
 
 #define DS_F_IP4     0x01       /* answers reverse IPv4 names */
@@ -187,6 +200,7 @@ struct ds_iptrie {
 int ds_trie_start(struct dataset *ds, int family);
 void ds_trie_free(struct dataset *ds);
 int ds_trie_finish(struct dataset *ds, struct ds_load *ld);
+int ds_trie_walk(const struct dataset *ds, ds_walk_fn fn, void *arg);
 /* Value of the rest of the line s (or an exclusion), then add addr/bits;
  * a duplicate prefix is warned about and the first value kept. */
 int ds_trie_add(struct dataset *ds, struct ds_load *ld, char *s, bool excl,

@@ -266,6 +266,26 @@ ip4set_exists_below(const struct dataset *ds, const struct dx_qname *q)
 	return false;
 }
 
+/* Dump walk (dump.c): every key of every level, exclusions included. */
+static int
+ip4set_walk(const struct dataset *ds, ds_walk_fn fn, void *arg)
+{
+	const struct ip4set *s = ds->priv;
+	unsigned l;
+	size_t i;
+	int rc;
+
+	for (l = 0; s && l < 4; l++)
+		for (i = 0; i < s->n[l]; i++) {
+			uint32_t a = (uint32_t)(s->e[l][i] >> 32);
+			uint8_t b[4] = { (uint8_t)(a >> 24), (uint8_t)(a >> 16),
+			    (uint8_t)(a >> 8), (uint8_t)a };
+			if ((rc = fn(4, b, level_bits[l], arg)) != 0)
+				return rc;
+		}
+	return 0;
+}
+
 const struct ds_type ds_type_ip4set = {
 	.name = "ip4set",
 	.flags = DS_F_IP4,
@@ -275,4 +295,5 @@ const struct ds_type ds_type_ip4set = {
 	.query = ip4set_query,
 	.exists_below = ip4set_exists_below,
 	.free = ip4set_free,
+	.walk = ip4set_walk,
 };

@@ -217,6 +217,36 @@ ip4trie_exists_below(const struct dataset *ds, const struct dx_qname *q)
 	return lpm_any_within(t->m, a, q->ip4_octets * 8);
 }
 
+/* --- dump walk (dump.c): every prefix of the trie, exclusions included -- */
+
+struct trie_walk {
+	ds_walk_fn fn;
+	void *arg;
+	int family;
+};
+
+static int
+trie_walk_one(const uint8_t *addr, unsigned plen, uint32_t value, void *arg)
+{
+	struct trie_walk *w = arg;
+	(void)value;
+	return w->fn(w->family, addr, plen, w->arg);
+}
+
+int
+ds_trie_walk(const struct dataset *ds, ds_walk_fn fn, void *arg)
+{
+	const struct ds_iptrie *t = ds->priv;
+	struct trie_walk w;
+
+	if (!t || !t->m)
+		return 0;
+	w.fn = fn;
+	w.arg = arg;
+	w.family = lpm_family(t->m);
+	return lpm_walk(t->m, trie_walk_one, &w);
+}
+
 const struct ds_type ds_type_ip4trie = {
 	.name = "ip4trie",
 	.flags = DS_F_IP4,
@@ -226,4 +256,5 @@ const struct ds_type ds_type_ip4trie = {
 	.query = ip4trie_query,
 	.exists_below = ip4trie_exists_below,
 	.free = ds_trie_free,
+	.walk = ds_trie_walk,
 };

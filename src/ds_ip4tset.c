@@ -81,7 +81,8 @@ ip4tset_finish(struct dataset *ds, struct ds_load *ld)
 		if (rc < 0)
 			return rc;
 	}
-	qsort(s->a, s->n, sizeof(uint32_t), cmp32);
+	if (s->n)                   /* qsort(NULL, 0) is undefined */
+		qsort(s->a, s->n, sizeof(uint32_t), cmp32);
 	for (i = 0; i < s->n; i++)
 		if (!n || s->a[n - 1] != s->a[i])
 			s->a[n++] = s->a[i];
@@ -134,6 +135,24 @@ ip4tset_exists_below(const struct dataset *ds, const struct dx_qname *q)
 	return i < s->n && s->a[i] <= hi;
 }
 
+/* Dump walk (dump.c): every address. */
+static int
+ip4tset_walk(const struct dataset *ds, ds_walk_fn fn, void *arg)
+{
+	const struct ip4tset *s = ds->priv;
+	size_t i;
+	int rc;
+
+	for (i = 0; s && i < s->n; i++) {
+		uint32_t a = s->a[i];
+		uint8_t b[4] = { (uint8_t)(a >> 24), (uint8_t)(a >> 16),
+		    (uint8_t)(a >> 8), (uint8_t)a };
+		if ((rc = fn(4, b, 32, arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 const struct ds_type ds_type_ip4tset = {
 	.name = "ip4tset",
 	.flags = DS_F_IP4,
@@ -143,4 +162,5 @@ const struct ds_type ds_type_ip4tset = {
 	.query = ip4tset_query,
 	.exists_below = ip4tset_exists_below,
 	.free = ip4tset_free,
+	.walk = ip4tset_walk,
 };

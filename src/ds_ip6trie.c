@@ -81,4 +81,5 @@ const struct ds_type ds_type_ip6trie = {
 	.query = ip6trie_query,
 	.exists_below = ip6trie_exists_below,
 	.free = ds_trie_free,
+	.walk = ds_trie_walk,
 };

@@ -137,12 +137,14 @@ ip6tset_finish(struct dataset *ds, struct ds_load *ld)
 		if (rc < 0)
 			return rc;
 	}
-	qsort(s->a, s->n, sizeof(*s->a), cmp64);
+	if (s->n)                   /* qsort(NULL, 0) is undefined */
+		qsort(s->a, s->n, sizeof(*s->a), cmp64);
 	for (i = 0; i < s->n; i++)
 		if (!n || s->a[n - 1] != s->a[i])
 			s->a[n++] = s->a[i];
 	s->n = n;
-	qsort(s->x, s->nx, sizeof(*s->x), cmp128);
+	if (s->nx)
+		qsort(s->x, s->nx, sizeof(*s->x), cmp128);
 	return 0;
 }
 
@@ -209,6 +211,38 @@ ip6tset_exists_below(const struct dataset *ds, const struct dx_qname *q)
 	return i < s->n && s->a[i] <= hi;
 }
 
+/* Dump walk (dump.c): every /64 and every excluded address. */
+static void
+store64(uint64_t v, uint8_t *p)
+{
+	int i;
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static int
+ip6tset_walk(const struct dataset *ds, ds_walk_fn fn, void *arg)
+{
+	const struct ip6tset *s = ds->priv;
+	uint8_t b[16];
+	size_t i;
+	int rc;
+
+	for (i = 0; s && i < s->n; i++) {
+		memset(b, 0, sizeof(b));
+		store64(s->a[i], b);
+		if ((rc = fn(6, b, 64, arg)) != 0)
+			return rc;
+	}
+	for (i = 0; s && i < s->nx; i++) {
+		store64(s->x[i].hi, b);
+		store64(s->x[i].lo, b + 8);
+		if ((rc = fn(6, b, 128, arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 const struct ds_type ds_type_ip6tset = {
 	.name = "ip6tset",
 	.flags = DS_F_IP6,
@@ -218,4 +252,5 @@ const struct ds_type ds_type_ip6tset = {
 	.query = ip6tset_query,
 	.exists_below = ip6tset_exists_below,
 	.free = ip6tset_free,
+	.walk = ip6tset_walk,
 };

@@ -141,4 +141,5 @@ const struct ds_type ds_type_m365 = {
 	.query = feed_query,
 	.exists_below = feed_exists_below,
 	.free = feed_free,
+	.walk = feed_walk,
 };

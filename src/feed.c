@@ -160,6 +160,36 @@ feed_query(const struct dataset *ds, const struct dx_qname *q,
 	return false;
 }
 
+/* Dump walk (dump.c): every prefix of both maps, exclusions included. */
+struct feed_walk_ctx {
+	ds_walk_fn fn;
+	void *arg;
+	int family;
+};
+
+static int
+feed_walk_one(const uint8_t *addr, unsigned plen, uint32_t value, void *arg)
+{
+	struct feed_walk_ctx *w = arg;
+	(void)value;
+	return w->fn(w->family, addr, plen, w->arg);
+}
+
+int
+feed_walk(const struct dataset *ds, ds_walk_fn fn, void *arg)
+{
+	const struct feed_maps *f = ds->priv;
+	struct feed_walk_ctx w = { fn, arg, 4 };
+	int rc = 0;
+
+	if (f && f->m4)
+		rc = lpm_walk(f->m4, feed_walk_one, &w);
+	w.family = 6;
+	if (rc == 0 && f && f->m6)
+		rc = lpm_walk(f->m6, feed_walk_one, &w);
+	return rc;
+}
+
 bool
 feed_exists_below(const struct dataset *ds, const struct dx_qname *q)
 {

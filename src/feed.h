@@ -61,6 +61,8 @@ bool feed_query(const struct dataset *ds, const struct dx_qname *q,
     struct dx_hits *hits);
 bool feed_exists_below(const struct dataset *ds, const struct dx_qname *q);
 void feed_free(struct dataset *ds);
+/* Dump walk (dump.c): every prefix of both maps. */
+int feed_walk(const struct dataset *ds, ds_walk_fn fn, void *arg);
 
 /* Read path whole (plain or gzip), drop a UTF-8 byte-order mark and parse
  * it as JSON. *root receives a jansson json_t * (json_decref it). Problems

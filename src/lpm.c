@@ -608,6 +608,8 @@ static int
 sort6(struct lpm_builder *b)
 {
 	size_t n = b->n;
+	if (n < 2)
+		return 0;
 	struct b6 *tmp = lpm_alloc(n * sizeof(*tmp));
 	size_t *cnt = malloc(65536 * sizeof(*cnt));
 	if (tmp == NULL || cnt == NULL) {

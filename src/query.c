@@ -592,6 +592,19 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 			info->zone_index = (int)i;
 			break;
 		}
+	/* Transfers go over TCP to xfr.c. IXFR over UDP (RFC 1995 section
+	 * 2) gets the current SOA alone: "up to date, or ask over TCP". */
+	if (r->qtype == T_IXFR && r->nlabels == zl && cfg &&
+	    cfg->nxfr_allow > 0) {
+		uint16_t ap = zl ? (uint16_t)(12 + r->loff[0]) : QW_ROOT;
+		put_soa(w, ap, zone_soa(z), zone_soa(z)->ttl);
+		if (w->over)
+			return QW_SERVFAIL;
+		w->an = 1;
+		if (info)
+			info->ancount = 1;
+		return QW_NOERROR;
+	}
 	if (r->qtype == T_AXFR || r->qtype == T_IXFR)
 		return QW_REFUSED;      /* transfers are not served here */
 

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "query.h"
 #include "snapshot.h"
+#include "xfr.h"
 
 #define UDP_BATCH   32          /* datagrams per recvmmsg/sendmmsg */
 #define UDP_ROUNDS  8           /* batches per callback, then yield */
@@ -507,6 +508,16 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 
 /* Answer every complete length-prefixed query in the input, in order
  * (pipelining); stop reading while the client does not read its replies. */
+/* xfr.c writes each transfer message here, with its length prefix. */
+static int
+tcp_emit(const uint8_t *msg, size_t len, void *arg)
+{
+	uint8_t lb[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+	struct bufferevent *bev = arg;
+	return bufferevent_write(bev, lb, 2) == 0 &&
+	    bufferevent_write(bev, msg, len) == 0 ? 0 : -1;
+}
+
 static void
 tcp_read_cb(struct bufferevent *bev, void *arg)
 {
@@ -525,6 +536,12 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 		if (avail < 2 + mlen)
 			break;
 		const uint8_t *m = evbuffer_pullup(in, (ev_ssize_t)(2 + mlen));
+		if (m && xfr_is_transfer(m + 2, mlen)) {
+			xfr_serve(s, m + 2, mlen, (struct sockaddr *)&c->peer,
+			    tcp_emit, bev);
+			evbuffer_drain(in, 2 + mlen);
+			continue;
+		}
 		size_t rlen = m ? query_process(s, m + 2, mlen, QUERY_TCP,
 		    (struct sockaddr *)&c->peer, wk->tcpbuf + 2, QUERY_MAX_BUF,
 		    NULL) : 0;

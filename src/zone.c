@@ -268,6 +268,8 @@ zone_negative_ttl(const struct zone *z)
 	return z->soa.ttl < z->soa.minttl ? z->soa.ttl : z->soa.minttl;
 }
 
+void zone_set_serial(struct zone *z, uint32_t serial) { z->soa.serial = serial; }
+
 struct dataset *zone_acl(const struct zone *z) { return z->acl; }
 unsigned zone_dataset_count(const struct zone *z) { return z->nds; }
 

@@ -52,6 +52,9 @@ enum zone_status zone_query(const struct zone *z, const struct dx_qname *q,
 const struct ds_soa *zone_soa(const struct zone *z);
 const struct ds_ns *zone_ns(const struct zone *z);      /* n may be 0 */
 uint32_t zone_negative_ttl(const struct zone *z);       /* RFC 2308: min(SOA TTL, minimum) */
+/* Zone transfers (xfr.c): replace the SOA serial so it increases with every
+ * data change. Only before the snapshot is published. */
+void zone_set_serial(struct zone *z, uint32_t serial);
 
 /* Client ACL verdict for a query to this zone (rbldnsd acl datasets plus
  * the global ACL): see acl.h. */

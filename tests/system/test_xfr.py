@@ -1,0 +1,627 @@
+"""Zone transfers to real secondaries: NSD and Knot (Debian packages) on
+loopback.
+
+dnsxld is the primary; the secondary transfers the zone by AXFR, then answers for
+thousands of random addresses (listed, unlisted, inside exclusions, around
+prefixes that are not on an octet or nibble boundary, IPv6, IPv4-mapped,
+6to4, RFC 5782 test entries) exactly as dnsxld does. After a data change
+and SIGHUP, dnsxld sends NOTIFY, the secondary fetches the change by IXFR (dnsxld's
+log says so) and again answers exactly as dnsxld does.
+"""
+import ipaddress
+import os
+import pathlib
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import dns.exception
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+import dns.xfr
+import dns.zone
+import pytest
+
+from conftest import BUILD, Server, free_port
+
+NSD = shutil.which("nsd") or "/usr/sbin/nsd"
+KNOTD = shutil.which("knotd") or "/usr/sbin/knotd"
+ZONE = "xfr.test"
+
+D4 = """$SOA 0 ns1.xfr.test hostmaster.xfr.test 0 1h 10m 1w 5m
+$NS 0 ns1.xfr.test
+:2:Listed by test
+1.2.0.0/16
+!1.2.3.4
+1.2.3.128/25 :3:Other
+10.0.0.0/9
+!10.0.5.0/24
+10.0.5.7 :4:Back in
+5.6.7.8
+192.0.2.64/27 :5:Odd block
+!192.0.2.80/30
+203.0.113.0/28 :6:Listed $
+198.51.100.0/22
+"""
+D4_CHANGED = D4.replace("5.6.7.8\n", "5.6.7.9\n").replace(
+    "!10.0.5.0/24\n", "!10.0.5.0/24\n!10.64.0.0/12\n") + "172.16.0.0/13 :7:New\n"
+D6 = """:2:Six
+2001:db8::/32
+!2001:db8:0:1::/64
+2001:db8:8000::/33 :4:Upper half
+2001:db8:abcd:1230::/61 :5:Odd six
+fd00::/8
+"""
+
+
+def nets_of(text):
+    """(network, excluded) for every data line of a data file."""
+    out = []
+    for line in text.splitlines():
+        if not line or line[0] in "$:#":
+            continue
+        excl = line.startswith("!")
+        net = line.lstrip("!").split()[0]
+        out.append((ipaddress.ip_network(net, strict=False), excl))
+    return out
+
+
+def sample(rng, nets, n):
+    """Random addresses: inside every prefix, at and around its edges, in
+    exclusions, and anywhere."""
+    addrs = ["127.0.0.2", "127.0.0.1", "::ffff:127.0.0.2", "::ffff:127.0.0.1"]
+    for net, _ in nets:
+        lo, hi = int(net.network_address), int(net.broadcast_address)
+        top = (1 << net.max_prefixlen) - 1
+        for v in (lo - 1, lo, lo + 1, hi - 1, hi, hi + 1):
+            if 0 <= v <= top:
+                addrs.append(str(ipaddress.ip_address(v) if net.version == 6
+                                 else ipaddress.IPv4Address(v)))
+        for _ in range(n):
+            addrs.append(str(ipaddress.ip_address(rng.randint(lo, hi))
+                             if net.version == 6 else
+                             ipaddress.IPv4Address(rng.randint(lo, hi))))
+    for _ in range(n * 4):
+        addrs.append(str(ipaddress.IPv4Address(rng.getrandbits(32))))
+        addrs.append(str(ipaddress.IPv6Address(
+            (0x2001 << 112 | 0xdb8 << 96) | rng.getrandbits(96))))
+        addrs.append(str(ipaddress.IPv6Address(rng.getrandbits(128))))
+    # IPv4 data seen through IPv4-mapped and 6to4 names
+    for net, _ in nets:
+        if net.version == 4:
+            v = rng.randint(int(net.network_address), int(net.broadcast_address))
+            addrs.append(str(ipaddress.IPv6Address(0xffff << 32 | v)))
+            addrs.append(str(ipaddress.IPv6Address(0x2002 << 112 | v << 80
+                                                   | rng.getrandbits(80))))
+    return addrs
+
+
+def rev(addr, zone=ZONE):
+    ip = ipaddress.ip_address(addr)
+    if ip.version == 4:
+        return ".".join(reversed(addr.split("."))) + "." + zone
+    return ".".join(reversed(ip.exploded.replace(":", ""))) + "." + zone
+
+
+def ask(port, name, rdtype):
+    q = dns.message.make_query(name, rdtype)
+    for _ in range(3):
+        try:
+            r = dns.query.udp(q, "127.0.0.1", port=port, timeout=2)
+            break
+        except dns.exception.Timeout:
+            continue
+    else:
+        raise AssertionError(f"no answer from port {port} for {name}")
+    ans = sorted((dns.rdatatype.to_text(rr.rdtype), rr.ttl,
+                  sorted(x.to_text() for x in rr))
+                 for rr in r.answer)
+    return dns.rcode.to_text(r.rcode()), ans
+
+
+def compare(primary, secondary, addrs, zone=ZONE):
+    diffs = []
+    for a in addrs:
+        name = rev(a, zone)
+        for t in ("A", "TXT"):
+            p, s = ask(primary, name, t), ask(secondary, name, t)
+            if p != s:
+                diffs.append((a, t, p, s))
+    assert diffs == [], f"{len(diffs)} differences, first: {diffs[:5]}"
+
+
+def soa_serial(port):
+    r = dns.query.udp(dns.message.make_query(ZONE, "SOA"), "127.0.0.1",
+                      port=port, timeout=1)
+    return r.answer[0][0].serial if r.answer else None
+
+
+def wait_serial(port, serial, timeout=20):
+    deadline = time.monotonic() + timeout
+    got = None
+    while time.monotonic() < deadline:
+        try:
+            got = soa_serial(port)
+        except Exception:
+            got = None
+        if got == serial:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"secondary serial {got}, expected {serial}")
+
+
+def nsd_conf(d, port, primary, zone=ZONE):
+    """NSD as a secondary of 127.0.0.1@primary (the snippet in
+    docs/scaling.md), foreground, private paths, no rate limiting."""
+    return f"""server:
+  ip-address: 127.0.0.1@{port}
+  port: {port}
+  do-ip6: no
+  username: ""
+  chroot: ""
+  zonesdir: "{d}"
+  database: ""
+  zonelistfile: "{d}/zone.list"
+  xfrdfile: "{d}/xfrd.state"
+  xfrdir: "{d}"
+  pidfile: "{d}/nsd.pid"
+  logfile: "{d}/nsd.log"
+  verbosity: 2
+  server-count: 1
+  rrl-ratelimit: 0
+  hide-version: yes
+remote-control:
+  control-enable: no
+zone:
+  name: {zone}
+  zonefile: "{zone}.zone"
+  request-xfr: 127.0.0.1@{primary} NOKEY
+  allow-notify: 127.0.0.1 NOKEY
+"""
+
+
+def knot_conf(d, port, primary):
+    """Knot DNS as a secondary (the snippet in docs/scaling.md)."""
+    return f"""server:
+    rundir: "{d}"
+    listen: 127.0.0.1@{port}
+log:
+  - target: "{d}/knot.log"
+    any: info
+database:
+    storage: "{d}"
+remote:
+  - id: dnsxld
+    address: 127.0.0.1@{primary}
+acl:
+  - id: notify-from-dnsxld
+    address: 127.0.0.1
+    action: notify
+template:
+  - id: default
+    storage: "{d}"
+    zonefile-sync: -1
+    zonefile-load: none
+    journal-content: changes
+zone:
+  - domain: {ZONE}
+    master: dnsxld
+    acl: notify-from-dnsxld
+"""
+
+
+SECONDARIES = {
+    "nsd": (NSD, nsd_conf, lambda conf: [NSD, "-d", "-c", conf]),
+    "knot": (KNOTD, knot_conf, lambda conf: [KNOTD, "-c", conf]),
+}
+
+
+@pytest.fixture(params=["nsd", "knot"])
+def primary_secondary(request, tmp_path):
+    binary, make_conf, argv = SECONDARIES[request.param]
+    if not os.path.exists(binary):
+        pytest.skip(f"{binary} not installed (make test-deps)")
+    (tmp_path / "d4").write_text(D4)
+    (tmp_path / "d6").write_text(D6)
+    p1, p2 = free_port(), free_port()
+    while p2 == p1:
+        p2 = free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  check-interval: 0
+  allow-transfer: [ 127.0.0.1 ]
+  notify: [ "127.0.0.1@{p2}" ]
+  serial: unixtime
+  ixfr-history: 4
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+  - {{ name: v6, type: ip6trie, files: [ d6 ] }}
+zones:
+  - name: {ZONE}
+    datasets: [ v4, v6 ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=ZONE)
+    sdir = tmp_path / request.param
+    sdir.mkdir()
+    (sdir / "sec.conf").write_text(make_conf(sdir, p2, p1))
+    sec = subprocess.Popen(argv(str(sdir / "sec.conf")),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        yield tmp_path, prim, p2, sec
+    finally:
+        sec.terminate()
+        try:
+            sec.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            sec.kill()
+            sec.wait()
+        prim.stop()
+
+
+def log_text(tmp_path):
+    return (tmp_path / "server.log").read_text()
+
+
+def test_secondary_axfr_then_ixfr(primary_secondary):
+    tmp_path, prim, p2, nsd = primary_secondary
+    serial = soa_serial(prim.port)
+    wait_serial(p2, serial)
+    assert "xfr: AXFR xfr.test" in log_text(tmp_path) or \
+        "xfr: IXFR xfr.test" in log_text(tmp_path)
+    rng = random.Random(20261122)
+    nets = nets_of(D4) + nets_of(D6)
+    compare(prim.port, p2, sample(rng, nets, 30))
+
+    (tmp_path / "d4").write_text(D4_CHANGED)
+    prim.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while soa_serial(prim.port) == serial and time.monotonic() < deadline:
+        time.sleep(0.05)
+    new = soa_serial(prim.port)
+    assert new != serial and (new - serial) % (1 << 32) < (1 << 31)
+    wait_serial(p2, new)
+    assert f"xfr: IXFR {ZONE} {serial} -> {new}" in log_text(tmp_path)
+    assert "notify: xfr.test" in log_text(tmp_path)
+    compare(prim.port, p2, sample(rng, nets_of(D4_CHANGED) + nets_of(D6), 30))
+
+
+def test_axfr_refused_outside_allow_transfer_and_over_udp(primary_secondary):
+    tmp_path, prim, _, _ = primary_secondary
+    q = dns.message.make_query(ZONE, "AXFR")
+    r = dns.query.tcp(q, "127.0.0.1", port=prim.port, timeout=3,
+                      source="127.0.0.2")
+    assert r.rcode() == dns.rcode.REFUSED and not r.answer
+    r = dns.query.udp(q, "127.0.0.1", port=prim.port, timeout=3)
+    assert r.rcode() == dns.rcode.REFUSED and not r.answer
+    # from an allowed address: the whole zone, SOA first and last
+    z = dns.zone.Zone(ZONE)
+    dns.query.inbound_xfr("127.0.0.1", z, port=prim.port, timeout=5)
+    assert z.get_rdataset("@", "SOA")[0].serial == soa_serial(prim.port)
+    assert z.get_rdataset("*.2.1", "A") is None       # 1.2.3.x and 1.2.4.x differ
+    assert z.get_rdataset("*.20.2.1", "A")[0].address == "127.0.0.2"
+    assert z.get_rdataset("*.4.2.1", "A") is None      # also IPv6 12..4::, not listed
+    assert z.get_rdataset("4.3.2.1", "A") is None      # excluded
+    assert z.get_rdataset("5.3.2.1", "A")[0].address == "127.0.0.2"
+
+
+def test_ixfr_up_to_date_is_one_soa(primary_secondary):
+    tmp_path, prim, _, _ = primary_secondary
+    serial = soa_serial(prim.port)
+    q = dns.message.make_query(ZONE, "IXFR")
+    q.authority.append(dns.rrset.from_text(
+        ZONE + ".", 0, "IN", "SOA", f". . {serial} 0 0 0 0"))
+    r = dns.query.tcp(q, "127.0.0.1", port=prim.port, timeout=3)
+    assert r.rcode() == dns.rcode.NOERROR
+    assert [rr.rdtype for rr in r.answer] == [dns.rdatatype.SOA]
+    assert r.answer[0][0].serial == serial
+    # over UDP: the current SOA alone, whatever the client's serial
+    q = dns.message.make_query(ZONE, "IXFR")
+    q.authority.append(dns.rrset.from_text(
+        ZONE + ".", 0, "IN", "SOA", f". . {serial - 5} 0 0 0 0"))
+    r = dns.query.udp(q, "127.0.0.1", port=prim.port, timeout=3)
+    assert r.rcode() == dns.rcode.NOERROR
+    assert [rr.rdtype for rr in r.answer] == [dns.rdatatype.SOA]
+    assert r.answer[0][0].serial == serial
+    # an older serial over TCP: the difference, or the whole zone in
+    # AXFR form when the history does not reach it
+    r = dns.query.tcp(q, "127.0.0.1", port=prim.port, timeout=3)
+    assert r.answer[0].rdtype == dns.rdatatype.SOA and len(r.answer) > 2
+
+
+def test_shipped_data_dump_served_by_nsd(tmp_path):
+    """dnsxl dump and dnsxld -d print the same zone file; NSD loading it
+    answers the shipped data's addresses as dnsxld does."""
+    if not os.path.exists(NSD):
+        pytest.skip("nsd not installed (make test-deps)")
+    root = BUILD.parent if (BUILD.parent / "conf").exists() else \
+        pathlib.Path(__file__).resolve().parents[2]
+    conf = root / "conf" / "dnsxld.conf"
+    dump = subprocess.run([str(BUILD / "dnsxl"), "dump", "--config", str(conf)],
+                          capture_output=True, text=True, timeout=60)
+    assert dump.returncode == 0, dump.stderr
+    d = subprocess.run([str(BUILD / "dnsxld"), "-d", "--config", str(conf)],
+                       capture_output=True, text=True, timeout=60)
+    assert d.returncode == 0 and d.stdout == dump.stdout
+    zone = dump.stdout.split("$ORIGIN ", 1)[1].split(".\n", 1)[0]
+    assert dump.stdout.count("$ORIGIN") == 1
+    assert f"{zone}: " in dump.stderr and "wildcards" in dump.stderr
+    sdir = tmp_path / "nsd"
+    sdir.mkdir()
+    (sdir / f"{zone}.zone").write_text(dump.stdout)
+    p1, p2 = free_port(), free_port()
+    text = nsd_conf(sdir, p2, p1).replace(
+        f"  request-xfr: 127.0.0.1@{p1} NOKEY\n", "").replace(
+        f"name: {ZONE}\n  zonefile: \"{ZONE}.zone\"",
+        f"name: {zone}\n  zonefile: \"{zone}.zone\"")
+    (sdir / "sec.conf").write_text(text)
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf), "-b",
+                   f"127.0.0.1/{p1}"], p1, cwd=tmp_path, probe=zone)
+    sec = subprocess.Popen([NSD, "-d", "-c", str(sdir / "sec.conf")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_serial_zone(p2, zone, soa_serial_zone(p1, zone))
+        nets = []
+        for f in sorted((root / "zones").rglob("*.ip4")):
+            nets += nets_of(f.read_text())
+        rng = random.Random(5782)
+        addrs = sample(rng, rng.sample(nets, min(len(nets), 60)), 6)
+        compare(p1, p2, addrs, zone)
+    finally:
+        sec.terminate()
+        try:
+            sec.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            sec.kill()
+            sec.wait()
+        prim.stop()
+
+
+def soa_serial_zone(port, zone):
+    r = dns.query.udp(dns.message.make_query(zone, "SOA"), "127.0.0.1",
+                      port=port, timeout=1)
+    return r.answer[0][0].serial if r.answer else None
+
+
+def wait_serial_zone(port, zone, serial, timeout=20):
+    deadline = time.monotonic() + timeout
+    got = None
+    while time.monotonic() < deadline:
+        try:
+            got = soa_serial_zone(port, zone)
+        except Exception:
+            got = None
+        if got == serial:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{zone}: serial {got}, expected {serial}")
+
+
+DNSET = """:2:Listed $
+example.com
+.bad.example
+!good.bad.example
+*.wild.test :3:Wild
+!*.no.wild.test
+deep.x.wild.test :4:Deep
+!excluded.example
+.net :5:Net
+!*.com.net
+!com.net
+"""
+GENERIC = """@ A 127.0.0.9
+info TXT "hello world"
+mx MX 10 mail.example.
+"""
+
+
+def test_name_zone_to_nsd(tmp_path):
+    """dnset + generic: names, wildcards, excluded names and wildcards;
+    NSD transfers the zone and answers every name as dnsxld does."""
+    if not os.path.exists(NSD):
+        pytest.skip("nsd not installed (make test-deps)")
+    zone = "dn.test"
+    (tmp_path / "dn").write_text(DNSET)
+    (tmp_path / "gen").write_text(GENERIC)
+    p1, p2 = free_port(), free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  allow-transfer: [ 127.0.0.1 ]
+  rfc5782-test-entries: false
+datasets:
+  - {{ name: dn, type: dnset, files: [ dn ] }}
+  - {{ name: gen, type: generic, files: [ gen ] }}
+zones:
+  - name: {zone}
+    datasets: [ dn, gen ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=zone)
+    sdir = tmp_path / "nsd"
+    sdir.mkdir()
+    (sdir / "sec.conf").write_text(nsd_conf(sdir, p2, p1, zone))
+    sec = subprocess.Popen([NSD, "-d", "-c", str(sdir / "sec.conf")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_serial_zone(p2, zone, soa_serial_zone(p1, zone))
+        labels = ["example", "com", "bad", "good", "wild", "test", "no",
+                  "deep", "x", "info", "mx", "excluded", "zz", "net"]
+        rng = random.Random(1996)
+        names = ["", "info", "mx", "example.com", "bad.example",
+                 "good.bad.example", "a.good.bad.example", "no.wild.test",
+                 "a.no.wild.test", "x.wild.test", "y.x.wild.test",
+                 "excluded.example", "a.excluded.example", "net", "a.net",
+                 "com.net", "b.com.net", "c.b.com.net"]
+        for _ in range(400):
+            names.append(".".join(rng.choice(labels)
+                                  for _ in range(rng.randint(1, 5))))
+        diffs = []
+        for n in names:
+            fq = f"{n}.{zone}" if n else zone
+            for t in ("A", "TXT", "MX"):
+                a, b = ask(p1, fq, t), ask(p2, fq, t)
+                if a != b:
+                    diffs.append((n, t, a, b))
+        assert diffs == [], f"{len(diffs)} differences, first: {diffs[:5]}"
+    finally:
+        sec.terminate()
+        try:
+            sec.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            sec.kill()
+            sec.wait()
+        prim.stop()
+
+
+SECRET = "c2VjcmV0LWtleS1mb3ItZG5zeGxkLXhmci10ZXN0cy0yMDI2"
+
+
+def test_tsig_transfer_to_nsd(tmp_path):
+    """allow-transfer "127.0.0.1 key xfr-key": NSD transfers with TSIG;
+    an unsigned request or one signed with another key is REFUSED; the
+    signed reply verifies (dnspython checks every message's TSIG)."""
+    if not os.path.exists(NSD):
+        pytest.skip("nsd not installed (make test-deps)")
+    import dns.tsigkeyring
+    (tmp_path / "d4").write_text(D4)
+    p1, p2 = free_port(), free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  allow-transfer: [ "127.0.0.1 key xfr-key" ]
+  tsig-keys:
+    - {{ name: xfr-key, algorithm: hmac-sha256, secret: "{SECRET}" }}
+    - {{ name: other-key, secret: "{SECRET}" }}
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+zones:
+  - name: {ZONE}
+    datasets: [ v4 ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=ZONE)
+    sdir = tmp_path / "nsd"
+    sdir.mkdir()
+    text = nsd_conf(sdir, p2, p1).replace(
+        f"request-xfr: 127.0.0.1@{p1} NOKEY",
+        f"request-xfr: 127.0.0.1@{p1} xfr-key") + f"""key:
+  name: xfr-key
+  algorithm: hmac-sha256
+  secret: "{SECRET}"
+"""
+    (sdir / "sec.conf").write_text(text)
+    sec = subprocess.Popen([NSD, "-d", "-c", str(sdir / "sec.conf")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_serial(p2, soa_serial(p1))
+        assert "TSIG verified with key xfr-key" in (sdir / "nsd.log").read_text()
+        compare(p1, p2, sample(random.Random(8945), nets_of(D4), 4))
+        q = dns.message.make_query(ZONE, "AXFR")
+        r = dns.query.tcp(q, "127.0.0.1", port=p1, timeout=3)
+        assert r.rcode() == dns.rcode.REFUSED and not r.answer
+        ring = dns.tsigkeyring.from_text({"other-key.": SECRET})
+        q = dns.message.make_query(ZONE, "AXFR")
+        q.use_tsig(ring, keyname="other-key.", algorithm="hmac-sha256")
+        r = dns.query.tcp(q, "127.0.0.1", port=p1, timeout=3)
+        assert r.rcode() == dns.rcode.REFUSED
+        ring = dns.tsigkeyring.from_text({"xfr-key.": SECRET})
+        z = dns.zone.Zone(ZONE)
+        q = dns.message.make_query(ZONE, "AXFR")
+        q.use_tsig(ring, keyname="xfr-key.", algorithm="hmac-sha256")
+        dns.query.inbound_xfr("127.0.0.1", z, query=q, port=p1, timeout=5)
+        assert z.get_rdataset("@", "SOA")[0].serial == soa_serial(p1)
+        assert z.get_rdataset("*.20.2.1", "A")[0].address == "127.0.0.2"
+        log = (tmp_path / "server.log").read_text()
+        assert "refused (allow-transfer)" in log
+    finally:
+        sec.terminate()
+        try:
+            sec.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            sec.kill()
+            sec.wait()
+        prim.stop()
+
+
+def test_dump_refusals(tmp_path):
+    """A per-address TXT over a /8 is over the default dump-limit; a
+    combined dataset cannot be rendered: both say why, exit 1."""
+    (tmp_path / "big").write_text(":2:Listed $\n10.0.0.0/8\n")
+    r = subprocess.run([str(BUILD / "dnsxl"), "dump",
+                        f"t.zone:ip4trie:{tmp_path / 'big'}"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and r.stdout == ""
+    assert "zone t.zone: the zone file rendering needs more than 1000000 " \
+        "records (limit: dump-limit); refused" in r.stderr
+    r = subprocess.run([str(BUILD / "dnsxld"), "-d",
+                        f"t.zone:ip4trie:{tmp_path / 'big'}"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "dump-limit" in r.stderr
+    (tmp_path / "comb").write_text("$DATASET ip4set spam\n1.2.3.4\n")
+    r = subprocess.run([str(BUILD / "dnsxl"), "dump",
+                        f"t.zone:combined:{tmp_path / 'comb'}"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "of type combined cannot be rendered" in r.stderr
+    # one zone by name; an unknown one is an error
+    (tmp_path / "one").write_text("1.2.3.4\n")
+    spec = f"t.zone:ip4trie:{tmp_path / 'one'}"
+    r = subprocess.run([str(BUILD / "dnsxl"), "dump", spec, "t.zone"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "4.3.2.1\t2100\tIN\tA\t127.0.0.2\n" in r.stdout
+    r = subprocess.run([str(BUILD / "dnsxl"), "dump", spec, "other.zone"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "no zone other.zone" in r.stderr
+
+
+def test_ixfr_over_two_changes_equals_axfr(tmp_path):
+    """IXFR from two versions back sends both differences; applied to the
+    old zone, they give exactly what an AXFR of the new one gives."""
+    (tmp_path / "d4").write_text(D4)
+    (tmp_path / "d6").write_text(D6)
+    p1 = free_port()
+    conf = tmp_path / "dnsxld.conf"
+    conf.write_text(f"""server:
+  listen: 127.0.0.1@{p1}
+  check-interval: 0
+  allow-transfer: [ 127.0.0.1 ]
+  ixfr-history: 2
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+  - {{ name: v6, type: ip6trie, files: [ d6 ] }}
+zones:
+  - name: {ZONE}
+    datasets: [ v4, v6 ]
+""")
+    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+                  cwd=tmp_path, probe=ZONE)
+    try:
+        old = dns.zone.Zone(ZONE)
+        dns.query.inbound_xfr("127.0.0.1", old, port=p1, timeout=5)
+        s0 = old.get_rdataset("@", "SOA")[0].serial
+        serials = [s0]
+        for text in (D4_CHANGED, D4_CHANGED + "!172.16.5.0/24\n9.9.9.9\n"):
+            (tmp_path / "d4").write_text(text)
+            prim.proc.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + 10
+            while soa_serial(p1) == serials[-1] and time.monotonic() < deadline:
+                time.sleep(0.05)
+            serials.append(soa_serial(p1))
+        assert serials[0] < serials[1] < serials[2]
+        dns.query.inbound_xfr("127.0.0.1", old, query=dns.xfr.make_query(old)[0],
+                              port=p1, timeout=5)
+        new = dns.zone.Zone(ZONE)
+        dns.query.inbound_xfr("127.0.0.1", new, port=p1, timeout=5)
+        assert old.get_rdataset("@", "SOA")[0].serial == serials[2]
+        assert old == new
+        assert new.get_rdataset("9.9.9.9", "A")[0].address == "127.0.0.2"
+        log = (tmp_path / "server.log").read_text()
+        assert f"xfr: IXFR {ZONE} {s0} -> {serials[2]} (2 differences)" in log
+    finally:
+        prim.stop()
