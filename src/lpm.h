@@ -24,7 +24,8 @@ int lpm_builder_new(int family, struct lpm_builder **out);
 /* Add addr/plen -> value. addr is network byte order, 4 or 16 bytes; host
  * bits beyond plen are ignored (the caller enforces rbldnsd's -e rule).
  * plen 0..32 or 0..128. The same prefix added twice: the first value stays
- * and DX_EEXIST is returned (the caller decides whether that is an error).
+ * and DX_EEXIST is returned (the caller decides whether that is an error;
+ * after lpm_builder_defer_dups, lpm_build reports it instead).
  * DX_EINVAL for a bad plen. */
 int lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
     uint32_t value);
