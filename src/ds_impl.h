@@ -196,6 +196,8 @@ struct ds_iptrie {
 	const char *curfile;    /* ld->file of the last add */
 	struct ds_load *ld;     /* during finish, for the dup callback */
 	struct dataset *ds;
+	struct ds_trie_dup *dups;   /* found by lpm_build, warned in line order */
+	size_t ndups, capdups;
 };
 int ds_trie_start(struct dataset *ds, int family);
 void ds_trie_free(struct dataset *ds);

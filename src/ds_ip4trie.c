@@ -46,6 +46,7 @@ ds_trie_free(struct dataset *ds)
 	lpm_builder_free(t->b);
 	lpm_free(t->m);
 	free(t->seg);
+	free(t->dups);
 	free(t);
 }
 
@@ -92,43 +93,79 @@ ds_trie_add(struct dataset *ds, struct ds_load *ld, char *s, bool excl,
 	return 0;
 }
 
-/* A repeated prefix, found by lpm_build: warn at its file:line (as
- * rbldnsd does while reading) and keep the first value. */
+/* A repeated prefix, found by lpm_build. */
+struct ds_trie_dup {
+	uint32_t tag;
+	uint8_t plen;
+	uint8_t addr[16];
+};
+
+/* Warn at the repeat's file:line (as rbldnsd does while reading); the
+ * first value stays. */
 static void
-trie_dup(const uint8_t *addr, unsigned plen, uint32_t tag, void *arg)
+trie_warn_dup(struct ds_iptrie *t, const struct ds_trie_dup *d)
 {
-	struct ds_iptrie *t = arg;
 	struct ds_load *ld = t->ld;
-	const char *file = ld ? ld->file : NULL;
-	unsigned line = ld ? ld->line : 0;
+	const char *file = ld->file;
+	unsigned line = ld->line;
 	char buf[64];
 
-	if (t->ds->nentries)
-		t->ds->nentries--;
-	if (ld == NULL)
-		return;
 	/* the last segment whose base is below tag */
 	unsigned lo = 0, hi = t->nseg;
 	while (hi - lo > 1) {
 		unsigned mid = (lo + hi) / 2;
-		if (t->seg[mid].base < tag)
+		if (t->seg[mid].base < d->tag)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	if (t->nseg && tag != UINT32_MAX) {
+	if (t->nseg && d->tag != UINT32_MAX) {
 		ld->file = t->seg[lo].file;
-		ld->line = tag - t->seg[lo].base;
+		ld->line = d->tag - t->seg[lo].base;
 	} else
 		ld->line = 0;
 	if (t->ds->type->flags & DS_F_IP4)
-		ip4_format((uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
-		    (uint32_t)addr[2] << 8 | addr[3], buf);
+		ip4_format((uint32_t)d->addr[0] << 24 | (uint32_t)d->addr[1] << 16 |
+		    (uint32_t)d->addr[2] << 8 | d->addr[3], buf);
 	else
-		ip6_format(addr, buf);
-	ds_warn(ld, "duplicated entry for %s/%u", buf, plen);
+		ip6_format(d->addr, buf);
+	ds_warn(ld, "duplicated entry for %s/%u", buf, d->plen);
 	ld->file = file;
 	ld->line = line;
+}
+
+/* lpm_build reports repeats in address order: keep them (a few bytes
+ * each) to warn in file and line order afterwards. */
+static void
+trie_dup(const uint8_t *addr, unsigned plen, uint32_t tag, void *arg)
+{
+	struct ds_iptrie *t = arg;
+	struct ds_trie_dup d = { tag, (uint8_t)plen, { 0 } };
+
+	if (t->ds->nentries)
+		t->ds->nentries--;
+	if (t->ld == NULL)
+		return;
+	memcpy(d.addr, addr, t->ds->type->flags & DS_F_IP4 ? 4 : 16);
+	if (t->ndups == t->capdups) {
+		size_t cap = t->capdups ? t->capdups * 2 : 64;
+		struct ds_trie_dup *nd = realloc(t->dups, cap * sizeof(*nd));
+		if (nd == NULL) {
+			trie_warn_dup(t, &d);   /* out of order, but said */
+			return;
+		}
+		t->dups = nd;
+		t->capdups = cap;
+	}
+	t->dups[t->ndups++] = d;
+}
+
+static int
+dup_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct ds_trie_dup *)a)->tag;
+	uint32_t y = ((const struct ds_trie_dup *)b)->tag;
+	return x < y ? -1 : x > y;
 }
 
 static int
@@ -177,6 +214,13 @@ ds_trie_finish(struct dataset *ds, struct ds_load *ld)
 	struct ds_iptrie *t = ds->priv;
 	t->ld = ld;
 	int rc = lpm_build(t->b, &t->m);
+	if (t->ndups)
+		qsort(t->dups, t->ndups, sizeof(*t->dups), dup_cmp);
+	for (size_t i = 0; i < t->ndups; i++)
+		trie_warn_dup(t, &t->dups[i]);
+	free(t->dups);
+	t->dups = NULL;
+	t->ndups = t->capdups = 0;
 	t->ld = NULL;
 	t->b = NULL;
 	free(t->seg);
