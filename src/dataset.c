@@ -119,14 +119,25 @@ int
 ds_value_intern(struct dataset *ds, const struct dx_value *v, uint32_t *idx)
 {
 	const char *txt = v->txt && *v->txt ? v->txt : NULL;
-	uint32_t h;
+	uint32_t h, c;
 
+	/* Fast path: an entry taking the default (or an A with the default's
+	 * TXT) passes an interned txt pointer; equal pointers are equal
+	 * strings, so no hash of the text and no strcmp per line. */
+	c = (uint32_t)(v->a ^ (uintptr_t)txt >> 4) % 8;
+	if (ds->vcache[c] < ds->nvals && ds->vals[ds->vcache[c]].a == v->a &&
+	    ds->vals[ds->vcache[c]].txt == txt) {
+		*idx = ds->vcache[c];
+		return 0;
+	}
 	if ((ds->nvals + 1) * 2 > ds->vhashcap && vhash_grow(ds) < 0)
 		return DX_ENOMEM;
 	h = value_hash(v->a, txt) & (ds->vhashcap - 1);
 	while (ds->vhash[h] != UINT32_MAX) {
 		if (value_eq(&ds->vals[ds->vhash[h]], v->a, txt)) {
 			*idx = ds->vhash[h];
+			if (ds->vals[*idx].txt == txt)
+				ds->vcache[c] = *idx;
 			return 0;
 		}
 		h = (h + 1) & (ds->vhashcap - 1);
@@ -144,6 +155,7 @@ ds_value_intern(struct dataset *ds, const struct dx_value *v, uint32_t *idx)
 	ds->vals[ds->nvals].a = v->a;
 	ds->vals[ds->nvals].txt = txt;
 	ds->vhash[h] = ds->nvals;
+	ds->vcache[(uint32_t)(v->a ^ (uintptr_t)txt >> 4) % 8] = ds->nvals;
 	*idx = ds->nvals++;
 	return 0;
 }
