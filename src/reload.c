@@ -303,8 +303,9 @@ run_once(struct reload *r, int want, char *msg, size_t msglen)
 	r->nsigs = n;
 	watch_files(r);
 	sdnotify("RELOADING=1");
-	int rc = build_publish(r, cfg, false, (want & RELOAD_FORCE) != 0, msg,
-	    msglen);
+	/* Nothing served yet (quick start, -q): this is the first load. */
+	int rc = build_publish(r, cfg, server_snapshot(r->srv) == NULL,
+	    (want & RELOAD_FORCE) != 0, msg, msglen);
 	sdnotify("READY=1");
 	return rc;
 }
