@@ -133,3 +133,33 @@ def test_sigterm_during_startup(tmp_path):
         time.sleep(0.003 * i)
         stop(p, signal.SIGTERM)
 
+
+
+def test_sigterm_with_notify_pending(tmp_path):
+    """The NOTIFY thread (started by the first load) still resending to a
+    silent secondary when SIGTERM comes."""
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    try:
+        (tmp_path / "d4").write_text("10.0.0.1\n")
+        for i in range(10):
+            port = free_port()
+            conf = tmp_path / "dnsxld.conf"
+            conf.write_text(f"""server:
+  listen: 127.0.0.1@{port}
+  notify: [ "127.0.0.1@{silent.getsockname()[1]}" ]
+datasets:
+  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
+zones:
+  - {{ name: {ZONE}, datasets: [ v4 ] }}
+""")
+            log = open(tmp_path / "server.log", "w")
+            p = subprocess.Popen([str(BUILD / "dnsxld"), "-n", "--config",
+                                  str(conf)], cwd=tmp_path, stdout=log,
+                                 stderr=subprocess.STDOUT)
+            log.close()
+            p.port = port
+            assert first_answer(p) == 0
+            stop(p, signal.SIGTERM)
+    finally:
+        silent.close()
