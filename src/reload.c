@@ -236,9 +236,10 @@ build_publish(struct reload *r, struct config *cfg, bool initial, bool force,
 	}
 	pthread_mutex_unlock(&r->mu);
 	if (rc != 0) {
-		snprintf(msg, msglen, "%s failed (%s, %u error%s): keeping the "
-		    "loaded data", initial ? "load" : "reload", dx_strerror(rc),
-		    d.errors, d.errors == 1 ? "" : "s");
+		snprintf(msg, msglen, "%s failed (%s, %u error%s): %s",
+		    initial ? "load" : "reload", dx_strerror(rc), d.errors,
+		    d.errors == 1 ? "" : "s", initial ? "no data loaded" :
+		    "keeping the loaded data");
 		snapshot_free(snap);
 		config_free(cfg);
 		return rc;

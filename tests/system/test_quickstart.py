@@ -75,7 +75,7 @@ def test_missing_file_not_fatal_with_q(tmp_path):
         time.sleep(0.3)
         assert p.poll() is None
         log = (tmp_path / "server.log").read_text()
-        assert "load failed" in log
+        assert "load failed (Input/output error, 1 error): no data loaded" in log
         # the next trigger retries: the file is there now
         (tmp_path / "bl.ip4").write_text("10.0.0.1\n")
         p.send_signal(signal.SIGHUP)

@@ -32,7 +32,7 @@ def start(tmp_path, extra=(), data="10.0.0.1\n127.0.0.2\n"):
     (tmp_path / "bl.ip4").write_text(data)
     port = free_port()
     argv = [str(BUILD / "dnsxld"), "-n", "-b", f"127.0.0.1/{port}",
-            "-c", "1", *extra, f"{ZONE}:ip4set:bl.ip4"]
+            "-c", "1", "--workers", "8", *extra, f"{ZONE}:ip4set:bl.ip4"]
     log = open(tmp_path / "server.log", "w")
     p = subprocess.Popen(argv, cwd=tmp_path, stdout=log,
                          stderr=subprocess.STDOUT)
