@@ -285,15 +285,26 @@ main(int argc, char **argv)
 	if (cfg->querylog && querylog_open(cfg->querylog, nw) < 0)
 		goto fail;
 	reload_set_hooks(dc.reload, xfr_hook, notify_hook, NULL);
-	rc = reload_initial(dc.reload, cfg);    /* owns cfg from here on */
-	cfg = NULL;
-	if (rc != 0) {
-		log_warnx("data not loaded");
-		goto fail;
+	if (cfg->quick) {
+		/* -q: serve at once (SERVFAIL until loaded, as rbldnsd); the
+		 * reload thread does the first load, and a failed one is
+		 * retried on the next trigger (SIGHUP, -c, a changed file). */
+		config_free(cfg);
+		cfg = NULL;
+		reload_request(dc.reload, RELOAD_ALWAYS);
+		log_info("dnsxld %s: quick start, loading in the background",
+		    DNSXL_VERSION);
+	} else {
+		rc = reload_initial(dc.reload, cfg);    /* owns cfg now */
+		cfg = NULL;
+		if (rc != 0) {
+			log_warnx("data not loaded");
+			goto fail;
+		}
+		log_info("dnsxld %s: %u zone%s loaded", DNSXL_VERSION,
+		    snapshot_zone_count(server_snapshot(srv)),
+		    snapshot_zone_count(server_snapshot(srv)) == 1 ? "" : "s");
 	}
-	log_info("dnsxld %s: %u zone%s loaded", DNSXL_VERSION,
-	    snapshot_zone_count(server_snapshot(srv)),
-	    snapshot_zone_count(server_snapshot(srv)) == 1 ? "" : "s");
 	interval = spf_tick(interval);
 	server_set_reload(srv, reload_hook, &dc, interval);
 	if (observe)

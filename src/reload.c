@@ -236,9 +236,10 @@ build_publish(struct reload *r, struct config *cfg, bool initial, bool force,
 	}
 	pthread_mutex_unlock(&r->mu);
 	if (rc != 0) {
-		snprintf(msg, msglen, "%s failed (%s, %u error%s): keeping the "
-		    "loaded data", initial ? "load" : "reload", dx_strerror(rc),
-		    d.errors, d.errors == 1 ? "" : "s");
+		snprintf(msg, msglen, "%s failed (%s, %u error%s): %s",
+		    initial ? "load" : "reload", dx_strerror(rc), d.errors,
+		    d.errors == 1 ? "" : "s", initial ? "no data loaded" :
+		    "keeping the loaded data");
 		snapshot_free(snap);
 		config_free(cfg);
 		return rc;
@@ -303,8 +304,9 @@ run_once(struct reload *r, int want, char *msg, size_t msglen)
 	r->nsigs = n;
 	watch_files(r);
 	sdnotify("RELOADING=1");
-	int rc = build_publish(r, cfg, false, (want & RELOAD_FORCE) != 0, msg,
-	    msglen);
+	/* Nothing served yet (quick start, -q): this is the first load. */
+	int rc = build_publish(r, cfg, server_snapshot(r->srv) == NULL,
+	    (want & RELOAD_FORCE) != 0, msg, msglen);
 	sdnotify("READY=1");
 	return rc;
 }
