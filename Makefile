@@ -130,7 +130,7 @@ SAN          = -fsanitize=address,undefined -fno-sanitize-recover=all \
 ASAN_BUILD   = build-asan
 FUZZ_BUILD   = build-fuzz
 FUZZ_CC      = clang
-FUZZ_TARGETS = udp tcp data config
+FUZZ_TARGETS = udp tcp data config control
 FUZZ_SECONDS ?= 30
 FUZZ_CI_SECONDS = $(if $(filter true,$(CI)),60,5)
 SAN_ENV      = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$(abspath $(ASAN_BUILD))/san/asan \

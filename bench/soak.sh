@@ -1,7 +1,9 @@
 #!/bin/bash
 # soak.sh -- long-running mixed UDP/TCP load against dnsxld with reloads
-# (SIGHUP) every few seconds and the exclusion list changing between them;
-# prints RSS over time, errors and lost queries. Not part of CI.
+# (SIGHUP) every few seconds and the exclusion list changing between them,
+# and the client allowlist edited over the control socket at every step
+# (`dnsxl acl add/pause/delete`); prints RSS over time, errors and lost
+# queries. Not part of CI.
 #
 #   bench/soak.sh [-m MINUTES] [-r RELOAD_SECONDS] [-q QPS] [-e ENTRIES] [-V]
 #     -m  run time in minutes (default 10; fractions allowed: 0.5)
@@ -76,7 +78,12 @@ awk -v z="$ZONE" 'BEGIN {
 }' > "$WORK/queries"
 
 SPECS=("$ZONE:ip4trie:data.ip4" "$ZONE:ip6trie:bl.ip6")
-CMD=("$DNSXLD" -n -c 0 -b "127.0.0.1/$PORT" "${SPECS[@]}")
+# Allowlist: "lo" (127.0.0.0/8, the load's source) stays; others come and
+# go. A slip in the allowlist shows up as REFUSED answers.
+printf 'lo 127.0.0.0/8\n' > "$WORK/allow.list"
+SOCK=$WORK/control.sock
+CMD=("$DNSXLD" -n -c 0 -b "127.0.0.1/$PORT" --allowlist "$WORK/allow.list"
+    --control-socket "$SOCK" "${SPECS[@]}")
 if [ "$VALGRIND" = 1 ]; then
 	command -v valgrind >/dev/null || { echo "soak: valgrind missing"; exit 2; }
 	CMD=(valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite
@@ -110,6 +117,22 @@ dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/queries" -l "$SECS" -Q $((QPS / 4)) \
 	-c 4 -t 2 -m tcp > "$WORK/perf-tcp.log" 2>&1 &
 PERF_PIDS="$PERF_PIDS $!"
 
+DNSXL=$BUILD/dnsxl
+acl_errs=0; acl_cmds=0
+acl() {  # one control command; failures are counted, not fatal
+	acl_cmds=$((acl_cmds + 1))
+	"$DNSXL" -s "$SOCK" acl "$@" > /dev/null 2>> "$WORK/acl.log" ||
+		acl_errs=$((acl_errs + 1))
+}
+# Each step: add c$k (a global IPv4 /32 or IPv6 /64), pause c$((k-1)),
+# delete c$((k-2)); "lo" is never touched, so the load stays allowed.
+acl_step() {
+	local k=$1
+	if [ $((k % 2)) = 0 ]; then acl add "c$k" "198.51.$((k / 256 % 256)).$((k % 256))"
+	else acl add "c$k" "2001:db8:$((k % 65536)):1::/64"; fi
+	[ "$k" -ge 2 ] && acl pause "c$((k - 1))"
+	[ "$k" -ge 3 ] && acl delete "c$((k - 2))"
+}
 START=$(date +%s)
 reloads=0
 RSS_WARM=""; RSS_MAX=0; RSS_LAST=0
@@ -122,6 +145,7 @@ while :; do
 	{ cat "$WORK/bl.ip4"; exclusions "$reloads"; } > "$WORK/data.ip4.new"
 	mv "$WORK/data.ip4.new" "$WORK/data.ip4"
 	kill -HUP "$SRV_PID"
+	acl_step "$reloads"
 	r=$(rss)
 	RSS_LAST=$r
 	[ "$r" -gt "$RSS_MAX" ] && RSS_MAX=$r
@@ -158,6 +182,8 @@ done
 errs=$(grep -ciE 'error|keeping the loaded' "$WORK/server.log")
 echo "reloads: $reloads sent, $(grep -c 'reloaded:' "$WORK/server.log") logged; server log errors: $errs"
 [ "$errs" = 0 ] || { grep -iE 'error|keeping' "$WORK/server.log" | head -5; fail=1; }
+echo "allowlist: $acl_cmds control commands, $acl_errs failed; $(grep -c 'control: acl' "$WORK/server.log") logged"
+[ "$acl_errs" = 0 ] || { head -5 "$WORK/acl.log"; fail=1; }
 RSS_WARM=${RSS_WARM:-$RSS_LAST}
 echo "rss: after warm-up ${RSS_WARM} kB, max ${RSS_MAX} kB, last ${RSS_LAST} kB"
 if [ "$RSS_LAST" -gt $(( RSS_WARM * 6 / 5 + 8192 )) ]; then

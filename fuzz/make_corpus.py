@@ -5,7 +5,8 @@ Deterministic: the same files every run. Run from anywhere:
     /usr/bin/python3 fuzz/make_corpus.py
 Targets: udp (one datagram), tcp (a stream of length-prefixed frames),
 data (byte 0 = dataset type, byte 1 = load flags, then the file), config
-(a YAML file).
+(a YAML file), control (byte 0 even = control command lines, odd = an
+allowlist file).
 """
 import pathlib
 import shutil
@@ -205,6 +206,65 @@ zones:
     "empty": "",
 }
 
+# Control commands, good and bad; the harness starts every input from the
+# list "office 192.0.2.0/24", "home 2001:db8::/32 paused", "mon
+# 198.51.100.7 zone=bl.example.org".
+CONTROL = {
+    "acl_list": ["acl list"],
+    "acl_add": ["acl add lab 203.0.113.0/24", "acl list"],
+    "acl_add_v6": ["acl add v6 2001:db8:1::/48", "acl list"],
+    "acl_add_host": ["acl add h 203.0.113.9", "acl add h6 ::1"],
+    "acl_add_zone": ["acl add z 203.0.113.0/25 bl.example.org.", "acl list"],
+    "acl_add_unknown_zone": ["acl add z 203.0.113.0/25 nowhere.example"],
+    "acl_add_dup": ["acl add office 203.0.113.0/24"],
+    "acl_add_hostbits": ["acl add x 203.0.113.1/24"],
+    "acl_add_badcidr": ["acl add x 999.1.1.1", "acl add x 1.2.3.4/33",
+                        "acl add x 2001:db8::/129", "acl add x /24", "acl add x ::/"],
+    "acl_add_badname": ["acl add bad/name 203.0.113.0/24", "acl add " + "n" * 65 + " 1.2.3.4",
+                        "acl add '' 1.2.3.4"],
+    "acl_add_usage": ["acl add x", "acl add x 1.2.3.4 z extra"],
+    "acl_rename": ["acl rename office hq", "acl list", "acl rename hq mon",
+                   "acl rename nosuch y"],
+    "acl_set": ["acl set office 192.0.2.128/25", "acl set nosuch 1.2.3.4",
+                "acl set office junk"],
+    "acl_pause_resume": ["acl pause office", "acl pause office", "acl resume home",
+                         "acl resume nosuch", "status"],
+    "acl_delete": ["acl delete mon", "acl delete mon", "acl delete office",
+                   "acl delete home", "acl list", "status"],
+    "acl_usage": ["acl", "acl frob x", "acl list extra", "acl pause"],
+    "reload": ["reload", "reload force", "reload now"],
+    "status_stats": ["status", "stats", "status x", "stats y"],
+    "unknown": ["frobnicate", "", "   ", "\t\r"],
+    "too_many_words": ["acl add a b c d e f g h i j"],
+    "long_line": ["acl add " + "x" * 3000 + " 1.2.3.4"],
+    "nul": ["acl add a\x00b 1.2.3.4"],
+    "churn": ["acl add c1 198.51.100.1", "acl add c2 2001:db8:2::/64",
+              "acl pause c1", "acl delete c2", "acl rename c1 c3",
+              "acl resume c3", "acl delete c3", "stats"],
+}
+
+ALLOWLISTS = {
+    "file_good": "# comment\noffice 192.0.2.0/24\nhome 2001:db8::/32 paused\n"
+                 "mon 198.51.100.7 zone=bl.example.org\nall ::/0\nv4all 0.0.0.0/0\n",
+    "file_zone_paused": "a 10.0.0.0/8 zone=x.example paused\nb 10.1.0.0/16 paused zone=y\n",
+    "file_bad": "dup 1.2.3.4\ndup 1.2.3.5\nhost 1.2.3.4/24\nnocidr\n"
+                "x 1.2.3.4 zone=\ny 1.2.3.4 bogus\nbad*name 1.2.3.4\n",
+    "file_crlf": "a 192.0.2.0/24\r\nb 192.0.2.1 paused\r\n",
+    "file_empty": "",
+    "file_nul": "a 192.0.2.0/24\x00\nb\x00 1.2.3.4\n",
+    "file_long": "l " + "1" * 5000 + "\n" + "n" * 70 + " 1.2.3.4\n",
+    "file_mapped": "m ::ffff:192.0.2.0/120\nz 0.0.0.0/32\n",
+}
+
+
+def control_seeds():
+    s = {}
+    for name, lines in CONTROL.items():
+        s[name] = b"\x00" + "\n".join(lines).encode("latin-1")
+    for name, text in ALLOWLISTS.items():
+        s[name] = b"\x01" + text.encode("latin-1")
+    return s
+
 
 def write(target, seeds):
     d = HERE / "corpus" / target
@@ -235,6 +295,7 @@ def main():
             data[f"hostile_{name}_{t}"] = bytes([TYPES.index(t), 0]) + raw
     write("data", data)
     write("config", {k: v.encode() for k, v in CONFIGS.items()})
+    write("control", control_seeds())
 
 
 if __name__ == "__main__":
