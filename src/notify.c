@@ -202,6 +202,13 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	pthread_mutex_lock(&mu);
+	if (!running) {
+		/* notify_shutdown(): an active event is not lost the way a
+		 * loopbreak sent before the loop starts would be */
+		pthread_mutex_unlock(&mu);
+		event_base_loopbreak(base);
+		return;
+	}
 	q = pending;
 	pending = NULL;
 	pthread_mutex_unlock(&mu);
@@ -395,7 +402,7 @@ notify_shutdown(void)
 		return;
 	}
 	running = false;
-	event_base_loopbreak(base);
+	event_active(wake, 0, 0);
 	pthread_mutex_unlock(&mu);
 	pthread_join(thr, NULL);
 	for (struct job *j; (j = active) != NULL; ) {
