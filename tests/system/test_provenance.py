@@ -138,8 +138,8 @@ def test_provenance_follows_a_reload(prov, tmp_path):
     assert m[key("dnsxld_dataset_version", version="102", **az)] == 1
     assert key("dnsxld_dataset_version", version="101", **az) not in m
     assert m[key("dnsxld_dataset_source_timestamp_seconds", **az)] == now
+    assert m[key("dnsxld_dataset_entries", **az)] == 9
     assert 60 <= m[key("dnsxld_dataset_source_age_seconds", **az)] <= 70
     head, age = dataset_line_age(status_datasets(sock)[0])
-    assert head.startswith("dataset d365 type azure-servicetags entries ")
-    assert head.endswith(" version 102 age ")
+    assert head == "dataset d365 type azure-servicetags entries 9 version 102 age "
     assert 60 <= age <= 70
