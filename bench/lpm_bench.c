@@ -16,6 +16,14 @@ struct pfx {
 };
 
 static uint64_t rs = 1;
+static int defer = 1;           /* -d: deferred duplicate check (loaders) */
+
+static void
+count_dup(const uint8_t *addr, unsigned plen, uint32_t tag, void *arg)
+{
+	(void)addr, (void)plen, (void)tag;
+	(*(size_t *)arg)++;
+}
 
 static uint64_t
 rnd(void)
@@ -103,6 +111,8 @@ build(int family, const struct pfx *p, size_t n, double *secs, size_t *dups)
 	*dups = 0;
 	if (lpm_builder_new(family, &b) < 0)
 		exit(1);
+	if (defer)
+		lpm_builder_defer_dups(b, count_dup, dups);
 	for (size_t i = 0; i < n; i++) {
 		int rc = lpm_builder_add(b, p[i].a, p[i].plen, p[i].value);
 		if (rc == DX_EEXIST)
@@ -116,8 +126,8 @@ build(int family, const struct pfx *p, size_t n, double *secs, size_t *dups)
 		exit(1);
 	}
 	*secs = now() - t0;
-	printf("ipv%d: adds %.3f s + lpm_build %.3f s\n", family, t1 - t0,
-	    now() - t1);
+	printf("ipv%d: adds %.3f s + lpm_build %.3f s (%s duplicate check)\n",
+	    family, t1 - t0, now() - t1, defer ? "deferred" : "immediate");
 	return m;
 }
 
@@ -169,6 +179,29 @@ bench4(size_t n, size_t nq, unsigned excl_pct, int sorted)
 	printf("ipv4 lpm_lookup4: %zu random addresses in %.3f s = %.1f M/s "
 	    "(%.1f%% listed, check %u)\n", nq, t, (double)nq / t / 1e6,
 	    100.0 * (double)hits / (double)nq, sum);
+
+	/* The same kind of addresses through the batch call, 256 at a time
+	 * (a recvmmsg batch is 32..256 queries). */
+	uint32_t ab[256], vb[256];
+	hits = 0;
+	t0 = now();
+	for (size_t q = 0; q < nq; q += 256) {
+		for (unsigned k = 0; k < 256; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			ab[k] = x;
+		}
+		lpm_lookup4_batch(m, ab, 256, vb, NULL);
+		for (unsigned k = 0; k < 256; k++) {
+			sum += vb[k];
+			hits += vb[k] != LPM_NONE;
+		}
+	}
+	t = now() - t0;
+	printf("ipv4 lpm_lookup4_batch: %zu random addresses in %.3f s = %.1f M/s "
+	    "(%.1f%% listed, check %u)\n", nq / 256 * 256, t,
+	    (double)(nq / 256 * 256) / t / 1e6, 100.0 * (double)hits / (double)nq, sum);
 
 	t0 = now();
 	for (size_t q = 0; q < nq / 4; q++) {
@@ -264,10 +297,14 @@ main(int argc, char **argv)
 			nq = strtoul(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "-s") == 0)
 			sorted = (unsigned)strtoul(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "-i") == 0)
+			lpm_index_bits((int)strtol(argv[i + 1], NULL, 10));
+		else if (strcmp(argv[i], "-d") == 0)
+			defer = (int)strtol(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "-x") == 0)
 			excl = (unsigned)strtoul(argv[i + 1], NULL, 10);
 		else {
-			fprintf(stderr, "usage: lpm_bench [-4 N] [-6 N] [-q N] [-x PCT] [-s 0|1]\n");
+			fprintf(stderr, "usage: lpm_bench [-4 N] [-6 N] [-q N] [-x PCT] [-s 0|1] [-d 0|1] [-i BITS]\n");
 			return 2;
 		}
 	}

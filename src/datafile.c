@@ -3,6 +3,8 @@
 #include "datafile.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +14,8 @@
 
 struct datafile {
 	gzFile gz;
+	int fd;                 /* owned by gz; kept to fstat after reading */
+	struct stat st;         /* as opened: size and mtime tell a rewrite */
 	char *buf;
 	size_t cap;
 	unsigned lineno;
@@ -30,8 +34,6 @@ datafile_open(const char *path, struct datafile **out, time_t *mtime)
 		return errno == ENOENT ? DX_ENOENT : DX_EIO;
 	if (!S_ISREG(st.st_mode))
 		return DX_EIO;
-	if (mtime)
-		*mtime = st.st_mtime;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return DX_ENOMEM;
@@ -41,13 +43,24 @@ datafile_open(const char *path, struct datafile **out, time_t *mtime)
 		free(f);
 		return DX_ENOMEM;
 	}
-	/* gzopen reads uncompressed files transparently */
-	f->gz = gzopen(path, "rb");
-	if (!f->gz) {
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0 || fstat(f->fd, &f->st) < 0) {
 		int e = errno;
+		if (f->fd >= 0)
+			close(f->fd);
 		free(f->buf);
 		free(f);
 		return e == ENOENT ? DX_ENOENT : e == ENOMEM ? DX_ENOMEM : DX_EIO;
+	}
+	if (mtime)
+		*mtime = f->st.st_mtime;
+	/* gzdopen reads uncompressed files transparently */
+	f->gz = gzdopen(f->fd, "rb");
+	if (!f->gz) {
+		close(f->fd);
+		free(f->buf);
+		free(f);
+		return DX_ENOMEM;
 	}
 	gzbuffer(f->gz, 128 * 1024);
 	*out = f;
@@ -105,6 +118,18 @@ datafile_next(struct datafile *f, char **line, unsigned *lineno)
 	*line = s;
 	*lineno = f->lineno;
 	return 1;
+}
+
+bool
+datafile_changed(const struct datafile *f)
+{
+	struct stat now;
+
+	if (fstat(f->fd, &now) < 0)
+		return true;
+	return now.st_size != f->st.st_size ||
+	    now.st_mtim.tv_sec != f->st.st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec;
 }
 
 void

@@ -23,6 +23,11 @@ int datafile_open(const char *path, struct datafile **out, time_t *mtime);
  * or decompression error. */
 int datafile_next(struct datafile *f, char **line, unsigned *lineno);
 
+/* True when the open file was written to since it was opened (size or
+ * mtime moved): what was read may be half old, half new, so the caller
+ * must not use it (rbldnsd aborts such a load too). */
+bool datafile_changed(const struct datafile *f);
+
 void datafile_close(struct datafile *f);
 
 /* What kind of line this is (rbldnsd readdslines rules). */

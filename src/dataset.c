@@ -119,14 +119,25 @@ int
 ds_value_intern(struct dataset *ds, const struct dx_value *v, uint32_t *idx)
 {
 	const char *txt = v->txt && *v->txt ? v->txt : NULL;
-	uint32_t h;
+	uint32_t h, c;
 
+	/* Fast path: an entry taking the default (or an A with the default's
+	 * TXT) passes an interned txt pointer; equal pointers are equal
+	 * strings, so no hash of the text and no strcmp per line. */
+	c = (uint32_t)(v->a ^ (uintptr_t)txt >> 4) % 8;
+	if (ds->vcache[c] < ds->nvals && ds->vals[ds->vcache[c]].a == v->a &&
+	    ds->vals[ds->vcache[c]].txt == txt) {
+		*idx = ds->vcache[c];
+		return 0;
+	}
 	if ((ds->nvals + 1) * 2 > ds->vhashcap && vhash_grow(ds) < 0)
 		return DX_ENOMEM;
 	h = value_hash(v->a, txt) & (ds->vhashcap - 1);
 	while (ds->vhash[h] != UINT32_MAX) {
 		if (value_eq(&ds->vals[ds->vhash[h]], v->a, txt)) {
 			*idx = ds->vhash[h];
+			if (ds->vals[*idx].txt == txt)
+				ds->vcache[c] = *idx;
 			return 0;
 		}
 		h = (h + 1) & (ds->vhashcap - 1);
@@ -144,6 +155,7 @@ ds_value_intern(struct dataset *ds, const struct dx_value *v, uint32_t *idx)
 	ds->vals[ds->nvals].a = v->a;
 	ds->vals[ds->nvals].txt = txt;
 	ds->vhash[h] = ds->nvals;
+	ds->vcache[(uint32_t)(v->a ^ (uintptr_t)txt >> 4) % 8] = ds->nvals;
 	*idx = ds->nvals++;
 	return 0;
 }
@@ -259,28 +271,36 @@ ds_type_name(const struct ds_type *t)
 
 /* ---- reporting -------------------------------------------------------- */
 
+/* Both levels format the same way; only the diag call differs. */
+static void __attribute__((format(printf, 3, 0)))
+report(struct ds_load *ld, int is_error, const char *fmt, va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (!ld->diag)
+		return;
+	if (is_error)
+		diag_error(ld->diag, ld->file, ld->line, "%s", msg);
+	else
+		diag_warn(ld->diag, ld->file, ld->line, "%s", msg);
+}
+
 void
 ds_warn(struct ds_load *ld, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	report(ld, 0, fmt, ap);
 	va_end(ap);
-	if (ld->diag)
-		diag_warn(ld->diag, ld->file, ld->line, "%s", msg);
 }
 
 void
 ds_error(struct ds_load *ld, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	report(ld, 1, fmt, ap);
 	va_end(ap);
-	if (ld->diag)
-		diag_error(ld->diag, ld->file, ld->line, "%s", msg);
 }
 
 /* ---- life cycle ------------------------------------------------------- */
@@ -661,6 +681,11 @@ dataset_load(struct dataset *ds, const struct ds_loadopts *opts,
 			ld.line = lineno;
 			if ((rc = ds_feed_line(ds, &ld, line)) < 0)
 				break;
+		}
+		if (rc >= 0 && datafile_changed(f)) {
+			/* rewritten in place while we read: not served */
+			ds_error(&ld, "file changed while being read: not loaded");
+			rc = DX_EAGAIN;
 		}
 		datafile_close(f);
 		if (rc < 0) {

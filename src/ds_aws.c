@@ -147,15 +147,11 @@ aws_load_file(struct dataset *ds, struct ds_load *ld, const char *path)
 	}
 	if (n4 + n6 == 0)
 		ds_warn(ld, "no prefix of the selected services in this file");
-	if (ver && (!ds->version || strtoll(ver, NULL, 10) >
-	    strtoll(ds->version, NULL, 10)) &&
-	    !(ds->version = ds_strdup(ds, ver, strlen(ver)))) {
+	if (feed_keep_version(ds, ver) < 0) {
 		rc = DX_ENOMEM;
 		goto out;
 	}
-	rc = bad ? DX_EINVAL : 0;
-	if (bad)
-		ds_error(ld, "file refused");
+	rc = feed_verdict(ld, bad);
 out:
 	json_decref(root);
 	return rc;
@@ -163,12 +159,6 @@ out:
 
 const struct ds_type ds_type_aws = {
 	.name = "aws-ip-ranges",
-	.flags = DS_F_IP4 | DS_F_IP6,
-	.start = feed_start,
 	.load_file = aws_load_file,
-	.finish = feed_finish,
-	.query = feed_query,
-	.exists_below = feed_exists_below,
-	.free = feed_free,
-	.walk = feed_walk,      /* zone file rendering (dump.c) */
+	FEED_TYPE_OPS,
 };

@@ -204,15 +204,11 @@ azure_load_file(struct dataset *ds, struct ds_load *ld, const char *path)
 	}
 	if (nsel == 0)
 		ds_warn(ld, "no selected tag in this file");
-	if (*change && (!ds->version || strtoll(change, NULL, 10) >
-	    strtoll(ds->version, NULL, 10)) &&
-	    !(ds->version = ds_strdup(ds, change, strlen(change)))) {
+	if (feed_keep_version(ds, *change ? change : NULL) < 0) {
 		rc = DX_ENOMEM;
 		goto out;
 	}
-	rc = bad ? DX_EINVAL : 0;
-	if (bad)
-		ds_error(ld, "file refused");
+	rc = feed_verdict(ld, bad);
 out:
 	json_decref(root);
 	return rc;
@@ -220,12 +216,6 @@ out:
 
 const struct ds_type ds_type_azure = {
 	.name = "azure-servicetags",
-	.flags = DS_F_IP4 | DS_F_IP6,
-	.start = feed_start,
 	.load_file = azure_load_file,
-	.finish = feed_finish,
-	.query = feed_query,
-	.exists_below = feed_exists_below,
-	.free = feed_free,
-	.walk = feed_walk,
+	FEED_TYPE_OPS,
 };

@@ -126,6 +126,8 @@ struct dataset {
 	uint32_t nvals, capvals;
 	uint32_t *vhash;            /* open addressing, UINT32_MAX = empty */
 	uint32_t vhashcap;
+	uint32_t vcache[8];         /* recent interns by (a, txt pointer): most
+	                             * lines repeat the default in scope */
 
 	struct ds_arena *arena;     /* strings and small objects, freed with ds */
 	void *priv;                 /* the type's data */
@@ -193,6 +195,16 @@ struct lpm_builder;
 struct ds_iptrie {
 	struct lpm_builder *b;  /* while loading */
 	struct lpm *m;          /* after finish */
+	/* Duplicates are found at finish (lpm_builder_defer_dups); an add's
+	 * tag is base + line of its file's segment, to find its file:line. */
+	struct ds_trie_seg *seg;
+	unsigned nseg, capseg;
+	uint32_t next;          /* first tag of the next segment */
+	const char *curfile;    /* ld->file of the last add */
+	struct ds_load *ld;     /* during finish, for the dup callback */
+	struct dataset *ds;
+	struct ds_trie_dup *dups;   /* found by lpm_build, warned in line order */
+	size_t ndups, capdups;
 };
 int ds_trie_start(struct dataset *ds, int family);
 void ds_trie_free(struct dataset *ds);

@@ -10,6 +10,15 @@
 #include "lpm.h"
 
 
+/* One file's run of adds: tags base + 1 .. base + last line. */
+struct ds_trie_seg {
+	uint32_t base;
+	const char *file;       /* arena copy: ld->file does not outlive the load */
+};
+
+static void trie_dup(const uint8_t *addr, unsigned plen, uint32_t tag,
+    void *arg);
+
 int
 ds_trie_start(struct dataset *ds, int family)
 {
@@ -21,6 +30,9 @@ ds_trie_start(struct dataset *ds, int family)
 		free(t);
 		return rc;
 	}
+	/* No hash per add: repeats are found after the sort in lpm_build. */
+	lpm_builder_defer_dups(t->b, trie_dup, t);
+	t->ds = ds;
 	ds->priv = t;
 	return 0;
 }
@@ -33,6 +45,8 @@ ds_trie_free(struct dataset *ds)
 	struct ds_iptrie *t = ds->priv;
 	lpm_builder_free(t->b);
 	lpm_free(t->m);
+	free(t->seg);
+	free(t->dups);
 	free(t);
 }
 
@@ -52,21 +66,106 @@ ds_trie_add(struct dataset *ds, struct ds_load *ld, char *s, bool excl,
 		v = LPM_NONE;
 	else if ((rc = ds_entry_value(ds, ld, s, &v)) < 0)
 		return rc == DX_EINVAL ? 0 : rc;
-	rc = lpm_builder_add(t->b, addr, bits, v);
-	if (rc == DX_EEXIST) {
-		char buf[64];
-		if (ds->type->flags & DS_F_IP4)
-			ip4_format((uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
-			    (uint32_t)addr[2] << 8 | addr[3], buf);
-		else
-			ip6_format(addr, buf);
-		ds_warn(ld, "duplicated entry for %s/%u", buf, bits);
-		return 0;
+	if (t->nseg == 0 || t->curfile != ld->file) {
+		if (t->nseg == t->capseg) {
+			unsigned cap = t->capseg ? t->capseg * 2 : 4;
+			struct ds_trie_seg *sg = realloc(t->seg, cap * sizeof(*sg));
+			if (sg == NULL)
+				return DX_ENOMEM;
+			t->seg = sg;
+			t->capseg = cap;
+		}
+		t->seg[t->nseg].base = t->next;
+		t->seg[t->nseg].file = ld->file ?
+		    ds_strdup(ds, ld->file, strlen(ld->file)) : NULL;
+		if (ld->file && t->seg[t->nseg].file == NULL)
+			return DX_ENOMEM;
+		t->nseg++;
+		t->curfile = ld->file;
 	}
-	if (rc < 0)
+	uint32_t base = t->seg[t->nseg - 1].base;
+	uint32_t tag = ld->line < UINT32_MAX - base ? base + ld->line : UINT32_MAX;
+	if (tag != UINT32_MAX && tag >= t->next)
+		t->next = tag + 1;
+	if ((rc = lpm_builder_add_tag(t->b, addr, bits, v, tag)) < 0)
 		return rc;
 	ds->nentries++;
 	return 0;
+}
+
+/* A repeated prefix, found by lpm_build. */
+struct ds_trie_dup {
+	uint32_t tag;
+	uint8_t plen;
+	uint8_t addr[16];
+};
+
+/* Warn at the repeat's file:line (as rbldnsd does while reading); the
+ * first value stays. */
+static void
+trie_warn_dup(struct ds_iptrie *t, const struct ds_trie_dup *d)
+{
+	struct ds_load *ld = t->ld;
+	const char *file = ld->file;
+	unsigned line = ld->line;
+	char buf[64];
+
+	/* the last segment whose base is below tag */
+	unsigned lo = 0, hi = t->nseg;
+	while (hi - lo > 1) {
+		unsigned mid = (lo + hi) / 2;
+		if (t->seg[mid].base < d->tag)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (t->nseg && d->tag != UINT32_MAX) {
+		ld->file = t->seg[lo].file;
+		ld->line = d->tag - t->seg[lo].base;
+	} else
+		ld->line = 0;
+	if (t->ds->type->flags & DS_F_IP4)
+		ip4_format((uint32_t)d->addr[0] << 24 | (uint32_t)d->addr[1] << 16 |
+		    (uint32_t)d->addr[2] << 8 | d->addr[3], buf);
+	else
+		ip6_format(d->addr, buf);
+	ds_warn(ld, "duplicated entry for %s/%u", buf, d->plen);
+	ld->file = file;
+	ld->line = line;
+}
+
+/* lpm_build reports repeats in address order: keep them (a few bytes
+ * each) to warn in file and line order afterwards. */
+static void
+trie_dup(const uint8_t *addr, unsigned plen, uint32_t tag, void *arg)
+{
+	struct ds_iptrie *t = arg;
+	struct ds_trie_dup d = { tag, (uint8_t)plen, { 0 } };
+
+	if (t->ds->nentries)
+		t->ds->nentries--;
+	if (t->ld == NULL)
+		return;
+	memcpy(d.addr, addr, t->ds->type->flags & DS_F_IP4 ? 4 : 16);
+	if (t->ndups == t->capdups) {
+		size_t cap = t->capdups ? t->capdups * 2 : 64;
+		struct ds_trie_dup *nd = realloc(t->dups, cap * sizeof(*nd));
+		if (nd == NULL) {
+			trie_warn_dup(t, &d);   /* out of order, but said */
+			return;
+		}
+		t->dups = nd;
+		t->capdups = cap;
+	}
+	t->dups[t->ndups++] = d;
+}
+
+static int
+dup_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct ds_trie_dup *)a)->tag;
+	uint32_t y = ((const struct ds_trie_dup *)b)->tag;
+	return x < y ? -1 : x > y;
 }
 
 static int
@@ -113,8 +212,20 @@ int
 ds_trie_finish(struct dataset *ds, struct ds_load *ld)
 {
 	struct ds_iptrie *t = ds->priv;
+	t->ld = ld;
 	int rc = lpm_build(t->b, &t->m);
+	if (t->ndups)
+		qsort(t->dups, t->ndups, sizeof(*t->dups), dup_cmp);
+	for (size_t i = 0; i < t->ndups; i++)
+		trie_warn_dup(t, &t->dups[i]);
+	free(t->dups);
+	t->dups = NULL;
+	t->ndups = t->capdups = 0;
+	t->ld = NULL;
 	t->b = NULL;
+	free(t->seg);
+	t->seg = NULL;
+	t->nseg = t->capseg = 0;
 	return rc;
 }
 

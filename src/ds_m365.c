@@ -124,9 +124,7 @@ m365_load_file(struct dataset *ds, struct ds_load *ld, const char *path)
 	}
 	if (nsel == 0)
 		ds_warn(ld, "no selected endpoint set in this file");
-	rc = bad ? DX_EINVAL : 0;
-	if (bad)
-		ds_error(ld, "file refused");
+	rc = feed_verdict(ld, bad);
 out:
 	json_decref(root);
 	return rc;
@@ -134,12 +132,6 @@ out:
 
 const struct ds_type ds_type_m365 = {
 	.name = "m365-endpoints",
-	.flags = DS_F_IP4 | DS_F_IP6,
-	.start = feed_start,
 	.load_file = m365_load_file,
-	.finish = feed_finish,
-	.query = feed_query,
-	.exists_below = feed_exists_below,
-	.free = feed_free,
-	.walk = feed_walk,
+	FEED_TYPE_OPS,
 };

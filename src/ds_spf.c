@@ -330,12 +330,6 @@ spf_hit_chain(const struct dx_hit *hit, char *out, size_t outlen)
 
 const struct ds_type ds_type_spf = {
 	.name = "spf",
-	.flags = DS_F_IP4 | DS_F_IP6,
-	.start = feed_start,
 	.load_file = spf_load_file,
-	.finish = feed_finish,
-	.query = feed_query,
-	.exists_below = feed_exists_below,
-	.free = feed_free,
-	.walk = feed_walk,      /* zone file rendering (dump.c) */
+	FEED_TYPE_OPS,
 };

@@ -15,6 +15,7 @@ enum dx_err {
 	DX_ERANGE  = -ERANGE,   /* value out of range, buffer too small */
 	DX_ESTALE  = -ESTALE,   /* data expired ($TIMESTAMP) */
 	DX_EPERM   = -EPERM,    /* refused by a guard or an ACL */
+	DX_EAGAIN  = -EAGAIN,   /* try again later (a file changed while read) */
 };
 
 /* Human text for an error code; never NULL. */

@@ -358,3 +358,22 @@ feed_read_json(struct dataset *ds, struct ds_load *ld, const char *path,
 	*root = doc;
 	return 0;
 }
+
+int
+feed_keep_version(struct dataset *ds, const char *ver)
+{
+	if (ver && (!ds->version || strtoll(ver, NULL, 10) >
+	    strtoll(ds->version, NULL, 10)) &&
+	    !(ds->version = ds_strdup(ds, ver, strlen(ver))))
+		return DX_ENOMEM;
+	return 0;
+}
+
+int
+feed_verdict(struct ds_load *ld, int bad)
+{
+	if (!bad)
+		return 0;
+	ds_error(ld, "file refused");
+	return DX_EINVAL;
+}

@@ -1,7 +1,8 @@
 /* feed.h -- vendor feeds read natively (Azure Service Tags, Microsoft 365
- * endpoints): the options a feed dataset receives from the config, and the
- * helpers its two types (ds_azure.c, ds_m365.c) share: reading a JSON
- * document, adding IPv4/IPv6 prefixes, filling the TXT template.
+ * endpoints, AWS ip-ranges, SPF records): the options a feed dataset
+ * receives from the config, and the helpers its types (ds_azure.c,
+ * ds_m365.c, ds_aws.c, ds_spf.c) share: reading a JSON document, adding
+ * IPv4/IPv6 prefixes, filling the TXT template, keeping the version.
  *
  * A feed dataset holds two longest-prefix maps (IPv4, IPv6) and answers
  * both reverse forms. Its TXT template may contain two markers the config
@@ -82,6 +83,25 @@ bool feed_exists_below(const struct dataset *ds, const struct dx_qname *q);
 void feed_free(struct dataset *ds);
 /* Dump walk (dump.c): every prefix of both maps. */
 int feed_walk(const struct dataset *ds, ds_walk_fn fn, void *arg);
+
+/* The struct ds_type members every feed type has; each type adds .name
+ * and .load_file. */
+#define FEED_TYPE_OPS \
+	.flags = DS_F_IP4 | DS_F_IP6, \
+	.start = feed_start, \
+	.finish = feed_finish, \
+	.query = feed_query, \
+	.exists_below = feed_exists_below, \
+	.free = feed_free, \
+	.walk = feed_walk      /* zone file rendering (dump.c) */
+
+/* Keep ver (a decimal serial; NULL = none) as the dataset version when
+ * there is none yet or it is numerically greater. 0 or DX_ENOMEM. */
+int feed_keep_version(struct dataset *ds, const char *ver);
+
+/* How a feed file's load ends: DX_EINVAL, reported as "file refused",
+ * when any entry was bad (bad != 0), else 0. */
+int feed_verdict(struct ds_load *ld, int bad);
 
 /* Read path whole (plain or gzip), drop a UTF-8 byte-order mark and parse
  * it as JSON. *root receives a jansson json_t * (json_decref it). Problems

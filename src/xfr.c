@@ -658,6 +658,37 @@ out_flush(struct out *o)
 	out_start(o, 0);
 }
 
+/* A reply to r, its first message started with rcode; NULL when out of
+ * memory. */
+static struct out *
+out_new(const struct xreq *r, int rcode, xfr_emit_fn emit, void *arg)
+{
+	struct out *o = malloc(sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->r = r;
+	o->emit = emit;
+	o->arg = arg;
+	o->rc = 0;
+	o->mac = r->mac;
+	o->nsigned = 0;
+	out_start(o, rcode);
+	return o;
+}
+
+/* Free o and the last MAC it made (not the request's); returns o->rc. */
+static int
+out_free(struct out *o)
+{
+	int rc = o->rc;
+
+	if (o->nsigned)
+		ldns_rdf_deep_free(o->mac);
+	free(o);
+	return rc;
+}
+
 static void
 out_rr(struct out *o, const uint8_t *w, size_t wl)
 {
@@ -673,24 +704,12 @@ out_rr(struct out *o, const uint8_t *w, size_t wl)
 static int
 reply_rcode(const struct xreq *r, int rcode, xfr_emit_fn emit, void *arg)
 {
-	struct out *o = malloc(sizeof(*o));
-	int rc;
+	struct out *o = out_new(r, rcode, emit, arg);
 
 	if (!o)
 		return DX_ENOMEM;
-	o->r = r;
-	o->emit = emit;
-	o->arg = arg;
-	o->rc = 0;
-	o->mac = r->mac;
-	o->nsigned = 0;
-	out_start(o, rcode);
 	out_flush(o);
-	rc = o->rc;
-	if (o->nsigned)
-		ldns_rdf_deep_free(o->mac);
-	free(o);
-	return rc;
+	return out_free(o);
 }
 
 /* NOTAUTH with the request's TSIG error (RFC 8945 5.3.2). */
@@ -768,17 +787,10 @@ transfer(const struct xreq *r, const struct xzone *xz, xfr_emit_fn emit,
 
 	if ((rc = soa_wire(cur, &soa, &soal)) < 0)
 		return rc;
-	if ((o = malloc(sizeof(*o))) == NULL) {
+	if ((o = out_new(r, 0, emit, arg)) == NULL) {
 		free(soa);
 		return DX_ENOMEM;
 	}
-	o->r = r;
-	o->emit = emit;
-	o->arg = arg;
-	o->rc = 0;
-	o->mac = r->mac;
-	o->nsigned = 0;
-	out_start(o, 0);
 	if (r->qtype == T_IXFR && r->has_serial &&
 	    !serial_gt(cur->serial, r->serial)) {
 		out_rr(o, soa, soal);               /* up to date */
@@ -810,10 +822,7 @@ transfer(const struct xreq *r, const struct xzone *xz, xfr_emit_fn emit,
 done:
 	if (o->an)
 		out_flush(o);
-	rc = o->rc;
-	if (o->nsigned)
-		ldns_rdf_deep_free(o->mac);
-	free(o);
+	rc = out_free(o);
 	free(soa);
 	return rc;
 }

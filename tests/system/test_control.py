@@ -352,10 +352,21 @@ def test_other_users_refused(ctl):
     import subprocess
     from conftest import BUILD
     _, sock, _, _ = ctl
+    import shutil
+    import tempfile
     os.chmod(sock.parent, 0o755)
     os.chmod(sock, 0o666)
-    p = subprocess.run([str(BUILD / "dnsxl"), "-s", str(sock), "acl", "add",
-                        "x", "127.0.0.1"], capture_output=True, text=True,
-                       timeout=10, preexec_fn=lambda: os.setuid(65534))
+    # The checkout may sit under a 0700 directory (a CI clone in mktemp -d):
+    # run a copy of the client from a directory the other user can reach.
+    bindir = tempfile.mkdtemp(prefix="dnsxl-client-")
+    try:
+        os.chmod(bindir, 0o755)
+        client = shutil.copy(str(BUILD / "dnsxl"), bindir)
+        os.chmod(client, 0o755)
+        p = subprocess.run([client, "-s", str(sock), "acl", "add",
+                            "x", "127.0.0.1"], capture_output=True, text=True,
+                           timeout=10, preexec_fn=lambda: os.setuid(65534))
+    finally:
+        shutil.rmtree(bindir, ignore_errors=True)
     assert (p.returncode, p.stderr) == (1, "dnsxl: permission denied\n")
     assert rows(sock) == []

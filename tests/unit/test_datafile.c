@@ -199,11 +199,44 @@ test_dname(void **state)
 	assert_int_equal(len, 1);
 }
 
+/* A file rewritten in place while a load reads it must be noticed: the
+ * lines read may be half old, half new (regression: a reload raced an
+ * in-place rewrite and served a truncated list). */
+static void
+test_changed_while_read(void **state)
+{
+	char *path = tu_write("1.2.3.4\n5.6.7.8\n");
+	struct datafile *f;
+	char *line;
+	unsigned n;
+	FILE *fp;
+	(void)state;
+	assert_int_equal(datafile_open(path, &f, NULL), 0);
+	assert_int_equal(datafile_next(f, &line, &n), 1);
+	assert_false(datafile_changed(f));
+	while (datafile_next(f, &line, &n) > 0)
+		;
+	assert_false(datafile_changed(f));
+	datafile_close(f);
+
+	assert_int_equal(datafile_open(path, &f, NULL), 0);
+	assert_int_equal(datafile_next(f, &line, &n), 1);
+	fp = fopen(path, "a");
+	assert_non_null(fp);
+	fputs("9.9.9.9\n", fp);
+	fclose(fp);
+	assert_true(datafile_changed(f));
+	datafile_close(f);
+	unlink(path);
+	free(path);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_changed_while_read),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_gzip_dataset),
 		cmocka_unit_test(test_classify),

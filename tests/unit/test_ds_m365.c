@@ -13,55 +13,15 @@
 
 #include "dataset.h"
 #include "errcode.h"
-#include "feed.h"
-#include "ds_testutil.h"
-
-#define FIX "tests/fixtures/feeds/"
-
-static struct tu_log lg;
+#include "feed_testutil.h"
 
 static int
 load(const char *file, const struct ds_feed *feed,
     const struct dx_value *deflt, struct dataset **out)
 {
 	struct ds_labels l = { .name = "m365", .feed = feed, .deflt = deflt };
-	struct ds_loadopts opts = { .ttl_default = 2100 };
-	const char *files[1] = { file };
-	struct diag d;
 
-	memset(&lg, 0, sizeof(lg));
-	assert_int_equal(dataset_new(ds_type_find("m365-endpoints"), files, 1,
-	    &l, out), 0);
-	diag_init(&d);
-	d.sink = tu_sink;
-	d.sink_arg = &lg;
-	return dataset_load(*out, &opts, &d);
-}
-
-static const char *
-ask(const struct dataset *ds, const char *rname)
-{
-	static uint8_t buf[256];
-	static struct dx_qname q;
-	static struct dx_hits hits;
-
-	if (!tu_query(ds, rname, &hits, &q, buf))
-		return "(none)";
-	assert_int_equal(hits.n, 1);
-	return tu_hit(&hits, 0, &q);
-}
-
-static const char *
-rev6(const char *addr)
-{
-	static char out[80];
-	uint8_t a[16];
-	char *p = out;
-
-	assert_int_equal(inet_pton(AF_INET6, addr, a), 1);
-	for (int i = 15; i >= 0; i--)
-		p += sprintf(p, "%x.%x%s", a[i] & 15, a[i] >> 4, i ? "." : "");
-	return out;
+	return ft_load("m365-endpoints", &l, file, out);
 }
 
 static void

@@ -271,6 +271,57 @@ test_fully_hidden(void **state)
 	lpm_free(m);
 }
 
+/* The second level at the ends of the address space and of buckets, for
+ * each forced block size: the last block of 255.255/16 has no next block. */
+static void
+test_index_edges(void **state)
+{
+	static const int bits[] = { 0, 17, 20, 24 };
+	(void)state;
+	for (unsigned k = 0; k < 4; k++) {
+		struct lpm_builder *b;
+		lpm_index_bits(bits[k]);
+		assert_int_equal(lpm_builder_new(4, &b), 0);
+		assert_int_equal(add(b, "255.255.255.255", 32, 1), 0);
+		assert_int_equal(add(b, "255.255.255.0", 24, 2), 0);
+		assert_int_equal(add(b, "255.255.0.0", 16, 3), 0);
+		assert_int_equal(add(b, "255.255.240.0", 20, LPM_NONE), 0);
+		assert_int_equal(add(b, "0.0.0.0", 32, 4), 0);
+		assert_int_equal(add(b, "0.0.0.0", 20, 5), 0);
+		assert_int_equal(add(b, "10.1.255.255", 32, 6), 0);
+		assert_int_equal(add(b, "10.2.0.0", 16, 7), 0);    /* next bucket's short */
+		assert_int_equal(add(b, "10.1.255.0", 24, LPM_NONE), 0);
+		assert_int_equal(add(b, "10.1.0.0", 16, 8), 0);
+		struct lpm *m = build(b);
+		lpm_index_bits(-1);
+		unsigned pl = 0;
+		assert_int_equal(look(m, "255.255.255.255", &pl), 1);
+		assert_int_equal(pl, 32);
+		assert_int_equal(look(m, "255.255.255.254", &pl), 2);
+		assert_int_equal(look(m, "255.255.254.1", NULL), LPM_NONE);
+		assert_int_equal(look(m, "255.255.239.255", &pl), 3);
+		assert_int_equal(pl, 16);
+		assert_int_equal(look(m, "0.0.0.0", &pl), 4);
+		assert_int_equal(look(m, "0.0.0.1", &pl), 5);
+		assert_int_equal(pl, 20);
+		assert_int_equal(look(m, "0.0.16.0", NULL), LPM_NONE);
+		assert_int_equal(look(m, "10.1.255.255", NULL), 6);
+		assert_int_equal(look(m, "10.1.255.254", NULL), LPM_NONE);
+		assert_int_equal(look(m, "10.1.254.255", NULL), 8);
+		assert_int_equal(look(m, "10.2.0.0", NULL), 7);
+		uint32_t as[6] = { 0xffffffffu, 0xfffffffeu, 0, 1, 0x0a01ffffu,
+		    0x0a01fffeu }, v[6];
+		lpm_lookup4_batch(m, as, 6, v, NULL);
+		assert_int_equal(v[0], 1);
+		assert_int_equal(v[1], 2);
+		assert_int_equal(v[2], 4);
+		assert_int_equal(v[3], 5);
+		assert_int_equal(v[4], 6);
+		assert_int_equal(v[5], LPM_NONE);
+		lpm_free(m);
+	}
+}
+
 /* A parent more than a thousand prefixes back (the IPv4 word cannot hold the
  * distance: it goes through a side table). */
 static void
@@ -500,6 +551,10 @@ rand_bytes(uint8_t *a, unsigned alen)
 		a[i] = (uint8_t)rng();
 }
 
+/* Lengths at the index's block edges (/16, /20, /24 and around) instead
+ * of the usual mix: test_random4_edges. */
+static int edge_lengths;
+
 /* A few busy areas, nesting from re-using earlier prefixes. */
 static void
 rand_prefix(const struct rnd *r, struct ent *e)
@@ -524,7 +579,11 @@ rand_prefix(const struct rnd *r, struct ent *e)
 			memcpy(e->a, hot6[rng() % 2], 4);
 	}
 	k = rng() % 10;
-	if (k == 0)
+	static const unsigned edges[] = { 12, 15, 16, 17, 19, 20, 21, 23, 24,
+	    25, 28, 32 };
+	if (edge_lengths && r->family == 4)
+		e->plen = edges[rng() % (sizeof(edges) / sizeof(edges[0]))];
+	else if (k == 0)
 		e->plen = rng() % 17;
 	else if (r->family == 4)
 		e->plen = 17 + rng() % 16;
@@ -587,14 +646,43 @@ walk_check_cb(const uint8_t *addr, unsigned plen, uint32_t value, void *arg)
 	return 0;
 }
 
+/* lpm_lookup4_batch against lpm_lookup4 (checked against the scan) on
+ * batches of every small size and one long one. */
+static void
+check_batch(const struct lpm *m, const uint32_t *as, size_t n)
+{
+	uint32_t *v = calloc(n + 1, sizeof(*v));
+	uint8_t *pl = calloc(n + 1, 1);
+	assert_non_null(v);
+	assert_non_null(pl);
+	for (size_t len = 0; len <= n; len = len < 40 ? len + 1 : n > len ? n : len + 1) {
+		v[len] = 0xabcd;
+		lpm_lookup4_batch(m, as, len, v, len % 2 ? pl : NULL);
+		assert_int_equal(v[len], 0xabcd);       /* no write past n */
+		for (size_t i = 0; i < len; i++) {
+			unsigned p = 0;
+			uint32_t want = lpm_lookup4(m, as[i], &p);
+			assert_int_equal(v[i], want);
+			if (len % 2 && want != LPM_NONE)
+				assert_int_equal(pl[i], p);
+		}
+	}
+	free(v);
+	free(pl);
+}
+
 static void
 check_map(const struct rnd *r, const struct lpm *m, unsigned nq)
 {
 	uint8_t a[16];
 	unsigned pl1 = 0, pl2 = 0;
 	size_t nonempty = 0, hits = 0;
+	uint32_t *as = calloc(nq + 1, sizeof(*as));
+	assert_non_null(as);
 	for (unsigned q = 0; q < nq; q++) {
 		rand_addr(r, a);
+		as[q] = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+		    (uint32_t)a[2] << 8 | a[3];
 		uint32_t want = naive_lookup(r, a, &pl1);
 		uint32_t got = lpm_lookup(m, a, &pl2);
 		if (want != got) {
@@ -626,9 +714,28 @@ check_map(const struct rnd *r, const struct lpm *m, unsigned nq)
 	/* the test data must exercise both answers */
 	assert_true(hits > nq / 10 && hits < nq - nq / 10);
 	assert_true(nonempty > nq / 10 && nonempty < nq - nq / 10);
+	if (r->family == 4)
+		check_batch(m, as, nq);
+	free(as);
 	struct walk_check w = { r, 0 };
 	assert_int_equal(lpm_walk(m, walk_check_cb, &w), 0);
 	assert_int_equal(w.i, r->n);
+}
+
+struct dup_check {
+	const uint32_t *tag_is_dup;     /* by tag: 1 if that add was a repeat */
+	size_t n;
+	int family;
+};
+
+static void
+dup_cb(const uint8_t *addr, unsigned plen, uint32_t tag, void *arg)
+{
+	struct dup_check *d = arg;
+	(void)addr, (void)plen;
+	assert_true(tag < 1000000);
+	assert_int_equal(d->tag_is_dup[tag], 1);
+	d->n++;
 }
 
 static void
@@ -636,13 +743,19 @@ random_family(int family, uint64_t seed, unsigned np, unsigned nq)
 {
 	struct rnd r = { family, family == 4 ? 4 : 16, family == 4 ? 32 : 128,
 	    calloc(np, sizeof(struct ent)), 0 };
-	struct lpm_builder *b, *bs;
-	struct lpm *m, *ms;
+	struct lpm_builder *b, *bs, *bd;
+	struct lpm *m, *ms, *md;
 	size_t dups = 0;
+	uint32_t *isdup = calloc(np, sizeof(*isdup));
+	struct dup_check dc = { isdup, 0, family };
 	rng_state = seed;
 	assert_non_null(r.e);
+	assert_non_null(isdup);
 	assert_int_equal(lpm_builder_new(family, &b), 0);
 	assert_int_equal(lpm_builder_new(family, &bs), 0);
+	/* deferred duplicate check: repeats added, dropped by lpm_build */
+	assert_int_equal(lpm_builder_new(family, &bd), 0);
+	lpm_builder_defer_dups(bd, dup_cb, &dc);
 	for (unsigned i = 0; i < np; i++) {
 		struct ent e;
 		rand_prefix(&r, &e);
@@ -657,6 +770,9 @@ random_family(int family, uint64_t seed, unsigned np, unsigned nq)
 				noisy[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
 		assert_int_equal(lpm_builder_add(b, noisy, e.plen, dup ? 12345 : e.value),
 		    dup ? DX_EEXIST : 0);
+		assert_int_equal(lpm_builder_add_tag(bd, noisy, e.plen,
+		    dup ? 12345 : e.value, i), 0);
+		isdup[i] = (uint32_t)dup;
 		if (dup)
 			dups++;
 		else
@@ -672,10 +788,33 @@ random_family(int family, uint64_t seed, unsigned np, unsigned nq)
 		assert_int_equal(lpm_builder_add(bs, r.e[i].a, r.e[i].plen, r.e[i].value), 0);
 	assert_int_equal(lpm_builder_add(bs, r.e[0].a, r.e[0].plen, 1), DX_EEXIST);
 	assert_int_equal(lpm_build(bs, &ms), 0);
+	assert_int_equal(lpm_builder_count(bd), np);
+	assert_int_equal(lpm_build(bd, &md), 0);
+	assert_int_equal(dc.n, dups);
+	assert_int_equal(lpm_prefix_count(md), r.n);
 	check_map(&r, m, nq);
 	check_map(&r, ms, nq / 4);
+	check_map(&r, md, nq / 4);
+	lpm_free(md);
+	if (family == 4) {
+		/* the second level, forced: blocks of 2^15, 2^12 and 2^8
+		 * addresses (the hot /16s hold hundreds of prefixes each) */
+		static const int bits[] = { 17, 20, 24 };
+		for (unsigned k = 0; k < 3; k++) {
+			lpm_index_bits(bits[k]);
+			assert_int_equal(lpm_builder_new(family, &bd), 0);
+			for (size_t i = 0; i < r.n; i++)
+				assert_int_equal(lpm_builder_add(bd, r.e[i].a,
+				    r.e[i].plen, r.e[i].value), 0);
+			assert_int_equal(lpm_build(bd, &md), 0);
+			lpm_index_bits(-1);
+			check_map(&r, md, nq / 2);
+			lpm_free(md);
+		}
+	}
 	lpm_free(m);
 	lpm_free(ms);
+	free(isdup);
 	free(r.e);
 }
 
@@ -684,6 +823,15 @@ test_random4(void **state)
 {
 	(void)state;
 	random_family(4, UINT64_C(0x5eed0004), 3000, 4000);
+}
+
+static void
+test_random4_edges(void **state)
+{
+	(void)state;
+	edge_lengths = 1;
+	random_family(4, UINT64_C(0x5eed0024), 3000, 4000);
+	edge_lengths = 0;
 }
 
 static void
@@ -703,8 +851,10 @@ main(void)
 		cmocka_unit_test(test_nested_and_exclusions),
 		cmocka_unit_test(test_fully_hidden),
 		cmocka_unit_test(test_far_parent),
+		cmocka_unit_test(test_index_edges),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_random4),
+		cmocka_unit_test(test_random4_edges),
 		cmocka_unit_test(test_random6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

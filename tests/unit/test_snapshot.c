@@ -16,52 +16,15 @@
 #include "errcode.h"
 #include "snapshot.h"
 #include "zone.h"
-
-static char tmpdir[64];
-static char msgs[8192];
-static struct diag dg;
-
-static void
-sink(void *arg, int is_error, const char *msg)
-{
-	size_t l = strlen(msgs);
-	(void)arg;
-	snprintf(msgs + l, sizeof(msgs) - l, "%s%s\n", is_error ? "E " : "W ",
-	    msg);
-}
+#include "snap_testutil.h"
 
 static int
 setup(void **state)
 {
 	(void)state;
-	msgs[0] = '\0';
-	diag_init(&dg);
+	st_begin("/tmp/test_snapshot.XXXXXX");
 	dg.max_report = 0;
-	dg.sink = sink;
-	strcpy(tmpdir, "/tmp/test_snapshot.XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	assert_int_equal(system(cmd), 0);
-	return 0;
-}
-
-static void
-write_file(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
 }
 
 /* config from "-w tmpdir" plus the given specs. */

@@ -17,53 +17,16 @@
 #include "errcode.h"
 #include "snapshot.h"
 #include "zone.h"
+#include "snap_testutil.h"
 
 #define FIX "tests/fixtures/feeds/"
-
-static char tmpdir[64];
-static char msgs[8192];
-static struct diag dg;
-
-static void
-sink(void *arg, int is_error, const char *msg)
-{
-	size_t l = strlen(msgs);
-	(void)arg;
-	snprintf(msgs + l, sizeof(msgs) - l, "%s%s\n", is_error ? "E " : "W ",
-	    msg);
-}
 
 static int
 setup(void **state)
 {
 	(void)state;
-	msgs[0] = '\0';
-	diag_init(&dg);
-	dg.sink = sink;
-	strcpy(tmpdir, "/tmp/test_guard.XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
+	st_begin("/tmp/test_guard.XXXXXX");
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	assert_int_equal(system(cmd), 0);
-	return 0;
-}
-
-static void
-write_file(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
 }
 
 /* Copy a fixture to tmpdir/name (as a download would replace it). */

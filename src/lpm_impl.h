@@ -1,0 +1,139 @@
+/* lpm_impl.h -- internals shared by lpm.c (the built map) and lpm_builder.c
+ * (collecting, sorting and de-duplicating prefixes); not a public contract. */
+#ifndef DNSXL_LPM_IMPL_H
+#define DNSXL_LPM_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NOIDX   UINT32_MAX
+
+struct k128 {                   /* an address, host order, left-aligned */
+	uint64_t hi, lo;
+};
+
+/* Builder records: IPv4 key = addr << 8 | plen, sorted by a radix sort. */
+struct b4 {
+	uint64_t key;
+	uint32_t value;
+	uint32_t tag;               /* caller's, for deferred duplicates (free:
+	                             * the record pads to 16 bytes anyway) */
+};
+
+struct b6 {
+	struct k128 k;
+	uint32_t value, tag;
+	uint32_t seq;               /* add order: qsort is not stable */
+	uint8_t plen;
+};
+
+struct lpm_builder {
+	int family;
+	size_t n, cap;
+	struct b4 *v4;
+	struct b6 *v6;
+	/* Duplicate check: while adds arrive in strictly increasing order (a
+	 * sorted data file) none can repeat and no hash is kept; the first add
+	 * out of order builds the hash from everything so far. */
+	int sorted;
+	uint64_t *h4;               /* key + 1, 0 = empty */
+	uint32_t *h6;               /* index + 1, 0 = empty */
+	size_t hcap;                /* power of two, or 0 */
+	/* Deferred mode (lpm_builder_defer_dups): no hash at all; "sorted"
+	 * then means non-decreasing, and lpm_build drops the repeats. */
+	void (*dupfn)(const uint8_t *addr, unsigned plen, uint32_t tag,
+	    void *arg);
+	void *duparg;
+	int defer;
+	size_t maplen;              /* v4/v6 is an mmap of maplen bytes (grows
+	                             * by mremap), 0 = malloc'ed */
+};
+
+/* --- 128-bit helpers ------------------------------------------------------ */
+
+static inline int
+k_cmp(struct k128 a, struct k128 b)
+{
+	if (a.hi != b.hi)
+		return a.hi < b.hi ? -1 : 1;
+	if (a.lo != b.lo)
+		return a.lo < b.lo ? -1 : 1;
+	return 0;
+}
+
+static inline struct k128
+k_mask(unsigned plen)           /* network mask */
+{
+	struct k128 m;
+	m.hi = plen == 0 ? 0 : plen >= 64 ? UINT64_MAX : UINT64_MAX << (64 - plen);
+	m.lo = plen <= 64 ? 0 : plen >= 128 ? UINT64_MAX : UINT64_MAX << (128 - plen);
+	return m;
+}
+
+static inline struct k128
+k_net(struct k128 a, unsigned plen)
+{
+	struct k128 m = k_mask(plen);
+	a.hi &= m.hi;
+	a.lo &= m.lo;
+	return a;
+}
+
+/* Last address of a prefix; IPv4 ones carry trailing ones in the unused
+ * 96 bits, which keeps every comparison with left-aligned addresses right. */
+static inline struct k128
+k_end(struct k128 a, unsigned plen)
+{
+	struct k128 m = k_mask(plen);
+	a.hi |= ~m.hi;
+	a.lo |= ~m.lo;
+	return a;
+}
+
+static inline struct k128
+k_inc(struct k128 a)
+{
+	if (++a.lo == 0)
+		a.hi++;
+	return a;
+}
+
+static inline struct k128
+k_dec(struct k128 a)
+{
+	if (a.lo-- == 0)
+		a.hi--;
+	return a;
+}
+
+static inline struct k128
+k_from_bytes(int family, const uint8_t *p)
+{
+	struct k128 k = { 0, 0 };
+	unsigned len = family == 4 ? 4 : 16;
+	for (unsigned i = 0; i < len; i++) {
+		if (i < 8)
+			k.hi |= (uint64_t)p[i] << (56 - 8 * i);
+		else
+			k.lo |= (uint64_t)p[i] << (56 - 8 * (i - 8));
+	}
+	return k;
+}
+
+static inline void
+k_to_bytes(int family, struct k128 k, uint8_t *p)
+{
+	unsigned len = family == 4 ? 4 : 16;
+	for (unsigned i = 0; i < len; i++)
+		p[i] = i < 8 ? (uint8_t)(k.hi >> (56 - 8 * i))
+		    : (uint8_t)(k.lo >> (56 - 8 * (i - 8)));
+}
+
+/* Big arrays on huge pages where the kernel allows (lpm_builder.c). */
+void *lpm_alloc(size_t size);
+
+/* Sort the records (stably: first add first), drop the hash, and in
+ * deferred mode drop and report repeats. 0 or DX_ENOMEM. */
+int lpm_builder_sort(struct lpm_builder *b);
+
+#endif
