@@ -318,6 +318,26 @@ acl_edit(int argc, char **argv, struct obuf *o, char *err, size_t errlen)
 
 /* --- status, stats, reload ------------------------------------------------- */
 
+struct ds_arg {
+	struct obuf *o;
+	time_t now;
+};
+
+/* One "dataset NAME type T entries N version V age S" line; "-" when the
+ * source has no version or no known time. */
+static void
+ds_line(const struct reload_dataset *d, void *arg)
+{
+	struct ds_arg *a = arg;
+	char age[32] = "-";
+	if (d->mtime)
+		snprintf(age, sizeof(age), "%lld", a->now > d->mtime ?
+		    (long long)(a->now - d->mtime) : 0LL);
+	ob_printf(a->o, "dataset %s type %s entries %zu version %s age %s\n",
+	    d->name[0] ? d->name : "-", d->type, d->entries,
+	    d->version && d->version[0] ? d->version : "-", age);
+}
+
 static void
 do_status(struct obuf *o)
 {
@@ -330,6 +350,8 @@ do_status(struct obuf *o)
 		ob_printf(o, "loaded %lld\n", (long long)st.loaded_time);
 		ob_printf(o, "last-reload %s\n", st.last_time == 0 ? "none" :
 		    st.last_ok ? "ok" : "failed");
+		struct ds_arg da = { o, time(NULL) };
+		reload_datasets(ctl.reload, ds_line, &da);
 	}
 	pthread_mutex_lock(&al_mu);
 	unsigned n = allowlist_count(al_list), paused = 0;

@@ -206,6 +206,83 @@ render_datasets(struct out *o)
 	    (unsigned long long)stats_expired());
 }
 
+/* Per-dataset provenance (reload_datasets), one pass per metric family. */
+struct prov_arg {
+	struct out *o;
+	int family;
+	time_t now;
+};
+
+/* A version made of digits only (Azure changeNumber) as a number. */
+static bool
+version_number(const char *v, unsigned long long *n)
+{
+	char *end;
+	if (!v || *v < '0' || *v > '9')
+		return false;
+	errno = 0;
+	*n = strtoull(v, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+static void
+prov_line(const struct reload_dataset *d, void *arg)
+{
+	struct prov_arg *pa = arg;
+	char a[300], b[100], c[300];
+	unsigned long long n;
+
+	esc(d->name, a, sizeof(a));
+	esc(d->type, b, sizeof(b));
+	switch (pa->family) {
+	case 0:
+		put(pa->o, "dnsxld_dataset_version{dataset=\"%s\",type=\"%s\","
+		    "version=\"%s\"} 1\n", a, b,
+		    esc(d->version ? d->version : "", c, sizeof(c)));
+		break;
+	case 1:
+		if (version_number(d->version, &n))
+			put(pa->o, "dnsxld_dataset_source_change_number{dataset="
+			    "\"%s\",type=\"%s\"} %llu\n", a, b, n);
+		break;
+	case 2:
+		put(pa->o, "dnsxld_dataset_source_timestamp_seconds{dataset="
+		    "\"%s\",type=\"%s\"} %lld\n", a, b, (long long)d->mtime);
+		break;
+	case 3:
+		put(pa->o, "dnsxld_dataset_source_age_seconds{dataset=\"%s\","
+		    "type=\"%s\"} %lld\n", a, b, d->mtime && pa->now > d->mtime ?
+		    (long long)(pa->now - d->mtime) : 0LL);
+		break;
+	default:
+		put(pa->o, "dnsxld_dataset_entries{dataset=\"%s\",type=\"%s\"} "
+		    "%zu\n", a, b, d->entries);
+		break;
+	}
+}
+
+static void
+render_provenance(struct out *o, struct reload *r)
+{
+	static const char *const fam[][2] = {
+		{ "dnsxld_dataset_version", "Source version of each served "
+		    "dataset (label; empty when the source has none), always 1." },
+		{ "dnsxld_dataset_source_change_number", "The source's change "
+		    "number, for datasets whose version is numeric." },
+		{ "dnsxld_dataset_source_timestamp_seconds", "Newest source "
+		    "file mtime of each dataset (SPF: resolution time)." },
+		{ "dnsxld_dataset_source_age_seconds", "Seconds since that "
+		    "time (0: unknown)." },
+		{ "dnsxld_dataset_entries", "Entries of each served dataset." },
+	};
+	struct prov_arg pa = { o, 0, time(NULL) };
+
+	for (pa.family = 0; pa.family < 5; pa.family++) {
+		head(o, fam[pa.family][0], "gauge", fam[pa.family][1]);
+		reload_datasets(r, prov_line, &pa);
+	}
+}
+
 static void
 render_reload(struct out *o, struct reload *r)
 {
@@ -270,8 +347,10 @@ metrics_render(struct reload *r, size_t *len)
 	struct out o = { NULL, 0, 0, false };
 	render_queries(&o);
 	render_datasets(&o);
-	if (r)
+	if (r) {
 		render_reload(&o, r);
+		render_provenance(&o, r);
+	}
 	head(&o, "dnsxld_querylog_dropped_total", "counter",
 	    "Query log lines dropped because a worker buffer was full.");
 	put(&o, "dnsxld_querylog_dropped_total %llu\n",

@@ -60,6 +60,8 @@ struct reload {
 	int last_rc;
 	char last_msg[256];
 	struct reload_status st;
+	struct reload_dataset *prov;    /* served snapshot's datasets, under mu */
+	unsigned nprov;
 	reload_prepare_fn prepare;
 	reload_published_fn published;
 	void *hook_arg;
@@ -191,6 +193,84 @@ describe(struct reload_status *st, const struct snapshot *s)
 }
 
 static void
+prov_free(struct reload_dataset *p, unsigned n)
+{
+	if (!p)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		free((char *)p[i].name);
+		free((char *)p[i].type);
+		free((char *)p[i].version);
+	}
+	free(p);
+}
+
+/* A copy of each distinct dataset's provenance (the snapshot may be freed
+ * by a later publish while /metrics or the control channel reads it). */
+static unsigned
+prov_take(const struct snapshot *s, struct reload_dataset **out)
+{
+	unsigned n = 0, cap = 0;
+	struct reload_dataset *p = NULL;
+	const struct dataset **seen = NULL;
+
+	for (unsigned i = 0; i < snapshot_zone_count(s); i++) {
+		const struct zone *z = snapshot_zone(s, i);
+		for (unsigned j = 0; j < zone_dataset_count(z); j++) {
+			const struct dataset *ds = zone_dataset(z, j);
+			unsigned k = 0;
+			while (k < n && seen[k] != ds)
+				k++;
+			if (k < n)
+				continue;       /* shared by several zones */
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				void *np = realloc(p, cap * sizeof(*p));
+				void *ns = realloc(seen, cap * sizeof(*seen));
+				if (np)
+					p = np;
+				if (ns)
+					seen = ns;
+				if (!np || !ns)
+					goto oom;
+			}
+			const struct ds_labels *l = dataset_labels(ds);
+			const char *v = dataset_version(ds);
+			seen[n] = ds;
+			p[n].name = strdup(l && l->name ? l->name : "");
+			p[n].type = strdup(ds_type_name(dataset_type(ds)));
+			p[n].version = v ? strdup(v) : NULL;
+			p[n].mtime = dataset_mtime(ds);
+			p[n].entries = dataset_entries(ds);
+			n++;
+			if (!p[n - 1].name || !p[n - 1].type || (v &&
+			    !p[n - 1].version))
+				goto oom;
+		}
+	}
+	free(seen);
+	*out = p;
+	return n;
+oom:
+	free(seen);
+	prov_free(p, n);
+	*out = NULL;
+	return 0;
+}
+
+unsigned
+reload_datasets(struct reload *r,
+    void (*fn)(const struct reload_dataset *d, void *arg), void *arg)
+{
+	pthread_mutex_lock(&r->mu);
+	unsigned n = r->nprov;
+	for (unsigned i = 0; i < n; i++)
+		fn(&r->prov[i], arg);
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
+static void
 watch_files(struct reload *r)
 {
 	if (!r->watch)
@@ -253,6 +333,8 @@ build_publish(struct reload *r, struct config *cfg, bool initial, bool force,
 	tmp = r->st;
 	pthread_mutex_unlock(&r->mu);
 	describe(&tmp, snap);
+	struct reload_dataset *prov;
+	unsigned nprov = prov_take(snap, &prov);
 	tmp.snapshot_bytes = h1 > h0 ? h1 - h0 : r1 > r0 ? r1 - r0 : 0;
 	tmp.loaded_time = time(NULL);
 	server_publish(r->srv, snap, cfg);
@@ -260,7 +342,12 @@ build_publish(struct reload *r, struct config *cfg, bool initial, bool force,
 		r->published(r->hook_arg, snap, cfg);
 	pthread_mutex_lock(&r->mu);
 	r->st = tmp;
+	struct reload_dataset *old = r->prov;
+	unsigned nold = r->nprov;
+	r->prov = prov;
+	r->nprov = nprov;
 	pthread_mutex_unlock(&r->mu);
+	prov_free(old, nold);
 	snprintf(msg, msglen, "%s: %u zone%s, %zu entries in %.3f s",
 	    initial ? "loaded" : "reloaded", tmp.nzones,
 	    tmp.nzones == 1 ? "" : "s", tmp.entries, secs);
@@ -456,6 +543,7 @@ reload_free(struct reload *r)
 		pthread_join(r->tid, NULL);
 	}
 	sigs_free(r->sigs, r->nsigs);
+	prov_free(r->prov, r->nprov);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv);
 	pthread_cond_destroy(&r->done);

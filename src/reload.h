@@ -82,6 +82,20 @@ int reload_now(struct reload *r, enum reload_kind kind, char *msg,
 
 void reload_status(struct reload *r, struct reload_status *out);
 
+/* Added (gaps7): provenance of each distinct dataset of the served
+ * snapshot, for /metrics and `dnsxl status`. version is NULL when the
+ * source carries none; mtime is the newest file mtime (SPF: resolution
+ * time), 0 = unknown. */
+struct reload_dataset {
+	const char *name, *type, *version;
+	time_t mtime;
+	size_t entries;
+};
+/* Call fn for each, in config order, under the reloader's lock (fn must
+ * not block or call back into reload). Returns how many were visited. */
+unsigned reload_datasets(struct reload *r,
+    void (*fn)(const struct reload_dataset *d, void *arg), void *arg);
+
 /* Stop the thread and the watcher (before server_free). */
 void reload_free(struct reload *r);
 
