@@ -27,6 +27,14 @@ SEED=7
 PY=/usr/bin/python3
 
 die() { echo "reload_bench: $*" >&2; exit 1; }
+# stop PID: SIGTERM, then SIGKILL after 15 s (rbldnsd busy in a 10M reload
+# does not act on SIGTERM until it finishes, and may never).
+stop() {
+	kill "$1" 2>/dev/null
+	for _ in $(seq 150); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
 command -v dnsperf >/dev/null || die "dnsperf missing (apt-get install dnsperf)"
 [ -x "$RBLDNSD" ] || die "rbldnsd missing (apt-get install rbldnsd)"
 [ -x "$DNSXLD" ] || die "$DNSXLD missing (make)"
@@ -108,7 +116,7 @@ wait_ready $PORT $DPID
 echo "dnsxld loaded in ~$((SECONDS - t0)) s"
 run dnsxld $DPID $PORT baseline
 run dnsxld $DPID $PORT reload
-kill $DPID; wait $DPID 2>/dev/null
+stop $DPID
 echo "  dnsxld reloads logged: $(grep -c 'reloaded' "$WORK/dnsxld.log")," \
     "build time of the last: $(grep 'reloaded' "$WORK/dnsxld.log" | tail -1 | sed 's/.* in //')"
 
@@ -123,5 +131,5 @@ wait_ready $PORT $RPID
 echo "rbldnsd loaded in ~$((SECONDS - t0)) s"
 run rbldnsd $RPID $PORT baseline
 run rbldnsd $RPID $PORT reload
-kill $RPID; wait $RPID 2>/dev/null
+stop $RPID
 echo "raw dnsperf output: $WORK/*-dnsperf.txt"
