@@ -486,18 +486,12 @@ zones:
 SECRET = "c2VjcmV0LWtleS1mb3ItZG5zeGxkLXhmci10ZXN0cy0yMDI2"
 
 
-def test_tsig_transfer_to_nsd(tmp_path):
-    """allow-transfer "127.0.0.1 key xfr-key": NSD transfers with TSIG;
-    an unsigned request or one signed with another key is REFUSED; the
-    signed reply verifies (dnspython checks every message's TSIG)."""
-    if not os.path.exists(NSD):
-        pytest.skip("nsd not installed (make test-deps)")
-    import dns.tsigkeyring
-    (tmp_path / "d4").write_text(D4)
-    p1, p2 = free_port(), free_port()
+
+def start_tsig_primary(tmp_path, port):
+    """dnsxld serving ZONE from tmp_path/d4, transfers only with xfr-key."""
     conf = tmp_path / "dnsxld.conf"
     conf.write_text(f"""server:
-  listen: 127.0.0.1@{p1}
+  listen: 127.0.0.1@{port}
   allow-transfer: [ "127.0.0.1 key xfr-key" ]
   tsig-keys:
     - {{ name: xfr-key, algorithm: hmac-sha256, secret: "{SECRET}" }}
@@ -508,8 +502,19 @@ zones:
   - name: {ZONE}
     datasets: [ v4 ]
 """)
-    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
+    return Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], port,
                   cwd=tmp_path, probe=ZONE)
+
+def test_tsig_transfer_to_nsd(tmp_path):
+    """allow-transfer "127.0.0.1 key xfr-key": NSD transfers with TSIG;
+    an unsigned request or one signed with another key is REFUSED; the
+    signed reply verifies (dnspython checks every message's TSIG)."""
+    if not os.path.exists(NSD):
+        pytest.skip("nsd not installed (make test-deps)")
+    import dns.tsigkeyring
+    (tmp_path / "d4").write_text(D4)
+    p1, p2 = free_port(), free_port()
+    prim = start_tsig_primary(tmp_path, p1)
     sdir = tmp_path / "nsd"
     sdir.mkdir()
     text = nsd_conf(sdir, p2, p1).replace(
@@ -837,21 +842,7 @@ def test_tsig_errors_are_notauth(tmp_path, monkeypatch):
     import dns.tsigkeyring
     (tmp_path / "d4").write_text("1.2.3.4\n")
     p1 = free_port()
-    conf = tmp_path / "dnsxld.conf"
-    conf.write_text(f"""server:
-  listen: 127.0.0.1@{p1}
-  allow-transfer: [ "127.0.0.1 key xfr-key" ]
-  tsig-keys:
-    - {{ name: xfr-key, algorithm: hmac-sha256, secret: "{SECRET}" }}
-    - {{ name: other-key, secret: "{SECRET}" }}
-datasets:
-  - {{ name: v4, type: ip4trie, files: [ d4 ] }}
-zones:
-  - name: {ZONE}
-    datasets: [ v4 ]
-""")
-    prim = Server([str(BUILD / "dnsxld"), "-n", "--config", str(conf)], p1,
-                  cwd=tmp_path, probe=ZONE)
+    prim = start_tsig_primary(tmp_path, p1)
     wrong = "d3JvbmctKy1zZWNyZXQtZm9yLWRuc3hsZC14ZnItdGVzdHM="
     try:
         cases = [("nokey.", SECRET, "hmac-sha256", dns.tsig.PeerBadKey),
