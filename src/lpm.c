@@ -66,6 +66,13 @@ struct esc {
 	uint32_t i, par;
 };
 
+/* Compact IPv6 entry, for maps whose prefixes are all <= /64 (real DNSxL
+ * data): 12 bytes, three 32-bit words (4-byte aligned) holding
+ *   w = low 48 of the top 64 bits << 16 | plen << 9 | parent distance
+ * and the value. Like the IPv4 word it sorts like the prefix. */
+#define PFAR8   511u
+#define W8(m, i) ((uint64_t)(m)->e8[3 * (size_t)(i)] << 32 | (m)->e8[3 * (size_t)(i) + 1])
+
 /* IPv6 buckets are few and big (most space is 2xxx::/16): a lookup first
  * halves a sample of every SAMP-th key, small enough to stay in cache. */
 #define SAMP    16
@@ -77,8 +84,9 @@ struct lpm {
 	struct bkt *bkt;
 	struct e4 *e4;              /* IPv4: word and value side by side */
 	struct e6 *e6;              /* IPv6: key, value, plen and parent */
-	uint64_t *samp6;            /* IPv6: e6[j * SAMP].k.hi */
-	struct esc *esc;            /* IPv4 parents PFAR or more back */
+	uint32_t *e8;               /* IPv6, all <= /64: word hi, lo, value */
+	uint64_t *samp6;            /* IPv6: top 64 bits of entry j * SAMP */
+	struct esc *esc;            /* IPv4/e8 parents PFAR(8) or more back */
 	size_t nesc;
 	uint64_t *vis;              /* bit per long prefix: its segment shows */
 	uint32_t *rank;             /* set bits of vis before each 512 */
@@ -113,6 +121,11 @@ static inline struct k128
 key_at(const struct lpm *m, uint32_t h, size_t i)
 {
 	struct k128 k;
+	if (m->e8) {
+		k.hi = (uint64_t)h << 48 | W8(m, i) >> 16;
+		k.lo = 0;
+		return k;
+	}
 	if (m->family == 6)
 		return m->e6[i].k;
 	k.hi = (uint64_t)(h << 16 | m->e4[i].w >> 16) << 32;
@@ -123,25 +136,38 @@ key_at(const struct lpm *m, uint32_t h, size_t i)
 static inline unsigned
 plen_at(const struct lpm *m, size_t i)
 {
+	if (m->e8)
+		return (unsigned)(m->e8[3 * i + 1] >> 9) & 127;
 	return m->family == 6 ? m->e6[i].plen : (m->e4[i].w >> 10) & 63;
 }
 
 static inline uint32_t
 val_at(const struct lpm *m, size_t i)
 {
+	if (m->e8)
+		return m->e8[3 * i + 2];
 	return m->family == 6 ? m->e6[i].v : m->e4[i].v;
 }
 
 static inline uint32_t
 parent_at(const struct lpm *m, size_t i)
 {
-	if (m->family == 6)
+	uint32_t d;
+	if (m->e8) {
+		d = m->e8[3 * i + 1] & PFAR8;
+		if (d == 0)
+			return NOIDX;
+		if (d < PFAR8)
+			return (uint32_t)(i - d);
+	} else if (m->family == 6) {
 		return m->e6[i].par;
-	uint32_t d = m->e4[i].w & PFAR;
-	if (d == 0)
-		return NOIDX;
-	if (d < PFAR)
-		return (uint32_t)(i - d);
+	} else {
+		d = m->e4[i].w & PFAR;
+		if (d == 0)
+			return NOIDX;
+		if (d < PFAR)
+			return (uint32_t)(i - d);
+	}
 	size_t lo = 0, hi = m->nesc;
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
@@ -222,7 +248,10 @@ add_esc(struct lpm *m, uint32_t i, uint32_t par)
 	}
 	m->esc[m->nesc].i = i;
 	m->esc[m->nesc++].par = par;
-	m->e4[i].w |= PFAR;
+	if (m->e8)
+		m->e8[3 * (size_t)i + 1] |= PFAR8;
+	else
+		m->e4[i].w |= PFAR;
 	return 0;
 }
 
@@ -259,13 +288,17 @@ finish(struct lpm *m)
 			/* Only long parents are kept: shorts are in bval. */
 			uint32_t par = sp && plen_at(m, stack[sp - 1].i) > SHORT ?
 			    stack[sp - 1].i : NOIDX;
-			if (plen > SHORT) {
-				if (m->family == 6)
-					m->e6[i].par = par;
-				else if (par != NOIDX && i - par < PFAR)
+			if (plen > SHORT && m->e6)
+				m->e6[i].par = par;
+			else if (plen > SHORT && par != NOIDX) {
+				uint32_t far = m->e8 ? PFAR8 : PFAR;
+				if (i - par >= far) {
+					if ((rc = add_esc(m, i, par)) < 0)
+						return rc;
+				} else if (m->e8)
+					m->e8[3 * (size_t)i + 1] |= i - par;
+				else
 					m->e4[i].w |= i - par;
-				else if (par != NOIDX && (rc = add_esc(m, i, par)) < 0)
-					return rc;
 			}
 			stack[sp].i = i;
 			stack[sp++].end = k_end(s, plen);
@@ -348,12 +381,12 @@ make_idx(struct lpm *m)
 static void
 set_buckets(struct lpm *m, const struct lpm_builder *b)
 {
-	size_t i = 0, n = b->n;
+	size_t i = 0, n = b->n + b->n8;    /* one of them is 0 */
 	for (uint32_t h = 0; h < NBKT; h++) {
 #define HOF(j) (b->family == 4 ? (uint32_t)(b->v4[j].key >> 24) \
-    : (uint32_t)(b->v6[j].k.hi >> 48))
+    : b->n8 ? (uint32_t)(b->v8[j].a >> 48) : (uint32_t)(b->v6[j].k.hi >> 48))
 #define PLEN(j) (b->family == 4 ? (unsigned)(b->v4[j].key & 0xff) \
-    : (unsigned)b->v6[j].plen)
+    : b->n8 ? (unsigned)b->p8[j] : (unsigned)b->v6[j].plen)
 		while (i < n && HOF(i) == h && PLEN(i) <= SHORT)
 			i++;
 		m->bkt[h].ls = (uint32_t)i;
@@ -371,7 +404,7 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	struct lpm *m;
 	int rc = DX_ENOMEM;
 	*out = NULL;
-	if (b->n >= NOIDX || (m = calloc(1, sizeof(*m))) == NULL) {
+	if (b->n + b->n8 >= NOIDX || (m = calloc(1, sizeof(*m))) == NULL) {
 		lpm_builder_free(b);
 		return DX_ENOMEM;
 	}
@@ -379,8 +412,8 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	m->bytes = sizeof(*m);
 	if (lpm_builder_sort(b) < 0)
 		goto out;
-	m->n = b->n;
-	if (b->n == 0) {
+	m->n = b->n + b->n8;
+	if (m->n == 0) {
 		/* Most datasets hold one family: the other map is empty and
 		 * costs no bucket table (every query checks n first). */
 		lpm_builder_free(b);
@@ -399,6 +432,22 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 			m->e4[i].w = (uint32_t)(b->v4[i].key >> 8) << 16 |
 			    (uint32_t)(b->v4[i].key & 0xff) << 10;
 			m->e4[i].v = b->v4[i].value;
+		}
+	} else if (b->n8) {
+		if ((m->e8 = lpm_alloc(m->n * 3 * sizeof(*m->e8))) == NULL)
+			goto out;
+		m->bytes += m->n * 3 * sizeof(*m->e8);
+		size_t ns = m->n / SAMP + 1;
+		if ((m->samp6 = lpm_alloc(ns * sizeof(*m->samp6))) == NULL)
+			goto out;
+		m->bytes += ns * sizeof(*m->samp6);
+		for (size_t i = 0; i < m->n; i++) {
+			uint64_t a = b->v8[i].a;
+			if (i % SAMP == 0)
+				m->samp6[i / SAMP] = a;
+			m->e8[3 * i] = (uint32_t)(a >> 16);
+			m->e8[3 * i + 1] = (uint32_t)a << 16 | (uint32_t)b->p8[i] << 9;
+			m->e8[3 * i + 2] = b->v8[i].value;
 		}
 	} else {
 		if ((m->e6 = lpm_alloc(b->n * sizeof(*m->e6))) == NULL)
@@ -441,6 +490,7 @@ lpm_free(struct lpm *m)
 	free(m->e6);
 	free(m->samp6);
 	free(m->e4);
+	free(m->e8);
 	free(m->esc);
 	free(m->vis);
 	free(m->rank);
@@ -613,6 +663,17 @@ last_le(const struct lpm *m, uint32_t h, struct k128 a)
 		}
 		return (int64_t)lo - 1;
 	}
+	if (m->e8) {
+		uint64_t t = a.hi << 16 | 0xffff;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (W8(m, mid) <= t)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return (int64_t)lo - 1;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (k_cmp(key_at(m, h, mid), a) <= 0)
@@ -621,6 +682,57 @@ last_le(const struct lpm *m, uint32_t h, struct k128 a)
 			hi = mid;
 	}
 	return (int64_t)lo - 1;
+}
+
+/* Compact IPv6 map: as the 32-byte one below, on 64-bit words. */
+static uint32_t
+look8(const struct lpm *m, uint64_t a, unsigned *plen_out)
+{
+	uint32_t h = (uint32_t)(a >> 48);
+	const struct bkt *bk = &m->bkt[h];
+	uint64_t t = a << 16 | 0xffff;
+	/* Invariant: W8(lo) <= t (or lo = ls - 1), W8(hi) > t (or le). */
+	int64_t lo = (int64_t)bk->ls - 1, hi = bk->le;
+	if (hi - lo > 1) {
+		/* the first sample (in the bucket: [sl, sh)) above a */
+		size_t sl = (bk->ls + SAMP - 1) / SAMP, sh = (bk->le + SAMP - 1) / SAMP;
+		size_t x = sl, y = sh;
+		while (x < y) {
+			size_t mid = x + (y - x) / 2;
+			if (m->samp6[mid] <= a)
+				x = mid + 1;
+			else
+				y = mid;
+		}
+		if (x > sl)
+			lo = (int64_t)((x - 1) * SAMP);
+		if (x < sh)
+			hi = (int64_t)(x * SAMP);
+		while (hi - lo > 1) {
+			int64_t mid = lo + (hi - lo) / 2;
+			if (W8(m, mid) <= t)
+				lo = mid;
+			else
+				hi = mid;
+		}
+	}
+	if (lo >= (int64_t)bk->ls) {
+		for (size_t j = (size_t)lo;;) {
+			uint64_t w = W8(m, j);
+			unsigned plen = (unsigned)(w >> 9) & 127;
+			if (((a ^ ((uint64_t)h << 48 | w >> 16)) >> (64 - plen)) == 0) {
+				if (plen_out)
+					*plen_out = plen;
+				return m->e8[3 * j + 2];
+			}
+			if ((w & PFAR8) == 0)
+				break;
+			j = parent_at(m, j);
+		}
+	}
+	if (plen_out)
+		*plen_out = bk->bplen;
+	return bk->bval;
 }
 
 uint32_t
@@ -632,6 +744,8 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 	if (m->n == 0)
 		return LPM_NONE;
 	struct k128 a = k_from_bytes(6, addr);
+	if (m->e8)
+		return look8(m, a.hi, plen_out);
 	uint32_t h = (uint32_t)(a.hi >> 48);
 	const struct bkt *bk = &m->bkt[h];
 	/* Invariant: e6[lo].k <= a (or lo = ls - 1), e6[hi].k > a (or le). */

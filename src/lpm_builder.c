@@ -33,12 +33,12 @@ lpm_alloc(size_t size)
  * pages, grown by mremap: no copy, and no 4 KB page faults (a realloc'ed
  * block loses MADV_HUGEPAGE and faulted 4 KB at a time: ~10% of a load). */
 static void *
-rec_grow(struct lpm_builder *b, void *old, size_t used, size_t size)
+rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 {
 	void *p;
 	if (size < MAPMIN)
 		return realloc(old, size);
-	if (b->maplen == 0) {
+	if (*maplen == 0) {
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
@@ -47,25 +47,25 @@ rec_grow(struct lpm_builder *b, void *old, size_t used, size_t size)
 			memcpy(p, old, used);
 		free(old);
 	} else {
-		p = mremap(old, b->maplen, size, MREMAP_MAYMOVE);
+		p = mremap(old, *maplen, size, MREMAP_MAYMOVE);
 		if (p == MAP_FAILED)
 			return NULL;
 	}
 #ifdef MADV_HUGEPAGE
 	madvise(p, size, MADV_HUGEPAGE);
 #endif
-	b->maplen = size;
+	*maplen = size;
 	return p;
 }
 
 static void
-rec_free(struct lpm_builder *b, void *p)
+rec_free(size_t *maplen, void *p)
 {
-	if (p != NULL && b->maplen)
-		munmap(p, b->maplen);
+	if (p != NULL && *maplen)
+		munmap(p, *maplen);
 	else
 		free(p);
-	b->maplen = 0;
+	*maplen = 0;
 }
 
 int
@@ -79,6 +79,7 @@ lpm_builder_new(int family, struct lpm_builder **out)
 		return DX_ENOMEM;
 	b->family = family;
 	b->sorted = 1;
+	b->sorted8 = 1;
 	*out = b;
 	return 0;
 }
@@ -88,7 +89,9 @@ lpm_builder_free(struct lpm_builder *b)
 {
 	if (b == NULL)
 		return;
-	rec_free(b, b->family == 4 ? (void *)b->v4 : (void *)b->v6);
+	rec_free(&b->maplen, b->family == 4 ? (void *)b->v4 : (void *)b->v6);
+	rec_free(&b->maplen8, b->v8);
+	free(b->p8);
 	free(b->h4);
 	free(b->h6);
 	free(b);
@@ -97,7 +100,7 @@ lpm_builder_free(struct lpm_builder *b)
 size_t
 lpm_builder_count(const struct lpm_builder *b)
 {
-	return b->n;
+	return b->n + b->n8;
 }
 
 static inline size_t
@@ -198,6 +201,39 @@ lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 	return lpm_builder_add_tag(b, addr, plen, value, 0);
 }
 
+/* Deferred IPv6 add of a prefix <= /64: 17 bytes instead of 32. */
+static int
+add8(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
+    uint32_t value, uint32_t tag)
+{
+	if (b->n8 == b->cap8) {
+		size_t cap = b->cap8 ? b->cap8 * 2 : 256;
+		struct b8 *v = rec_grow(&b->maplen8, b->v8, b->n8 * sizeof(*v),
+		    cap * sizeof(*v));
+		if (v == NULL)
+			return DX_ENOMEM;
+		b->v8 = v;
+		uint8_t *p = realloc(b->p8, cap);
+		if (p == NULL)
+			return DX_ENOMEM;
+		b->p8 = p;
+		b->cap8 = cap;
+	}
+	uint64_t a = 0;
+	for (unsigned i = 0; i < 8; i++)
+		a = a << 8 | addr[i];
+	a = plen ? a & (UINT64_MAX << (64 - plen)) : 0;
+	struct b8 *e = &b->v8[b->n8];
+	e->a = a;
+	e->value = value;
+	e->tag = tag;
+	b->p8[b->n8] = (uint8_t)plen;
+	if (b->n8 && (a < e[-1].a || (a == e[-1].a && plen < b->p8[b->n8 - 1])))
+		b->sorted8 = 0;
+	b->n8++;
+	return 0;
+}
+
 int
 lpm_builder_add_tag(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
     uint32_t value, uint32_t tag)
@@ -206,11 +242,13 @@ lpm_builder_add_tag(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 	int order;                  /* against the last add: <0, 0, >0 */
 	if (plen > maxp)
 		return DX_EINVAL;
+	if (b->family == 6 && b->defer && plen <= 64)
+		return add8(b, addr, plen, value, tag);
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 256;
 		size_t sz = b->family == 4 ? sizeof(struct b4) : sizeof(struct b6);
 		void *old = b->family == 4 ? (void *)b->v4 : (void *)b->v6;
-		void *p = rec_grow(b, old, b->n * sz, cap * sz);
+		void *p = rec_grow(&b->maplen, old, b->n * sz, cap * sz);
 		if (p == NULL)
 			return DX_ENOMEM;
 		if (b->family == 4)
@@ -296,7 +334,7 @@ sort4(struct lpm_builder *b)
 	}
 	b->v4 = src;
 	if (dst == v)
-		rec_free(b, dst);       /* the original array: maybe an mmap */
+		rec_free(&b->maplen, dst);       /* the original array: maybe an mmap */
 	else
 		free(dst);
 	free(cnt);
@@ -349,7 +387,7 @@ sort6(struct lpm_builder *b)
 		dst = t;
 	}
 	if (src == tmp) {
-		rec_free(b, b->v6);     /* maybe an mmap */
+		rec_free(&b->maplen, b->v6);     /* maybe an mmap */
 		b->v6 = tmp;
 	} else
 		free(tmp);
@@ -400,6 +438,138 @@ dedup(struct lpm_builder *b)
 	b->n = w;
 }
 
+/* v8 by (a, plen): a stable LSD radix sort, the length first, then the
+ * address in 16-bit digits, skipping digits all records share. */
+static int
+sort8(struct lpm_builder *b)
+{
+	size_t n = b->n8;
+	struct b8 *tmp = lpm_alloc(n * sizeof(*tmp));
+	uint8_t *tp = malloc(n);
+	size_t *cnt = malloc(65536 * sizeof(*cnt));
+	if (tmp == NULL || tp == NULL || cnt == NULL) {
+		free(tmp);
+		free(tp);
+		free(cnt);
+		return DX_ENOMEM;
+	}
+	struct b8 *src = b->v8, *dst = tmp;
+	uint8_t *ps = b->p8, *pd = tp;
+	for (int sh = -16; sh < 64; sh += 16) {
+#define DIG(i) (sh < 0 ? (size_t)ps[i] : (size_t)(src[i].a >> sh & 0xffff))
+		size_t sum = 0;
+		memset(cnt, 0, 65536 * sizeof(*cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[DIG(i)]++;
+		if (cnt[DIG(0)] == n)
+			continue;       /* one digit value: already in order */
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = cnt[d];
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t j = cnt[DIG(i)]++;
+			dst[j] = src[i];
+			pd[j] = ps[i];
+		}
+#undef DIG
+		struct b8 *t = src;
+		src = dst;
+		dst = t;
+		uint8_t *tq = ps;
+		ps = pd;
+		pd = tq;
+	}
+	if (src == tmp) {
+		rec_free(&b->maplen8, b->v8);
+		b->v8 = tmp;
+		b->maplen8 = 0;
+	} else
+		free(tmp);
+	free(pd);
+	b->p8 = ps;
+	free(cnt);
+	return 0;
+}
+
+static void
+dedup8(struct lpm_builder *b)
+{
+	uint8_t buf[16] = { 0 };
+	size_t w = 0;
+	for (size_t i = 0; i < b->n8; i++) {
+		if (w && b->v8[i].a == b->v8[w - 1].a && b->p8[i] == b->p8[w - 1]) {
+			for (unsigned j = 0; j < 8; j++)
+				buf[j] = (uint8_t)(b->v8[i].a >> (56 - 8 * j));
+			if (b->dupfn)
+				b->dupfn(buf, b->p8[i], b->v8[i].tag, b->duparg);
+			continue;
+		}
+		b->p8[w] = b->p8[i];
+		b->v8[w++] = b->v8[i];
+	}
+	b->n8 = w;
+}
+
+/* Both halves in use: the long prefixes need the 32-byte map, so the
+ * short ones join them (v8 order kept in seq: repeats stay in add order). */
+static int
+merge8(struct lpm_builder *b)
+{
+	size_t n = b->n + b->n8;
+	if (n > b->cap) {
+		void *p = rec_grow(&b->maplen, b->v6, b->n * sizeof(struct b6),
+		    n * sizeof(struct b6));
+		if (p == NULL)
+			return DX_ENOMEM;
+		b->v6 = p;
+		b->cap = n;
+	}
+	for (size_t i = 0; i < b->n8; i++) {
+		struct b6 *e = &b->v6[b->n + i];
+		e->k.hi = b->v8[i].a;
+		e->k.lo = 0;
+		e->plen = b->p8[i];
+		e->value = b->v8[i].value;
+		e->tag = b->v8[i].tag;
+		e->seq = (uint32_t)(b->n + i);
+	}
+	b->n = n;
+	b->sorted = 0;
+	rec_free(&b->maplen8, b->v8);
+	free(b->p8);
+	b->v8 = NULL;
+	b->p8 = NULL;
+	b->n8 = b->cap8 = 0;
+	return 0;
+}
+
+/* Sorted IPv6 records all <= /64 (the immediate check's, an ACL or a
+ * feed): to v8, for the compact map. */
+static int
+to8(struct lpm_builder *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->v6[i].plen > 64)
+			return 0;
+	b->v8 = malloc(b->n * sizeof(*b->v8));
+	b->p8 = malloc(b->n);
+	if (b->v8 == NULL || b->p8 == NULL)
+		return DX_ENOMEM;       /* lpm_builder_free frees them */
+	for (size_t i = 0; i < b->n; i++) {
+		b->v8[i].a = b->v6[i].k.hi;
+		b->v8[i].value = b->v6[i].value;
+		b->v8[i].tag = b->v6[i].tag;
+		b->p8[i] = b->v6[i].plen;
+	}
+	b->n8 = b->cap8 = b->n;
+	rec_free(&b->maplen, b->v6);
+	b->v6 = NULL;
+	b->n = b->cap = 0;
+	return 0;
+}
+
 int
 lpm_builder_sort(struct lpm_builder *b)
 {
@@ -407,6 +577,16 @@ lpm_builder_sort(struct lpm_builder *b)
 	free(b->h6);
 	b->h4 = NULL;
 	b->h6 = NULL;
+	if (b->n8 && b->n && merge8(b) < 0)
+		return DX_ENOMEM;
+	if (b->n8) {
+		if (!b->sorted8 && sort8(b) < 0)
+			return DX_ENOMEM;
+		b->sorted8 = 1;
+		if (b->defer)
+			dedup8(b);
+		return 0;
+	}
 	if (b->family == 4 && !b->sorted && sort4(b) < 0)
 		return DX_ENOMEM;
 	if (b->family == 6 && !b->sorted && sort6(b) < 0)
@@ -414,5 +594,7 @@ lpm_builder_sort(struct lpm_builder *b)
 	b->sorted = 1;
 	if (b->defer)
 		dedup(b);
+	if (b->family == 6 && b->n && to8(b) < 0)
+		return DX_ENOMEM;
 	return 0;
 }

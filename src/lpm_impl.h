@@ -20,6 +20,13 @@ struct b4 {
 	                             * the record pads to 16 bytes anyway) */
 };
 
+/* IPv6 prefixes of length <= 64 (deferred mode): the top 64 bits, 16
+ * bytes a record, the length beside it in b->p8 (1 byte): half of b6. */
+struct b8 {
+	uint64_t a;
+	uint32_t value, tag;
+};
+
 struct b6 {
 	struct k128 k;
 	uint32_t value, tag;
@@ -47,6 +54,13 @@ struct lpm_builder {
 	int defer;
 	size_t maplen;              /* v4/v6 is an mmap of maplen bytes (grows
 	                             * by mremap), 0 = malloc'ed */
+	/* IPv6, deferred mode: prefixes <= /64 go here, longer ones to v6.
+	 * After lpm_builder_sort exactly one of n8, n is non-zero (or both
+	 * are 0): v8 when every prefix is <= /64 (the compact map). */
+	struct b8 *v8;
+	uint8_t *p8;                /* plen of v8[i] */
+	size_t n8, cap8, maplen8;
+	int sorted8;
 };
 
 /* --- 128-bit helpers ------------------------------------------------------ */

@@ -380,6 +380,55 @@ test_far_parent(void **state)
 	lpm_free(m);
 }
 
+/* The compact IPv6 map keeps 9-bit parent distances: a /32 holding 1200
+ * /64s, with a nested /40 holding 600, climbs through the side table. */
+static void
+test_far_parent6(void **state)
+{
+	struct lpm_builder *b;
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	unsigned pl = 0;
+	(void)state;
+	for (int defer = 0; defer < 2; defer++) {
+		assert_int_equal(lpm_builder_new(6, &b), 0);
+		if (defer)
+			lpm_builder_defer_dups(b, NULL, NULL);
+		assert_int_equal(add(b, "2001:db8::", 32, 32), 0);
+		assert_int_equal(add(b, "2001:db8:100::", 40, 40), 0);
+		for (unsigned i = 0; i < 1800; i++) {
+			/* 1200 /64s in 2001:db8:0::/40, 600 in :100::/40 */
+			unsigned j = i < 1200 ? i * 2 : 0x10000 + (i - 1200) * 2;
+			memset(a + 4, 0, 12);
+			a[4] = (uint8_t)(j >> 16);
+			a[6] = (uint8_t)(j >> 8);
+			a[7] = (uint8_t)j;
+			assert_int_equal(lpm_builder_add(b, a, 64,
+			    i % 5 == 0 ? LPM_NONE : 1000 + i), 0);
+		}
+		struct lpm *m = build(b);
+		assert_int_equal(lpm_prefix_count(m), 1802);
+		for (unsigned i = 0; i < 1800; i++) {
+			unsigned j = i < 1200 ? i * 2 : 0x10000 + (i - 1200) * 2;
+			memset(a + 4, 0, 12);
+			a[4] = (uint8_t)(j >> 16);
+			a[6] = (uint8_t)(j >> 8);
+			a[7] = (uint8_t)j;
+			a[15] = 9;
+			assert_int_equal(lpm_lookup(m, a, &pl),
+			    i % 5 == 0 ? LPM_NONE : 1000 + i);
+			a[7] = (uint8_t)(j + 1);   /* the gap: the far parent */
+			assert_int_equal(lpm_lookup(m, a, &pl), i < 1200 ? 32 : 40);
+			assert_int_equal(pl, i < 1200 ? 32 : 40);
+		}
+		assert_int_equal(look(m, "2001:db8:1ff:ffff::1", NULL), 40);
+		assert_int_equal(look(m, "2001:db8:200::", NULL), 32);
+		assert_true(within(m, "2001:db8::", 64) == false);
+		assert_true(within(m, "2001:db8:0:1::", 64));
+		assert_true(within(m, "2001:db8:100::", 40));
+		lpm_free(m);
+	}
+}
+
 struct walked {
 	char s[16][80];
 	unsigned n, stop_at;
@@ -554,6 +603,9 @@ rand_bytes(uint8_t *a, unsigned alen)
 /* Lengths at the index's block edges (/16, /20, /24 and around) instead
  * of the usual mix: test_random4_edges. */
 static int edge_lengths;
+/* IPv6 lengths: 0 the usual mix, 64 only <= /64 (the compact map), 65
+ * around the /64 boundary (both builder halves, merged). */
+static unsigned mode6;
 
 /* A few busy areas, nesting from re-using earlier prefixes. */
 static void
@@ -583,8 +635,14 @@ rand_prefix(const struct rnd *r, struct ent *e)
 	    25, 28, 32 };
 	if (edge_lengths && r->family == 4)
 		e->plen = edges[rng() % (sizeof(edges) / sizeof(edges[0]))];
-	else if (k == 0)
+	else if (r->family == 6 && mode6 == 65) {
+		static const unsigned around[] = { 8, 16, 17, 32, 48, 56, 63, 64,
+		    64, 65, 65, 66, 96, 127, 128 };
+		e->plen = around[rng() % (sizeof(around) / sizeof(around[0]))];
+	} else if (k == 0)
 		e->plen = rng() % 17;
+	else if (r->family == 6 && mode6 == 64)
+		e->plen = 17 + rng() % 48;
 	else if (r->family == 4)
 		e->plen = 17 + rng() % 16;
 	else if (k < 5)
@@ -841,6 +899,26 @@ test_random6(void **state)
 	random_family(6, UINT64_C(0x5eed0006), 3000, 4000);
 }
 
+/* Only <= /64: every map (immediate and deferred check) is compact. */
+static void
+test_random6_short(void **state)
+{
+	(void)state;
+	mode6 = 64;
+	random_family(6, UINT64_C(0x5eed0064), 3000, 4000);
+	mode6 = 0;
+}
+
+/* Lengths around /64: the deferred builder holds both halves. */
+static void
+test_random6_around64(void **state)
+{
+	(void)state;
+	mode6 = 65;
+	random_family(6, UINT64_C(0x5eed0065), 3000, 4000);
+	mode6 = 0;
+}
+
 int
 main(void)
 {
@@ -856,6 +934,9 @@ main(void)
 		cmocka_unit_test(test_random4),
 		cmocka_unit_test(test_random4_edges),
 		cmocka_unit_test(test_random6),
+		cmocka_unit_test(test_random6_short),
+		cmocka_unit_test(test_random6_around64),
+		cmocka_unit_test(test_far_parent6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
