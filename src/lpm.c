@@ -61,6 +61,7 @@ struct e6 {
 	struct k128 k;
 	uint32_t v, par;
 	uint8_t plen;
+	uint8_t syn, lplen;         /* a split map's stand-in (lpm_impl.h) */
 };
 struct esc {
 	uint32_t i, par;
@@ -94,6 +95,10 @@ struct lpm {
 	                             * addresses, the first long prefix of its
 	                             * bucket starting in it or after; NULL */
 	unsigned ibits;
+	struct lpm *hi;             /* split IPv6: the prefixes > /64 */
+	struct lpm_fix *fix;        /* split IPv6: masked blocks (lpm_impl.h) */
+	size_t nfix;
+	size_t count;               /* prefixes added (no stand-ins) */
 	uint64_t bvis[NBKT / 64];
 };
 
@@ -412,7 +417,21 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	m->bytes = sizeof(*m);
 	if (lpm_builder_sort(b) < 0)
 		goto out;
+	if (b->family == 6 && b->n8 && b->n) {
+		if ((rc = lpm_builder_split(b, &m->hi, &m->fix, &m->nfix)) < 0)
+			goto out;
+		m->bytes += lpm_memory(m->hi) + m->nfix * sizeof(*m->fix);
+		rc = DX_ENOMEM;
+	}
 	m->n = b->n + b->n8;
+	m->count = m->n;
+	for (size_t i = 0; i < m->nfix; i++)
+		m->count -= m->fix[i].skip;
+	if (m->hi) {
+		m->count += m->hi->n;
+		for (size_t i = 0; i < m->hi->n; i++)
+			m->count -= m->hi->e6[i].syn;
+	}
 	if (m->n == 0) {
 		/* Most datasets hold one family: the other map is empty and
 		 * costs no bucket table (every query checks n first). */
@@ -463,6 +482,8 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 			m->e6[i].k = b->v6[i].k;
 			m->e6[i].v = b->v6[i].value;
 			m->e6[i].plen = b->v6[i].plen;
+			m->e6[i].syn = b->v6[i].syn;
+			m->e6[i].lplen = b->v6[i].lplen;
 		}
 	}
 	set_buckets(m, b);
@@ -491,6 +512,8 @@ lpm_free(struct lpm *m)
 	free(m->samp6);
 	free(m->e4);
 	free(m->e8);
+	lpm_free(m->hi);
+	free(m->fix);
 	free(m->esc);
 	free(m->vis);
 	free(m->rank);
@@ -735,17 +758,11 @@ look8(const struct lpm *m, uint64_t a, unsigned *plen_out)
 	return bk->bval;
 }
 
-uint32_t
-lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
+/* The 32-byte IPv6 map: false if no prefix covers a (a split map's hi
+ * half: ask the compact one), else true and *v (maybe LPM_NONE). */
+static bool
+look6(const struct lpm *m, struct k128 a, uint32_t *v, unsigned *plen_out)
 {
-	if (m->family == 4)
-		return lpm_lookup4(m, (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
-		    (uint32_t)addr[2] << 8 | addr[3], plen_out);
-	if (m->n == 0)
-		return LPM_NONE;
-	struct k128 a = k_from_bytes(6, addr);
-	if (m->e8)
-		return look8(m, a.hi, plen_out);
 	uint32_t h = (uint32_t)(a.hi >> 48);
 	const struct bkt *bk = &m->bkt[h];
 	/* Invariant: e6[lo].k <= a (or lo = ls - 1), e6[hi].k > a (or le). */
@@ -781,19 +798,42 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 		unsigned plen = plen_at(m, j);
 		if (k_cmp(k_net(a, plen), m->e6[j].k) == 0) {
 			if (plen_out)
-				*plen_out = plen;
-			return val_at(m, j);
+				*plen_out = m->e6[j].syn ? m->e6[j].lplen : plen;
+			*v = val_at(m, j);
+			return true;
 		}
 	}
 	if (plen_out)
 		*plen_out = bk->bplen;
-	return bk->bval;
+	*v = bk->bval;
+	return bk->bval != LPM_NONE || bk->bplen;
 }
 
-bool
-lpm_any_within(const struct lpm *m, const uint8_t *addr, unsigned plen)
+uint32_t
+lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 {
-	if (plen > (m->family == 4 ? 32u : 128u) || m->n == 0)
+	if (m->family == 4)
+		return lpm_lookup4(m, (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+		    (uint32_t)addr[2] << 8 | addr[3], plen_out);
+	if (m->n == 0)
+		return LPM_NONE;
+	struct k128 a = k_from_bytes(6, addr);
+	if (m->hi) {
+		uint32_t v;
+		if (look6(m->hi, a, &v, plen_out))
+			return v;
+	}
+	if (m->e8)
+		return look8(m, a.hi, plen_out);
+	uint32_t v = LPM_NONE;
+	look6(m, a, &v, plen_out);
+	return v;
+}
+
+static bool
+within(const struct lpm *m, const uint8_t *addr, unsigned plen)
+{
+	if (m->n == 0)
 		return false;
 	struct k128 ws = k_net(k_from_bytes(m->family, addr), plen);
 	struct k128 we = k_end(ws, plen);
@@ -821,19 +861,85 @@ lpm_any_within(const struct lpm *m, const uint8_t *addr, unsigned plen)
 	return seg_any(m, hb, j, key_at(m, hb, (size_t)j), we);
 }
 
+/* A split map: the hi half answers all of each block it touches (its
+ * stand-ins), the compact one the rest (LPM_NONE on masked blocks). A
+ * window inside one /64 block asks the half that answers there; a wider
+ * one may hold both kinds of block. */
+bool
+lpm_any_within(const struct lpm *m, const uint8_t *addr, unsigned plen)
+{
+	if (plen > (m->family == 4 ? 32u : 128u))
+		return false;
+	if (m->hi == NULL)
+		return within(m, addr, plen);
+	if (plen > 64) {
+		uint32_t v;
+		struct k128 a = k_from_bytes(6, addr);
+		return within(look6(m->hi, a, &v, NULL) ? m->hi : m, addr, plen);
+	}
+	return within(m->hi, addr, plen) || within(m, addr, plen);
+}
+
+/* Entries of a map in order; the bucket h of entry i is tracked. */
+struct cursor {
+	const struct lpm *m;
+	size_t i, fi;
+	uint32_t h;
+	struct k128 k;
+	unsigned plen;
+	uint32_t v;
+};
+
+/* Load the entry at or after c->i that lpm_walk shows (no stand-ins);
+ * false at the end. */
+static bool
+cur_load(struct cursor *c)
+{
+	const struct lpm *m = c->m;
+	for (; c->i < m->n; c->i++) {
+		while (m->bkt[c->h].le <= c->i)
+			c->h++;
+		c->v = val_at(m, c->i);
+		if (m->e6 && m->e6[c->i].syn)
+			continue;
+		while (c->fi < m->nfix && m->fix[c->fi].i < c->i)
+			c->fi++;
+		if (c->fi < m->nfix && m->fix[c->fi].i == c->i) {
+			if (m->fix[c->fi].skip)
+				continue;
+			c->v = m->fix[c->fi].v;
+		}
+		c->k = key_at(m, c->h, c->i);
+		c->plen = plen_at(m, c->i);
+		return true;
+	}
+	return false;
+}
+
 int
 lpm_walk(const struct lpm *m,
     int (*fn)(const uint8_t *addr, unsigned plen, uint32_t value, void *arg),
     void *arg)
 {
 	uint8_t buf[16];
-	for (uint32_t h = 0; h < NBKT && m->n; h++) {
-		for (size_t i = bkt_first(m, h); i < m->bkt[h].le; i++) {
-			k_to_bytes(m->family, key_at(m, h, i), buf);
-			int rc = fn(buf, plen_at(m, i), val_at(m, i), arg);
-			if (rc)
-				return rc;
-		}
+	struct cursor a = { m, 0, 0, 0, { 0, 0 }, 0, 0 };
+	struct cursor b = { m->hi, 0, 0, 0, { 0, 0 }, 0, 0 };
+	bool ha = cur_load(&a), hb = m->hi && cur_load(&b);
+	/* (address, length) order across both halves */
+	while (ha || hb) {
+		int c = !hb ? -1 : !ha ? 1 : k_cmp(a.k, b.k);
+		if (c == 0)
+			c = a.plen < b.plen ? -1 : 1;
+		struct cursor *x = c < 0 ? &a : &b;
+		k_to_bytes(m->family, x->k, buf);
+		int rc = fn(buf, x->plen, x->v, arg);
+		if (rc)
+			return rc;
+		x->i++;
+		if (x == &a)
+			ha = cur_load(&a);
+		else
+			hb = cur_load(&b);
 	}
 	return 0;
 }
@@ -847,7 +953,7 @@ lpm_family(const struct lpm *m)
 size_t
 lpm_prefix_count(const struct lpm *m)
 {
-	return m->n;
+	return m->count;
 }
 
 size_t

@@ -272,6 +272,7 @@ lpm_builder_add_tag(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 		e->value = value;
 		e->tag = tag;
 		e->seq = (uint32_t)b->n;
+		e->syn = e->lplen = 0;
 		order = b->n == 0 ? 1 : b6_cmp(e, &b->v6[b->n - 1]);
 	}
 	if (b->defer) {
@@ -512,39 +513,6 @@ dedup8(struct lpm_builder *b)
 	b->n8 = w;
 }
 
-/* Both halves in use: the long prefixes need the 32-byte map, so the
- * short ones join them (v8 order kept in seq: repeats stay in add order). */
-static int
-merge8(struct lpm_builder *b)
-{
-	size_t n = b->n + b->n8;
-	if (n > b->cap) {
-		void *p = rec_grow(&b->maplen, b->v6, b->n * sizeof(struct b6),
-		    n * sizeof(struct b6));
-		if (p == NULL)
-			return DX_ENOMEM;
-		b->v6 = p;
-		b->cap = n;
-	}
-	for (size_t i = 0; i < b->n8; i++) {
-		struct b6 *e = &b->v6[b->n + i];
-		e->k.hi = b->v8[i].a;
-		e->k.lo = 0;
-		e->plen = b->p8[i];
-		e->value = b->v8[i].value;
-		e->tag = b->v8[i].tag;
-		e->seq = (uint32_t)(b->n + i);
-	}
-	b->n = n;
-	b->sorted = 0;
-	rec_free(&b->maplen8, b->v8);
-	free(b->p8);
-	b->v8 = NULL;
-	b->p8 = NULL;
-	b->n8 = b->cap8 = 0;
-	return 0;
-}
-
 /* Sorted IPv6 records all <= /64 (the immediate check's, an ACL or a
  * feed): to v8, for the compact map. */
 static int
@@ -577,15 +545,12 @@ lpm_builder_sort(struct lpm_builder *b)
 	free(b->h6);
 	b->h4 = NULL;
 	b->h6 = NULL;
-	if (b->n8 && b->n && merge8(b) < 0)
-		return DX_ENOMEM;
 	if (b->n8) {
 		if (!b->sorted8 && sort8(b) < 0)
 			return DX_ENOMEM;
 		b->sorted8 = 1;
 		if (b->defer)
 			dedup8(b);
-		return 0;
 	}
 	if (b->family == 4 && !b->sorted && sort4(b) < 0)
 		return DX_ENOMEM;
@@ -594,7 +559,140 @@ lpm_builder_sort(struct lpm_builder *b)
 	b->sorted = 1;
 	if (b->defer)
 		dedup(b);
-	if (b->family == 6 && b->n && to8(b) < 0)
+	if (b->family == 6 && b->n && !b->n8 && to8(b) < 0)
 		return DX_ENOMEM;
 	return 0;
+}
+
+static inline uint64_t
+end64(uint64_t a, unsigned plen)
+{
+	return a | (plen >= 64 ? 0 : UINT64_MAX >> plen);
+}
+
+/* v8 with the masked blocks (sorted, nm of them) set to LPM_NONE: a real
+ * X/64 keeps its value in the fix table, a missing one is inserted. */
+static int
+mask8(struct lpm_builder *b, const uint64_t *mx, size_t nm,
+    struct lpm_fix **fixout, size_t *nfix)
+{
+	size_t cap = b->n8 + nm, w = 0, j = 0;
+	struct b8 *v = lpm_alloc(cap * sizeof(*v));
+	uint8_t *p = malloc(cap);
+	struct lpm_fix *fix = malloc(nm * sizeof(*fix));
+	if (v == NULL || p == NULL || fix == NULL) {
+		free(v);
+		free(p);
+		free(fix);
+		return DX_ENOMEM;
+	}
+	for (size_t t = 0; t <= nm; t++) {
+		while (j < b->n8 && (t == nm || b->v8[j].a < mx[t] ||
+		    (b->v8[j].a == mx[t] && b->p8[j] < 64))) {
+			p[w] = b->p8[j];
+			v[w++] = b->v8[j++];
+		}
+		if (t == nm)
+			break;
+		fix[t].i = (uint32_t)w;
+		if (j < b->n8 && b->v8[j].a == mx[t]) {     /* its own /64 */
+			fix[t].v = b->v8[j].value;
+			fix[t].skip = 0;
+			p[w] = b->p8[j];
+			v[w] = b->v8[j++];
+		} else {
+			fix[t].v = LPM_NONE;
+			fix[t].skip = 1;
+			p[w] = 64;
+			v[w].a = mx[t];
+			v[w].tag = 0;
+		}
+		v[w++].value = LPM_NONE;
+	}
+	rec_free(&b->maplen8, b->v8);
+	free(b->p8);
+	b->v8 = v;
+	b->p8 = p;
+	b->n8 = b->cap8 = w;
+	*fixout = fix;
+	*nfix = nm;
+	return 0;
+}
+
+int
+lpm_builder_split(struct lpm_builder *b, struct lpm **hiout,
+    struct lpm_fix **fixout, size_t *nfix)
+{
+	struct lpm_builder *hb = NULL;
+	struct { uint64_t end; size_t j; } st[66];
+	size_t nt = 0, sp = 0, j = 0, w = 0, nm = 0;
+	uint64_t *tx = NULL;
+	uint32_t *tv = NULL;
+	int rc = DX_ENOMEM;
+
+	*hiout = NULL;
+	*fixout = NULL;
+	*nfix = 0;
+	for (size_t i = 0; i < b->n; i++)
+		nt += i == 0 || b->v6[i].k.hi != b->v6[i - 1].k.hi;
+	if (lpm_builder_new(6, &hb) < 0)
+		return DX_ENOMEM;
+	hb->v6 = lpm_alloc((b->n + nt) * sizeof(*hb->v6));
+	tx = malloc(nt * sizeof(*tx));
+	tv = malloc(nt * sizeof(*tv));
+	if (hb->v6 == NULL || tx == NULL || tv == NULL)
+		goto out;
+	hb->cap = b->n + nt;
+	/* Each touched block X, its stand-in first (X/64 sorts before the
+	 * longer prefixes inside X), with the /64 half's answer for X: the
+	 * innermost v8 prefix open at X (they nest: a stack of <= 65). */
+	for (size_t i = 0, t = 0; i < b->n; i++) {
+		uint64_t x = b->v6[i].k.hi;
+		if (i == 0 || x != b->v6[i - 1].k.hi) {
+			for (; j < b->n8 && b->v8[j].a <= x; j++) {
+				while (sp && st[sp - 1].end < b->v8[j].a)
+					sp--;
+				st[sp].end = end64(b->v8[j].a, b->p8[j]);
+				st[sp++].j = j;
+			}
+			while (sp && st[sp - 1].end < x)
+				sp--;
+			struct b6 *e = &hb->v6[w++];
+			memset(e, 0, sizeof(*e));
+			e->k.hi = x;
+			e->plen = 64;
+			e->syn = 1;
+			e->value = sp ? b->v8[st[sp - 1].j].value : LPM_NONE;
+			e->lplen = sp ? b->p8[st[sp - 1].j] : 0;
+			tx[t] = x;
+			tv[t++] = e->value;
+		}
+		hb->v6[w++] = b->v6[i];
+	}
+	hb->n = w;
+	rec_free(&b->maplen, b->v6);
+	b->v6 = NULL;
+	b->n = b->cap = 0;
+	rc = lpm_build(hb, hiout);
+	hb = NULL;
+	if (rc < 0)
+		goto out;
+	/* Masked: the /64 half lists X, but nothing of X shows. */
+	for (size_t t = 0; t < nt; t++) {
+		uint8_t a[16] = { 0 };
+		for (unsigned k = 0; k < 8; k++)
+			a[k] = (uint8_t)(tx[t] >> (56 - 8 * k));
+		if (tv[t] != LPM_NONE && !lpm_any_within(*hiout, a, 64))
+			tx[nm++] = tx[t];
+	}
+	rc = nm ? mask8(b, tx, nm, fixout, nfix) : 0;
+out:
+	if (rc < 0) {
+		lpm_free(*hiout);
+		*hiout = NULL;
+	}
+	lpm_builder_free(hb);
+	free(tx);
+	free(tv);
+	return rc;
 }

@@ -32,6 +32,8 @@ struct b6 {
 	uint32_t value, tag;
 	uint32_t seq;               /* add order: qsort is not stable */
 	uint8_t plen;
+	uint8_t syn;                /* a split map's stand-in /64 (below) */
+	uint8_t lplen;              /* syn: the /64 half's plen for value */
 };
 
 struct lpm_builder {
@@ -142,6 +144,28 @@ k_to_bytes(int family, struct k128 k, uint8_t *p)
 		p[i] = i < 8 ? (uint8_t)(k.hi >> (56 - 8 * i))
 		    : (uint8_t)(k.lo >> (56 - 8 * (i - 8)));
 }
+
+/* A split IPv6 map (deferred mode, prefixes on both sides of /64): the
+ * compact map holds the <= /64 ones, a second 32-byte map ("hi") the
+ * longer ones plus, for every /64 block X they touch, a stand-in X/64
+ * (syn) carrying the compact map's answer for X, so hi alone answers
+ * every address of X and a lookup asks the compact map only outside.
+ * Where the long prefixes hide X entirely (exclusions covering a listed
+ * block: "masked"), the compact map says LPM_NONE for X, so that its
+ * lpm_any_within counts only what shows: its X/64 gets value LPM_NONE
+ * (the real one kept here for lpm_walk), or a stand-in X/64 is inserted
+ * (skip: lpm_walk leaves it out). Sorted by i, the compact map's index. */
+struct lpm_fix {
+	uint32_t i, v;
+	uint32_t skip;
+};
+
+/* Split b (sorted, deduplicated, both v8 and v6 non-empty): builds hi
+ * from v6 and the stand-ins, frees v6 and rewrites v8 for the masked
+ * blocks. 0 or DX_ENOMEM; *fix (nfix entries) is the caller's. */
+struct lpm;
+int lpm_builder_split(struct lpm_builder *b, struct lpm **hi,
+    struct lpm_fix **fix, size_t *nfix);
 
 /* Big arrays on huge pages where the kernel allows (lpm_builder.c). */
 void *lpm_alloc(size_t size);
