@@ -448,6 +448,101 @@ walk_cb(const uint8_t *addr, unsigned plen, uint32_t value, void *arg)
 	return w->n == w->stop_at % 100 ? 42 : 0;
 }
 
+/* A map split at /64: blocks masked by longer exclusions (with and
+ * without their own /64), a block partly excluded, a /128 inside an
+ * excluded /64, nesting across the boundary; walk merges both halves. */
+static void
+test_split64(void **state)
+{
+	struct lpm_builder *b;
+	unsigned pl = 0;
+	(void)state;
+	for (int defer = 0; defer < 2; defer++) {
+		assert_int_equal(lpm_builder_new(6, &b), 0);
+		if (defer)
+			lpm_builder_defer_dups(b, NULL, NULL);
+		/* block 2001:db8:0:1::/64 listed by its own /64, both halves out */
+		assert_int_equal(add(b, "2001:db8:0:1:8000::", 65, LPM_NONE), 0);
+		assert_int_equal(add(b, "2001:db8:0:1::", 64, 5), 0);
+		assert_int_equal(add(b, "2001:db8:0:1::", 65, LPM_NONE), 0);
+		/* 2001:db8:1::/48 listed; block :5:: masked, :6:: partly out */
+		assert_int_equal(add(b, "2001:db8:1::", 48, 7), 0);
+		assert_int_equal(add(b, "2001:db8:1:5::", 65, LPM_NONE), 0);
+		assert_int_equal(add(b, "2001:db8:1:5:8000::", 65, LPM_NONE), 0);
+		assert_int_equal(add(b, "2001:db8:1:6::", 96, LPM_NONE), 0);
+		/* a /128 listed inside an excluded /64 */
+		assert_int_equal(add(b, "2001:db8:2:1::", 64, LPM_NONE), 0);
+		assert_int_equal(add(b, "2001:db8:2:1::5", 128, 9), 0);
+		/* nesting: /64 > /65 > /96 (out) > /128 */
+		assert_int_equal(add(b, "2001:db8:3:1::", 64, 10), 0);
+		assert_int_equal(add(b, "2001:db8:3:1::", 65, 11), 0);
+		assert_int_equal(add(b, "2001:db8:3:1::", 96, LPM_NONE), 0);
+		assert_int_equal(add(b, "2001:db8:3:1::1", 128, 12), 0);
+		assert_int_equal(add(b, "::", 0, 1), 0);
+		assert_int_equal(add(b, "2001:db8:3:1::1", 128, 99),
+		    defer ? 0 : DX_EEXIST);
+		struct lpm *m = build(b);
+		assert_int_equal(lpm_prefix_count(m), 14);
+
+		assert_int_equal(look(m, "2001:db8:0:1::1", NULL), LPM_NONE);
+		assert_int_equal(look(m, "2001:db8:0:1:ffff::1", NULL), LPM_NONE);
+		assert_int_equal(look(m, "2001:db8:0:2::", &pl), 1);
+		assert_int_equal(pl, 0);
+		assert_false(within(m, "2001:db8:0:1::", 64));
+		assert_false(within(m, "2001:db8:0:1:8000::", 66));
+		assert_true(within(m, "2001:db8:0:0::", 63));     /* ::/0 in block 0 */
+
+		assert_int_equal(look(m, "2001:db8:1:5::9", NULL), LPM_NONE);
+		assert_int_equal(look(m, "2001:db8:1:4::9", &pl), 7);
+		assert_int_equal(pl, 48);
+		assert_false(within(m, "2001:db8:1:5::", 64));
+		assert_false(within(m, "2001:db8:1:5::", 80));
+		assert_true(within(m, "2001:db8:1:4::", 63));
+		assert_true(within(m, "2001:db8:1::", 48));
+		assert_int_equal(look(m, "2001:db8:1:6::1", NULL), LPM_NONE);
+		assert_int_equal(look(m, "2001:db8:1:6::1:0:0", &pl), 7);
+		assert_int_equal(pl, 48);
+		assert_true(within(m, "2001:db8:1:6::", 64));
+		assert_false(within(m, "2001:db8:1:6::", 96));
+		assert_false(within(m, "2001:db8:1:6::", 100));
+		assert_true(within(m, "2001:db8:1:6::", 95));
+		assert_true(within(m, "2001:db8:1:6::1:0:0", 96));
+
+		assert_int_equal(look(m, "2001:db8:2:1::5", &pl), 9);
+		assert_int_equal(pl, 128);
+		assert_int_equal(look(m, "2001:db8:2:1::6", NULL), LPM_NONE);
+		assert_true(within(m, "2001:db8:2:1::", 64));
+		assert_true(within(m, "2001:db8:2:1::", 124));
+		assert_false(within(m, "2001:db8:2:1::8", 125));
+		assert_true(within(m, "2001:db8:2::", 48));
+
+		assert_int_equal(look(m, "2001:db8:3:1::1", &pl), 12);
+		assert_int_equal(pl, 128);
+		assert_int_equal(look(m, "2001:db8:3:1::2", NULL), LPM_NONE);
+		assert_int_equal(look(m, "2001:db8:3:1:0:1::", &pl), 11);
+		assert_int_equal(pl, 65);
+		assert_int_equal(look(m, "2001:db8:3:1:8000::", &pl), 10);
+		assert_int_equal(pl, 64);
+		assert_false(within(m, "2001:db8:3:1::2", 127));
+		assert_true(within(m, "2001:db8:3:1::", 96));
+
+		struct walked w = { .stop_at = 199 };   /* IPv6, no stop */
+		assert_int_equal(lpm_walk(m, walk_cb, &w), 0);
+		assert_int_equal(w.n, 14);
+		static const char *const want[] = { "::/0=1",
+		    "2001:db8:0:1::/64=5", "!2001:db8:0:1::/65",
+		    "!2001:db8:0:1:8000::/65", "2001:db8:1::/48=7",
+		    "!2001:db8:1:5::/65", "!2001:db8:1:5:8000::/65",
+		    "!2001:db8:1:6::/96", "!2001:db8:2:1::/64",
+		    "2001:db8:2:1::5/128=9", "2001:db8:3:1::/64=10",
+		    "2001:db8:3:1::/65=11", "!2001:db8:3:1::/96",
+		    "2001:db8:3:1::1/128=12" };
+		for (unsigned i = 0; i < 14; i++)
+			assert_string_equal(w.s[i], want[i]);
+		lpm_free(m);
+	}
+}
+
 static void
 test_walk(void **state)
 {
@@ -937,6 +1032,7 @@ main(void)
 		cmocka_unit_test(test_random6_short),
 		cmocka_unit_test(test_random6_around64),
 		cmocka_unit_test(test_far_parent6),
+		cmocka_unit_test(test_split64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
