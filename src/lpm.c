@@ -508,16 +508,17 @@ lpm_free(struct lpm *m)
 	if (m == NULL)
 		return;
 	free(m->bkt);
-	free(m->e6);
-	free(m->samp6);
-	free(m->e4);
-	free(m->e8);
+	lpm_dealloc(m->e6, m->n * sizeof(*m->e6));
+	lpm_dealloc(m->samp6, (m->n / SAMP + 1) * sizeof(*m->samp6));
+	lpm_dealloc(m->e4, m->n * sizeof(*m->e4));
+	lpm_dealloc(m->e8, m->n * 3 * sizeof(*m->e8));
 	lpm_free(m->hi);
 	free(m->fix);
 	free(m->esc);
 	free(m->vis);
 	free(m->rank);
-	free(m->idx);
+	if (m->idx)
+		lpm_dealloc(m->idx, (((size_t)1 << m->ibits) + 1) * sizeof(*m->idx));
 	free(m);
 }
 

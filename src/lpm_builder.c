@@ -8,30 +8,60 @@
 #include "lpm.h"
 #include "lpm_impl.h"
 
-/* Big arrays on huge pages where the kernel allows (madvise mode): page
- * faults dominate a 10M-prefix build on small VMs. */
-void *
-lpm_alloc(size_t size)
+#define HUGE    ((size_t)2 << 20)
+#define MAPMIN  ((size_t)256 << 10)   /* smaller: malloc */
+
+/* An anonymous mapping of size bytes starting on a 2 MB boundary, its
+ * whole 2 MB chunks advised for huge pages (the tail stays 4 KB pages:
+ * no huge page half used). Page faults were the largest cost of a load
+ * on this VM (a first touch of a 4 KB page: ~30 us), and memory malloc
+ * takes from the heap stays resident after free (glibc raises its mmap
+ * threshold up to 32 MB as big blocks are freed). */
+static void *
+map_aligned(size_t size)
 {
-	size_t huge = (size_t)2 << 20;
-	if (size < 4 * huge)
-		return malloc(size ? size : 1);
-	size = (size + huge - 1) / huge * huge;
-	void *p = aligned_alloc(huge, size);
+	size = (size + 4095) & ~(size_t)4095;
+	size_t len = size + HUGE;
+	uint8_t *raw = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	uint8_t *p = (uint8_t *)(((uintptr_t)raw + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
+	if (p > raw)
+		munmap(raw, (size_t)(p - raw));
+	if (raw + len > p + size)
+		munmap(p + size, (size_t)(raw + len - (p + size)));
 #ifdef MADV_HUGEPAGE
-	if (p != NULL)
-		madvise(p, size, MADV_HUGEPAGE);
+	if (size >= HUGE)
+		madvise(p, size & ~(HUGE - 1), MADV_HUGEPAGE);
 #endif
 	return p;
 }
 
+void *
+lpm_alloc(size_t size)
+{
+	if (size < MAPMIN)
+		return malloc(size ? size : 1);
+	return map_aligned(size);
+}
+
+void
+lpm_dealloc(void *p, size_t size)
+{
+	if (p == NULL)
+		return;
+	if (size < MAPMIN)
+		free(p);
+	else
+		munmap(p, (size + 4095) & ~(size_t)4095);
+}
+
 /* --- builder -------------------------------------------------------------- */
 
-#define MAPMIN  ((size_t)8 << 20)
-
-/* The record array grows by doubling. Big ones are our own mmap on huge
- * pages, grown by mremap: no copy, and no 4 KB page faults (a realloc'ed
- * block loses MADV_HUGEPAGE and faulted 4 KB at a time: ~10% of a load). */
+/* The record array grows by doubling. Big ones are our own mapping, grown
+ * by mremap: no copy, and no 4 KB page faults (a realloc'ed block gets
+ * no huge pages: ~10% of a load). */
 static void *
 rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 {
@@ -39,9 +69,7 @@ rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 	if (size < MAPMIN)
 		return realloc(old, size);
 	if (*maplen == 0) {
-		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
+		if ((p = map_aligned(size)) == NULL)
 			return NULL;
 		if (used)
 			memcpy(p, old, used);
@@ -50,11 +78,11 @@ rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 		p = mremap(old, *maplen, size, MREMAP_MAYMOVE);
 		if (p == MAP_FAILED)
 			return NULL;
-	}
 #ifdef MADV_HUGEPAGE
-	madvise(p, size, MADV_HUGEPAGE);
+		madvise(p, size & ~(HUGE - 1), MADV_HUGEPAGE);
 #endif
-	*maplen = size;
+	}
+	*maplen = (size + 4095) & ~(size_t)4095;
 	return p;
 }
 
@@ -92,8 +120,8 @@ lpm_builder_free(struct lpm_builder *b)
 	rec_free(&b->maplen, b->family == 4 ? (void *)b->v4 : (void *)b->v6);
 	rec_free(&b->maplen8, b->v8);
 	free(b->p8);
-	free(b->h4);
-	free(b->h6);
+	lpm_dealloc(b->h4 ? (void *)b->h4 : (void *)b->h6,
+	    b->hcap * (b->h4 ? sizeof(*b->h4) : sizeof(*b->h6)));
 	free(b);
 }
 
@@ -163,8 +191,7 @@ hash_grow(struct lpm_builder *b, size_t want)
 	if (t == NULL)
 		return DX_ENOMEM;
 	memset(t, 0, cap * sz);
-	free(b->h4);
-	free(b->h6);
+	lpm_dealloc(b->h4 ? (void *)b->h4 : (void *)b->h6, b->hcap * sz);
 	b->h4 = NULL;
 	b->h6 = NULL;
 	if (b->family == 4)
@@ -309,10 +336,11 @@ sort4(struct lpm_builder *b)
 	size_t n = b->n;
 	static const unsigned shift[3] = { 0, 8, 24 };
 	static const unsigned width[3] = { 8, 16, 16 };
-	struct b4 *tmp = lpm_alloc(n * sizeof(*tmp));
+	size_t tmplen = 0;
+	struct b4 *tmp = rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
 	size_t *cnt = malloc(65536 * sizeof(*cnt));
 	if (tmp == NULL || cnt == NULL) {
-		free(tmp);
+		rec_free(&tmplen, tmp);
 		free(cnt);
 		return DX_ENOMEM;
 	}
@@ -333,11 +361,12 @@ sort4(struct lpm_builder *b)
 		src = dst;
 		dst = t;
 	}
-	b->v4 = src;
-	if (dst == v)
-		rec_free(&b->maplen, dst);       /* the original array: maybe an mmap */
-	else
-		free(dst);
+	if (src == tmp) {
+		rec_free(&b->maplen, v);
+		b->v4 = tmp;
+		b->maplen = tmplen;
+	} else
+		rec_free(&tmplen, tmp);
 	free(cnt);
 	return 0;
 }
@@ -361,10 +390,11 @@ sort6(struct lpm_builder *b)
 	size_t n = b->n;
 	if (n < 2)
 		return 0;
-	struct b6 *tmp = lpm_alloc(n * sizeof(*tmp));
+	size_t tmplen = 0;
+	struct b6 *tmp = rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
 	size_t *cnt = malloc(65536 * sizeof(*cnt));
 	if (tmp == NULL || cnt == NULL) {
-		free(tmp);
+		rec_free(&tmplen, tmp);
 		free(cnt);
 		return DX_ENOMEM;
 	}
@@ -388,10 +418,11 @@ sort6(struct lpm_builder *b)
 		dst = t;
 	}
 	if (src == tmp) {
-		rec_free(&b->maplen, b->v6);     /* maybe an mmap */
+		rec_free(&b->maplen, b->v6);
 		b->v6 = tmp;
+		b->maplen = tmplen;
 	} else
-		free(tmp);
+		rec_free(&tmplen, tmp);
 	free(cnt);
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && b->v6[j].k.hi == b->v6[i].k.hi; j++)
@@ -445,11 +476,12 @@ static int
 sort8(struct lpm_builder *b)
 {
 	size_t n = b->n8;
-	struct b8 *tmp = lpm_alloc(n * sizeof(*tmp));
+	size_t tmplen = 0;
+	struct b8 *tmp = rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
 	uint8_t *tp = malloc(n);
 	size_t *cnt = malloc(65536 * sizeof(*cnt));
 	if (tmp == NULL || tp == NULL || cnt == NULL) {
-		free(tmp);
+		rec_free(&tmplen, tmp);
 		free(tp);
 		free(cnt);
 		return DX_ENOMEM;
@@ -485,9 +517,9 @@ sort8(struct lpm_builder *b)
 	if (src == tmp) {
 		rec_free(&b->maplen8, b->v8);
 		b->v8 = tmp;
-		b->maplen8 = 0;
+		b->maplen8 = tmplen;
 	} else
-		free(tmp);
+		rec_free(&tmplen, tmp);
 	free(pd);
 	b->p8 = ps;
 	free(cnt);
@@ -541,10 +573,11 @@ to8(struct lpm_builder *b)
 int
 lpm_builder_sort(struct lpm_builder *b)
 {
-	free(b->h4);
-	free(b->h6);
+	lpm_dealloc(b->h4 ? (void *)b->h4 : (void *)b->h6,
+	    b->hcap * (b->h4 ? sizeof(*b->h4) : sizeof(*b->h6)));
 	b->h4 = NULL;
 	b->h6 = NULL;
+	b->hcap = 0;
 	if (b->n8) {
 		if (!b->sorted8 && sort8(b) < 0)
 			return DX_ENOMEM;
@@ -576,12 +609,12 @@ static int
 mask8(struct lpm_builder *b, const uint64_t *mx, size_t nm,
     struct lpm_fix **fixout, size_t *nfix)
 {
-	size_t cap = b->n8 + nm, w = 0, j = 0;
-	struct b8 *v = lpm_alloc(cap * sizeof(*v));
+	size_t cap = b->n8 + nm, w = 0, j = 0, vlen = 0;
+	struct b8 *v = rec_grow(&vlen, NULL, 0, cap * sizeof(*v));
 	uint8_t *p = malloc(cap);
 	struct lpm_fix *fix = malloc(nm * sizeof(*fix));
 	if (v == NULL || p == NULL || fix == NULL) {
-		free(v);
+		rec_free(&vlen, v);
 		free(p);
 		free(fix);
 		return DX_ENOMEM;
@@ -612,6 +645,7 @@ mask8(struct lpm_builder *b, const uint64_t *mx, size_t nm,
 	rec_free(&b->maplen8, b->v8);
 	free(b->p8);
 	b->v8 = v;
+	b->maplen8 = vlen;
 	b->p8 = p;
 	b->n8 = b->cap8 = w;
 	*fixout = fix;
@@ -637,7 +671,7 @@ lpm_builder_split(struct lpm_builder *b, struct lpm **hiout,
 		nt += i == 0 || b->v6[i].k.hi != b->v6[i - 1].k.hi;
 	if (lpm_builder_new(6, &hb) < 0)
 		return DX_ENOMEM;
-	hb->v6 = lpm_alloc((b->n + nt) * sizeof(*hb->v6));
+	hb->v6 = rec_grow(&hb->maplen, NULL, 0, (b->n + nt) * sizeof(*hb->v6));
 	tx = malloc(nt * sizeof(*tx));
 	tv = malloc(nt * sizeof(*tv));
 	if (hb->v6 == NULL || tx == NULL || tv == NULL)

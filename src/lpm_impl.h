@@ -167,8 +167,10 @@ struct lpm;
 int lpm_builder_split(struct lpm_builder *b, struct lpm **hi,
     struct lpm_fix **fix, size_t *nfix);
 
-/* Big arrays on huge pages where the kernel allows (lpm_builder.c). */
+/* Big arrays on huge pages where the kernel allows (lpm_builder.c);
+ * lpm_dealloc needs the size given to lpm_alloc. */
 void *lpm_alloc(size_t size);
+void lpm_dealloc(void *p, size_t size);
 
 /* Sort the records (stably: first add first), drop the hash, and in
  * deferred mode drop and report repeats. 0 or DX_ENOMEM. */
