@@ -749,6 +749,8 @@ lpm_builder_split(struct lpm_builder *b, struct lpm **hiout,
 			for (; j < b->n8 && b->v8[j].a <= x; j++) {
 				while (sp && st[sp - 1].end < b->v8[j].a)
 					sp--;
+				if (sp == sizeof(st) / sizeof(st[0]))
+					goto out;       /* not sorted: cannot happen */
 				st[sp].end = end64(b->v8[j].a, b->p8[j]);
 				st[sp++].j = j;
 			}

@@ -543,6 +543,52 @@ test_split64(void **state)
 	}
 }
 
+/* Prefixes starting at one address, added longest first, in a bucket
+ * big enough for the radix path and in a small one. */
+static void
+test_same_start6(void **state)
+{
+	struct lpm_builder *b;
+	unsigned pl = 0;
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	(void)state;
+	for (int defer = 0; defer < 2; defer++) {
+		assert_int_equal(lpm_builder_new(6, &b), 0);
+		if (defer)
+			lpm_builder_defer_dups(b, NULL, NULL);
+		for (unsigned i = 1; i <= 40; i++) {
+			a[7] = (uint8_t)i;
+			assert_int_equal(lpm_builder_add(b, a, 64, 100 + i), 0);
+		}
+		assert_int_equal(add(b, "2001:db8::", 64, 3), 0);
+		assert_int_equal(add(b, "2001:db8::", 48, 2), 0);
+		assert_int_equal(add(b, "2001:db8::", 32, 1), 0);
+		assert_int_equal(add(b, "2001::", 16, 0), 0);
+		assert_int_equal(add(b, "3001:db8::", 64, 7), 0);
+		assert_int_equal(add(b, "3001:db8::", 17, 6), 0);
+		struct lpm *m = build(b);
+		assert_int_equal(look(m, "2001:db8::1", &pl), 3);
+		assert_int_equal(pl, 64);
+		assert_int_equal(look(m, "2001:db8:0:100::1", &pl), 2);
+		assert_int_equal(pl, 48);
+		assert_int_equal(look(m, "2001:db8:1::1", &pl), 1);
+		assert_int_equal(pl, 32);
+		assert_int_equal(look(m, "2001:dbff::1", &pl), 0);
+		assert_int_equal(pl, 16);
+		assert_int_equal(look(m, "2001:db8:0:28::", NULL), 140);
+		assert_int_equal(look(m, "3001:db8::1", NULL), 7);
+		assert_int_equal(look(m, "3001:db8:1::1", NULL), 6);
+		struct walked w = { .stop_at = 106 };   /* IPv6, stop at 6 */
+		assert_int_equal(lpm_walk(m, walk_cb, &w), 42);
+		assert_string_equal(w.s[0], "2001::/16=0");
+		assert_string_equal(w.s[1], "2001:db8::/32=1");
+		assert_string_equal(w.s[2], "2001:db8::/48=2");
+		assert_string_equal(w.s[3], "2001:db8::/64=3");
+		assert_string_equal(w.s[4], "2001:db8:0:1::/64=101");
+		lpm_free(m);
+	}
+}
+
 static void
 test_walk(void **state)
 {
@@ -1033,6 +1079,7 @@ main(void)
 		cmocka_unit_test(test_random6_around64),
 		cmocka_unit_test(test_far_parent6),
 		cmocka_unit_test(test_split64),
+		cmocka_unit_test(test_same_start6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
