@@ -33,6 +33,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "errcode.h"
 #include "lpm.h"
@@ -403,6 +404,48 @@ set_buckets(struct lpm *m, const struct lpm_builder *b)
 	}
 }
 
+/* The compact entries from b's sorted v8 records. A big record array
+ * (our own mapping) becomes the entry array in place, 16 bytes a record
+ * to 12 an entry, front to back (entry i ends where record i + 1
+ * starts), then shrunk: 12 MB a million prefixes not allocated, zeroed
+ * and faulted in again. */
+static int
+e8_from(struct lpm *m, struct lpm_builder *b)
+{
+	size_t n = m->n;
+	unsigned char *dst;
+	/* lpm_dealloc tells a mapping from malloc's by the size */
+	bool inplace = b->maplen8 && n * sizeof(uint32_t[3]) >= LPM_MAPMIN;
+	if (inplace) {
+		dst = (unsigned char *)b->v8;
+	} else {
+		if ((m->e8 = lpm_alloc(n * 3 * sizeof(*m->e8))) == NULL)
+			return DX_ENOMEM;
+		dst = (unsigned char *)m->e8;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct b8 r;
+		uint32_t e[3];
+		memcpy(&r, (unsigned char *)b->v8 + i * sizeof(r), sizeof(r));
+		if (i % SAMP == 0)
+			m->samp6[i / SAMP] = r.a;
+		e[0] = (uint32_t)(r.a >> 16);
+		e[1] = (uint32_t)r.a << 16 | (uint32_t)b->p8[i] << 9;
+		e[2] = r.value;
+		memcpy(dst + i * sizeof(e), e, sizeof(e));
+	}
+	if (inplace) {
+		/* what lpm_dealloc will unmap: the size rounded to pages */
+		size_t len = (n * sizeof(uint32_t[3]) + 4095) & ~(size_t)4095;
+		if (len < b->maplen8 && mremap(dst, b->maplen8, len, 0) == MAP_FAILED)
+			munmap(dst + len, b->maplen8 - len);
+		m->e8 = (uint32_t *)(void *)dst;
+		b->v8 = NULL;
+		b->maplen8 = 0;
+	}
+	return 0;
+}
+
 int
 lpm_build(struct lpm_builder *b, struct lpm **out)
 {
@@ -439,10 +482,12 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 		*out = m;
 		return 0;
 	}
-	m->bkt = calloc(NBKT, sizeof(*m->bkt));
+	m->bkt = lpm_alloc(NBKT * sizeof(*m->bkt));
 	m->bytes += NBKT * sizeof(*m->bkt);
 	if (m->bkt == NULL)
 		goto out;
+	memset(m->bkt, 0, NBKT * sizeof(*m->bkt));
+	set_buckets(m, b);
 	if (b->family == 4) {
 		if ((m->e4 = lpm_alloc(b->n * sizeof(*m->e4))) == NULL)
 			goto out;
@@ -453,21 +498,13 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 			m->e4[i].v = b->v4[i].value;
 		}
 	} else if (b->n8) {
-		if ((m->e8 = lpm_alloc(m->n * 3 * sizeof(*m->e8))) == NULL)
-			goto out;
-		m->bytes += m->n * 3 * sizeof(*m->e8);
 		size_t ns = m->n / SAMP + 1;
 		if ((m->samp6 = lpm_alloc(ns * sizeof(*m->samp6))) == NULL)
 			goto out;
-		m->bytes += ns * sizeof(*m->samp6);
-		for (size_t i = 0; i < m->n; i++) {
-			uint64_t a = b->v8[i].a;
-			if (i % SAMP == 0)
-				m->samp6[i / SAMP] = a;
-			m->e8[3 * i] = (uint32_t)(a >> 16);
-			m->e8[3 * i + 1] = (uint32_t)a << 16 | (uint32_t)b->p8[i] << 9;
-			m->e8[3 * i + 2] = b->v8[i].value;
-		}
+		m->bytes += ns * sizeof(*m->samp6) + m->n * 3 * sizeof(*m->e8);
+		if ((rc = e8_from(m, b)) < 0)
+			goto out;
+		rc = DX_ENOMEM;
 	} else {
 		if ((m->e6 = lpm_alloc(b->n * sizeof(*m->e6))) == NULL)
 			goto out;
@@ -486,7 +523,6 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 			m->e6[i].lplen = b->v6[i].lplen;
 		}
 	}
-	set_buckets(m, b);
 	lpm_builder_free(b);
 	b = NULL;
 	if ((rc = finish(m)) < 0)
@@ -507,7 +543,7 @@ lpm_free(struct lpm *m)
 {
 	if (m == NULL)
 		return;
-	free(m->bkt);
+	lpm_dealloc(m->bkt, NBKT * sizeof(*m->bkt));
 	lpm_dealloc(m->e6, m->n * sizeof(*m->e6));
 	lpm_dealloc(m->samp6, (m->n / SAMP + 1) * sizeof(*m->samp6));
 	lpm_dealloc(m->e4, m->n * sizeof(*m->e4));

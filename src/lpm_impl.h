@@ -169,6 +169,7 @@ int lpm_builder_split(struct lpm_builder *b, struct lpm **hi,
 
 /* Big arrays on huge pages where the kernel allows (lpm_builder.c);
  * lpm_dealloc needs the size given to lpm_alloc. */
+#define LPM_MAPMIN ((size_t)256 << 10)   /* smaller: malloc */
 void *lpm_alloc(size_t size);
 void lpm_dealloc(void *p, size_t size);
 

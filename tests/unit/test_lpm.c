@@ -589,6 +589,50 @@ test_same_start6(void **state)
 	}
 }
 
+/* Maps big enough for the builder's own mappings (in-place entries),
+ * and one whose repeats shrink it below that after the sort. */
+static void
+test_big6(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k < 2; k++) {
+		unsigned n = k ? 20000 : 40000, reps = k ? 2 : 1;
+		struct lpm_builder *b;
+		uint8_t a[16] = { 0x2a, 0x00 };
+		assert_int_equal(lpm_builder_new(6, &b), 0);
+		lpm_builder_defer_dups(b, NULL, NULL);
+		for (unsigned r = 0; r < reps; r++)
+			for (unsigned i = 0; i < n; i++) {
+				unsigned x = (i * 2654435761u) % 1000003u;
+				a[2] = (uint8_t)(x >> 16);
+				a[3] = (uint8_t)(x >> 8);
+				a[4] = (uint8_t)x;
+				assert_int_equal(lpm_builder_add(b, a, 48, r ? 7 : i), 0);
+			}
+		a[2] = a[3] = a[4] = 0;
+		a[5] = 1;
+		assert_int_equal(lpm_builder_add(b, a, 128, 999), 0);
+		struct lpm *m = build(b);
+		assert_int_equal(lpm_prefix_count(m), n + 1);
+		for (unsigned i = 0; i < n; i++) {
+			unsigned x = (i * 2654435761u) % 1000003u;
+			a[2] = (uint8_t)(x >> 16);
+			a[3] = (uint8_t)(x >> 8);
+			a[4] = (uint8_t)x;
+			a[5] = 0;
+			a[15] = 1;
+			unsigned pl = 0;
+			assert_int_equal(lpm_lookup(m, a, &pl), i);
+			assert_int_equal(pl, 48);
+		}
+		a[2] = a[3] = a[4] = 0;
+		a[5] = 1;
+		a[15] = 0;
+		assert_int_equal(lpm_lookup(m, a, NULL), 999);
+		lpm_free(m);
+	}
+}
+
 static void
 test_walk(void **state)
 {
@@ -1080,6 +1124,7 @@ main(void)
 		cmocka_unit_test(test_far_parent6),
 		cmocka_unit_test(test_split64),
 		cmocka_unit_test(test_same_start6),
+		cmocka_unit_test(test_big6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
