@@ -97,6 +97,9 @@ struct lpm {
 	                             * bucket starting in it or after; NULL */
 	unsigned ibits;
 	struct lpm *hi;             /* split IPv6: the prefixes > /64 */
+	uint64_t *tf;               /* split IPv6: a bit per hash of a /64
+	                             * block hi touches (no false negatives) */
+	unsigned tfbits;
 	struct lpm_fix *fix;        /* split IPv6: masked blocks (lpm_impl.h) */
 	size_t nfix;
 	size_t count;               /* prefixes added (no stand-ins) */
@@ -404,6 +407,44 @@ set_buckets(struct lpm *m, const struct lpm_builder *b)
 	}
 }
 
+static inline uint64_t
+tf_hash(const struct lpm *m, uint64_t x)
+{
+	return (x * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - m->tfbits);
+}
+
+/* Might hi touch x's /64 block? A lookup asks hi only then: the hi map
+ * first for every address was a second search, 3.5 -> 2.7 M lookups/s
+ * with 5% of the prefixes longer than /64. */
+static inline bool
+tf_test(const struct lpm *m, uint64_t x)
+{
+	uint64_t h = tf_hash(m, x);
+	return m->tf[h / 64] >> (h % 64) & 1;
+}
+
+/* 16 bits a touched block: a false positive (a needless hi search) for
+ * about one address in 16 in untouched blocks; 100 KB at 50k blocks. */
+static int
+make_tf(struct lpm *m)
+{
+	size_t nt = 0;
+	for (size_t i = 0; i < m->hi->n; i++)
+		nt += m->hi->e6[i].syn;
+	for (m->tfbits = 9; ((size_t)1 << m->tfbits) < nt * 16; m->tfbits++)
+		;
+	size_t words = ((size_t)1 << m->tfbits) / 64;
+	if ((m->tf = calloc(words, sizeof(*m->tf))) == NULL)
+		return DX_ENOMEM;
+	m->bytes += words * sizeof(*m->tf);
+	for (size_t i = 0; i < m->hi->n; i++)
+		if (m->hi->e6[i].syn) {
+			uint64_t h = tf_hash(m, m->hi->e6[i].k.hi);
+			m->tf[h / 64] |= UINT64_C(1) << (h % 64);
+		}
+	return 0;
+}
+
 /* The compact entries from b's sorted v8 records. A big record array
  * (our own mapping) becomes the entry array in place, 16 bytes a record
  * to 12 an entry, front to back (entry i ends where record i + 1
@@ -466,6 +507,9 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 		m->bytes += lpm_memory(m->hi) + m->nfix * sizeof(*m->fix);
 		rc = DX_ENOMEM;
 	}
+	if (m->hi && (rc = make_tf(m)) < 0)
+		goto out;
+	rc = DX_ENOMEM;
 	m->n = b->n + b->n8;
 	m->count = m->n;
 	for (size_t i = 0; i < m->nfix; i++)
@@ -550,6 +594,7 @@ lpm_free(struct lpm *m)
 	lpm_dealloc(m->e8, m->n * 3 * sizeof(*m->e8));
 	lpm_free(m->hi);
 	free(m->fix);
+	free(m->tf);
 	free(m->esc);
 	free(m->vis);
 	free(m->rank);
@@ -855,7 +900,7 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 	if (m->n == 0)
 		return LPM_NONE;
 	struct k128 a = k_from_bytes(6, addr);
-	if (m->hi) {
+	if (m->hi && tf_test(m, a.hi)) {
 		uint32_t v;
 		if (look6(m->hi, a, &v, plen_out))
 			return v;
