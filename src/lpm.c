@@ -15,8 +15,10 @@
  *                                 of the start, plen, distance back to the
  *                                 parent (the longest long prefix of h
  *                                 containing it) or 0; then the value
- *                               IPv6 entry (32 bytes): key, value, parent
- *                                 index, plen
+ *                               IPv6 entry: <= /64 in 12 bytes, a word like
+ *                                 IPv4's on 64 bits, and the value; longer
+ *                                 ones (32 bytes: key, value, parent index,
+ *                                 plen) in a second map (lpm6.c)
  *
  *   idx[]        big IPv4 maps: per block of 2^(32-ibits) addresses, the
  *                first long prefix of its bucket starting in it or later
@@ -33,78 +35,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "errcode.h"
 #include "lpm.h"
 #include "lpm_impl.h"
-
-#define NBKT    65536u
-#define SHORT   16u             /* plen <= SHORT: folded into bkt[].bval */
-
-struct bkt {
-	uint32_t ls, le;
-	uint32_t bval;
-	uint8_t bplen;
-	uint8_t pad[3];
-};
-
-/* IPv4 word: low16 << 16 | plen << 10 | distance to the parent, 0 = no long
- * parent, PFAR = look in esc[] (sorted by child). Sorting words sorts by
- * (start, plen), so a lookup searches the words themselves. */
-#define PFAR    1023u
-struct e4 {
-	uint32_t w, v;
-};
-/* IPv6 entry: parents can be far (a /20 holding 100k prefixes) and climbing
- * through a side table was measured slower, so the index is kept whole. */
-struct e6 {
-	struct k128 k;
-	uint32_t v, par;
-	uint8_t plen;
-	uint8_t syn, lplen;         /* a split map's stand-in (lpm_impl.h) */
-};
-struct esc {
-	uint32_t i, par;
-};
-
-/* Compact IPv6 entry, for maps whose prefixes are all <= /64 (real DNSxL
- * data): 12 bytes, three 32-bit words (4-byte aligned) holding
- *   w = low 48 of the top 64 bits << 16 | plen << 9 | parent distance
- * and the value. Like the IPv4 word it sorts like the prefix. */
-#define PFAR8   511u
-#define W8(m, i) ((uint64_t)(m)->e8[3 * (size_t)(i)] << 32 | (m)->e8[3 * (size_t)(i) + 1])
-
-/* IPv6 buckets are few and big (most space is 2xxx::/16): a lookup first
- * halves a sample of every SAMP-th key, small enough to stay in cache. */
-#define SAMP    16
-
-struct lpm {
-	int family;
-	size_t n;
-	size_t bytes;
-	struct bkt *bkt;
-	struct e4 *e4;              /* IPv4: word and value side by side */
-	struct e6 *e6;              /* IPv6: key, value, plen and parent */
-	uint32_t *e8;               /* IPv6, all <= /64: word hi, lo, value */
-	uint64_t *samp6;            /* IPv6: top 64 bits of entry j * SAMP */
-	struct esc *esc;            /* IPv4/e8 parents PFAR(8) or more back */
-	size_t nesc;
-	uint64_t *vis;              /* bit per long prefix: its segment shows */
-	uint32_t *rank;             /* set bits of vis before each 512 */
-	uint32_t *idx;              /* IPv4, big maps: per block of 2^(32-ibits)
-	                             * addresses, the first long prefix of its
-	                             * bucket starting in it or after; NULL */
-	unsigned ibits;
-	struct lpm *hi;             /* split IPv6: the prefixes > /64 */
-	uint64_t *tf;               /* split IPv6: a bit per hash of a /64
-	                             * block hi touches (no false negatives) */
-	unsigned tfbits;
-	struct lpm_fix *fix;        /* split IPv6: masked blocks (lpm_impl.h) */
-	size_t nfix;
-	size_t count;               /* prefixes added (no stand-ins) */
-	uint64_t bvis[NBKT / 64];
-};
 
 /* Second level for big IPv4 maps: ~IDXPER long prefixes a block, 17..21
  * bits (8 MB at most); smaller maps live in the cache and search the
@@ -122,76 +56,6 @@ lpm_index_bits(int bits)
 {
 	index_bits = bits < 0 ? -1 : bits == 0 ? 0 : bits < IDXMIN ? IDXMIN :
 	    bits > 24 ? 24 : bits;
-}
-
-/* --- accessors on a built map --------------------------------------------- */
-
-static inline struct k128
-key_at(const struct lpm *m, uint32_t h, size_t i)
-{
-	struct k128 k;
-	if (m->e8) {
-		k.hi = (uint64_t)h << 48 | W8(m, i) >> 16;
-		k.lo = 0;
-		return k;
-	}
-	if (m->family == 6)
-		return m->e6[i].k;
-	k.hi = (uint64_t)(h << 16 | m->e4[i].w >> 16) << 32;
-	k.lo = 0;
-	return k;
-}
-
-static inline unsigned
-plen_at(const struct lpm *m, size_t i)
-{
-	if (m->e8)
-		return (unsigned)(m->e8[3 * i + 1] >> 9) & 127;
-	return m->family == 6 ? m->e6[i].plen : (m->e4[i].w >> 10) & 63;
-}
-
-static inline uint32_t
-val_at(const struct lpm *m, size_t i)
-{
-	if (m->e8)
-		return m->e8[3 * i + 2];
-	return m->family == 6 ? m->e6[i].v : m->e4[i].v;
-}
-
-static inline uint32_t
-parent_at(const struct lpm *m, size_t i)
-{
-	uint32_t d;
-	if (m->e8) {
-		d = m->e8[3 * i + 1] & PFAR8;
-		if (d == 0)
-			return NOIDX;
-		if (d < PFAR8)
-			return (uint32_t)(i - d);
-	} else if (m->family == 6) {
-		return m->e6[i].par;
-	} else {
-		d = m->e4[i].w & PFAR;
-		if (d == 0)
-			return NOIDX;
-		if (d < PFAR)
-			return (uint32_t)(i - d);
-	}
-	size_t lo = 0, hi = m->nesc;
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (m->esc[mid].i <= i)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return m->esc[lo].par;
-}
-
-static inline uint32_t
-bkt_first(const struct lpm *m, uint32_t h)
-{
-	return h ? m->bkt[h - 1].le : 0;
 }
 
 static inline void
@@ -407,86 +271,6 @@ set_buckets(struct lpm *m, const struct lpm_builder *b)
 	}
 }
 
-static inline uint64_t
-tf_hash(const struct lpm *m, uint64_t x)
-{
-	return (x * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - m->tfbits);
-}
-
-/* Might hi touch x's /64 block? A lookup asks hi only then: the hi map
- * first for every address was a second search, 3.5 -> 2.7 M lookups/s
- * with 5% of the prefixes longer than /64. */
-static inline bool
-tf_test(const struct lpm *m, uint64_t x)
-{
-	uint64_t h = tf_hash(m, x);
-	return m->tf[h / 64] >> (h % 64) & 1;
-}
-
-/* 16 bits a touched block: a false positive (a needless hi search) for
- * about one address in 16 in untouched blocks; 100 KB at 50k blocks. */
-static int
-make_tf(struct lpm *m)
-{
-	size_t nt = 0;
-	for (size_t i = 0; i < m->hi->n; i++)
-		nt += m->hi->e6[i].syn;
-	for (m->tfbits = 9; ((size_t)1 << m->tfbits) < nt * 16; m->tfbits++)
-		;
-	size_t words = ((size_t)1 << m->tfbits) / 64;
-	if ((m->tf = calloc(words, sizeof(*m->tf))) == NULL)
-		return DX_ENOMEM;
-	m->bytes += words * sizeof(*m->tf);
-	for (size_t i = 0; i < m->hi->n; i++)
-		if (m->hi->e6[i].syn) {
-			uint64_t h = tf_hash(m, m->hi->e6[i].k.hi);
-			m->tf[h / 64] |= UINT64_C(1) << (h % 64);
-		}
-	return 0;
-}
-
-/* The compact entries from b's sorted v8 records. A big record array
- * (our own mapping) becomes the entry array in place, 16 bytes a record
- * to 12 an entry, front to back (entry i ends where record i + 1
- * starts), then shrunk: 12 MB a million prefixes not allocated, zeroed
- * and faulted in again. */
-static int
-e8_from(struct lpm *m, struct lpm_builder *b)
-{
-	size_t n = m->n;
-	unsigned char *dst;
-	/* lpm_dealloc tells a mapping from malloc's by the size */
-	bool inplace = b->maplen8 && n * sizeof(uint32_t[3]) >= LPM_MAPMIN;
-	if (inplace) {
-		dst = (unsigned char *)b->v8;
-	} else {
-		if ((m->e8 = lpm_alloc(n * 3 * sizeof(*m->e8))) == NULL)
-			return DX_ENOMEM;
-		dst = (unsigned char *)m->e8;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct b8 r;
-		uint32_t e[3];
-		memcpy(&r, (unsigned char *)b->v8 + i * sizeof(r), sizeof(r));
-		if (i % SAMP == 0)
-			m->samp6[i / SAMP] = r.a;
-		e[0] = (uint32_t)(r.a >> 16);
-		e[1] = (uint32_t)r.a << 16 | (uint32_t)b->p8[i] << 9;
-		e[2] = r.value;
-		memcpy(dst + i * sizeof(e), e, sizeof(e));
-	}
-	if (inplace) {
-		/* what lpm_dealloc will unmap: the size rounded to pages */
-		size_t len = (n * sizeof(uint32_t[3]) + 4095) & ~(size_t)4095;
-		if (len < b->maplen8 && mremap(dst, b->maplen8, len, 0) == MAP_FAILED)
-			munmap(dst + len, b->maplen8 - len);
-		m->e8 = (uint32_t *)(void *)dst;
-		b->v8 = NULL;
-		b->maplen8 = 0;
-	}
-	return 0;
-}
-
 int
 lpm_build(struct lpm_builder *b, struct lpm **out)
 {
@@ -507,7 +291,7 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 		m->bytes += lpm_memory(m->hi) + m->nfix * sizeof(*m->fix);
 		rc = DX_ENOMEM;
 	}
-	if (m->hi && (rc = make_tf(m)) < 0)
+	if (m->hi && (rc = lpm_make_tf(m)) < 0)
 		goto out;
 	rc = DX_ENOMEM;
 	m->n = b->n + b->n8;
@@ -546,7 +330,7 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 		if ((m->samp6 = lpm_alloc(ns * sizeof(*m->samp6))) == NULL)
 			goto out;
 		m->bytes += ns * sizeof(*m->samp6) + m->n * 3 * sizeof(*m->e8);
-		if ((rc = e8_from(m, b)) < 0)
+		if ((rc = lpm_e8_from(m, b)) < 0)
 			goto out;
 		rc = DX_ENOMEM;
 	} else {
@@ -789,131 +573,9 @@ last_le(const struct lpm *m, uint32_t h, struct k128 a)
 	return (int64_t)lo - 1;
 }
 
-/* Compact IPv6 map: as the 32-byte one below, on 64-bit words. */
-static uint32_t
-look8(const struct lpm *m, uint64_t a, unsigned *plen_out)
-{
-	uint32_t h = (uint32_t)(a >> 48);
-	const struct bkt *bk = &m->bkt[h];
-	uint64_t t = a << 16 | 0xffff;
-	/* Invariant: W8(lo) <= t (or lo = ls - 1), W8(hi) > t (or le). */
-	int64_t lo = (int64_t)bk->ls - 1, hi = bk->le;
-	if (hi - lo > 1) {
-		/* the first sample (in the bucket: [sl, sh)) above a */
-		size_t sl = (bk->ls + SAMP - 1) / SAMP, sh = (bk->le + SAMP - 1) / SAMP;
-		size_t x = sl, y = sh;
-		while (x < y) {
-			size_t mid = x + (y - x) / 2;
-			if (m->samp6[mid] <= a)
-				x = mid + 1;
-			else
-				y = mid;
-		}
-		if (x > sl)
-			lo = (int64_t)((x - 1) * SAMP);
-		if (x < sh)
-			hi = (int64_t)(x * SAMP);
-		while (hi - lo > 1) {
-			int64_t mid = lo + (hi - lo) / 2;
-			if (W8(m, mid) <= t)
-				lo = mid;
-			else
-				hi = mid;
-		}
-	}
-	if (lo >= (int64_t)bk->ls) {
-		for (size_t j = (size_t)lo;;) {
-			uint64_t w = W8(m, j);
-			unsigned plen = (unsigned)(w >> 9) & 127;
-			if (((a ^ ((uint64_t)h << 48 | w >> 16)) >> (64 - plen)) == 0) {
-				if (plen_out)
-					*plen_out = plen;
-				return m->e8[3 * j + 2];
-			}
-			if ((w & PFAR8) == 0)
-				break;
-			j = parent_at(m, j);
-		}
-	}
-	if (plen_out)
-		*plen_out = bk->bplen;
-	return bk->bval;
-}
-
-/* The 32-byte IPv6 map: false if no prefix covers a (a split map's hi
- * half: ask the compact one), else true and *v (maybe LPM_NONE). */
-static bool
-look6(const struct lpm *m, struct k128 a, uint32_t *v, unsigned *plen_out)
-{
-	uint32_t h = (uint32_t)(a.hi >> 48);
-	const struct bkt *bk = &m->bkt[h];
-	/* Invariant: e6[lo].k <= a (or lo = ls - 1), e6[hi].k > a (or le). */
-	int64_t lo = (int64_t)bk->ls - 1, hi = bk->le;
-	if (hi - lo > 1) {
-		/* samples inside the bucket: j in [sl, sh) */
-		size_t sl = (bk->ls + SAMP - 1) / SAMP, sh = (bk->le + SAMP - 1) / SAMP;
-		size_t x = sl, y = sh;
-		while (x < y) {          /* first sample with hi >= a.hi */
-			size_t mid = x + (y - x) / 2;
-			if (m->samp6[mid] < a.hi)
-				x = mid + 1;
-			else
-				y = mid;
-		}
-		if (x > sl)
-			lo = (int64_t)((x - 1) * SAMP);
-		for (y = x; y < sh && m->samp6[y] == a.hi; y++)
-			;
-		if (y < sh)
-			hi = (int64_t)(y * SAMP);
-		while (hi - lo > 1) {
-			int64_t mid = lo + (hi - lo) / 2;
-			if (k_cmp(m->e6[mid].k, a) <= 0)
-				lo = mid;
-			else
-				hi = mid;
-		}
-	}
-	int64_t i = lo - (int64_t)bk->ls;
-	for (uint32_t j = i >= 0 ? (uint32_t)lo : NOIDX; j != NOIDX;
-	    j = parent_at(m, j)) {
-		unsigned plen = plen_at(m, j);
-		if (k_cmp(k_net(a, plen), m->e6[j].k) == 0) {
-			if (plen_out)
-				*plen_out = m->e6[j].syn ? m->e6[j].lplen : plen;
-			*v = val_at(m, j);
-			return true;
-		}
-	}
-	if (plen_out)
-		*plen_out = bk->bplen;
-	*v = bk->bval;
-	return bk->bval != LPM_NONE || bk->bplen;
-}
-
-uint32_t
-lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
-{
-	if (m->family == 4)
-		return lpm_lookup4(m, (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
-		    (uint32_t)addr[2] << 8 | addr[3], plen_out);
-	if (m->n == 0)
-		return LPM_NONE;
-	struct k128 a = k_from_bytes(6, addr);
-	if (m->hi && tf_test(m, a.hi)) {
-		uint32_t v;
-		if (look6(m->hi, a, &v, plen_out))
-			return v;
-	}
-	if (m->e8)
-		return look8(m, a.hi, plen_out);
-	uint32_t v = LPM_NONE;
-	look6(m, a, &v, plen_out);
-	return v;
-}
-
-static bool
-within(const struct lpm *m, const uint8_t *addr, unsigned plen)
+/* lpm_any_within on one map (a split map's halves: lpm6.c). */
+bool
+lpm_within1(const struct lpm *m, const uint8_t *addr, unsigned plen)
 {
 	if (m->n == 0)
 		return false;
@@ -941,89 +603,6 @@ within(const struct lpm *m, const uint8_t *addr, unsigned plen)
 	if (j - 1 >= i + 1 && rank_of(m, (size_t)j) > rank_of(m, (size_t)(i + 1)))
 		return true;
 	return seg_any(m, hb, j, key_at(m, hb, (size_t)j), we);
-}
-
-/* A split map: the hi half answers all of each block it touches (its
- * stand-ins), the compact one the rest (LPM_NONE on masked blocks). A
- * window inside one /64 block asks the half that answers there; a wider
- * one may hold both kinds of block. */
-bool
-lpm_any_within(const struct lpm *m, const uint8_t *addr, unsigned plen)
-{
-	if (plen > (m->family == 4 ? 32u : 128u))
-		return false;
-	if (m->hi == NULL)
-		return within(m, addr, plen);
-	if (plen > 64) {
-		uint32_t v;
-		struct k128 a = k_from_bytes(6, addr);
-		return within(look6(m->hi, a, &v, NULL) ? m->hi : m, addr, plen);
-	}
-	return within(m->hi, addr, plen) || within(m, addr, plen);
-}
-
-/* Entries of a map in order; the bucket h of entry i is tracked. */
-struct cursor {
-	const struct lpm *m;
-	size_t i, fi;
-	uint32_t h;
-	struct k128 k;
-	unsigned plen;
-	uint32_t v;
-};
-
-/* Load the entry at or after c->i that lpm_walk shows (no stand-ins);
- * false at the end. */
-static bool
-cur_load(struct cursor *c)
-{
-	const struct lpm *m = c->m;
-	for (; c->i < m->n; c->i++) {
-		while (m->bkt[c->h].le <= c->i)
-			c->h++;
-		c->v = val_at(m, c->i);
-		if (m->e6 && m->e6[c->i].syn)
-			continue;
-		while (c->fi < m->nfix && m->fix[c->fi].i < c->i)
-			c->fi++;
-		if (c->fi < m->nfix && m->fix[c->fi].i == c->i) {
-			if (m->fix[c->fi].skip)
-				continue;
-			c->v = m->fix[c->fi].v;
-		}
-		c->k = key_at(m, c->h, c->i);
-		c->plen = plen_at(m, c->i);
-		return true;
-	}
-	return false;
-}
-
-int
-lpm_walk(const struct lpm *m,
-    int (*fn)(const uint8_t *addr, unsigned plen, uint32_t value, void *arg),
-    void *arg)
-{
-	uint8_t buf[16];
-	struct cursor a = { m, 0, 0, 0, { 0, 0 }, 0, 0 };
-	struct cursor b = { m->hi, 0, 0, 0, { 0, 0 }, 0, 0 };
-	bool ha = cur_load(&a), hb = m->hi && cur_load(&b);
-	/* (address, length) order across both halves */
-	while (ha || hb) {
-		int c = !hb ? -1 : !ha ? 1 : k_cmp(a.k, b.k);
-		if (c == 0)
-			c = a.plen < b.plen ? -1 : 1;
-		struct cursor *x = c < 0 ? &a : &b;
-		k_to_bytes(m->family, x->k, buf);
-		int rc = fn(buf, x->plen, x->v, arg);
-		if (rc)
-			return rc;
-		x->i++;
-		if (x == &a)
-			ha = cur_load(&a);
-		else
-			hb = cur_load(&b);
-	}
-	return 0;
 }
 
 int

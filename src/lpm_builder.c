@@ -70,8 +70,8 @@ lpm_dealloc(void *p, size_t size)
 /* The record array grows by doubling. Big ones are our own mapping, grown
  * by mremap: no copy, and no 4 KB page faults (a realloc'ed block gets
  * no huge pages: ~10% of a load). */
-static void *
-rec_grow(size_t *maplen, void *old, size_t used, size_t size)
+void *
+lpm_rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 {
 	void *p;
 	if (size < MAPMIN)
@@ -94,8 +94,8 @@ rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 	return p;
 }
 
-static void
-rec_free(size_t *maplen, void *p)
+void
+lpm_rec_free(size_t *maplen, void *p)
 {
 	if (p != NULL && *maplen)
 		munmap(p, *maplen);
@@ -125,8 +125,8 @@ lpm_builder_free(struct lpm_builder *b)
 {
 	if (b == NULL)
 		return;
-	rec_free(&b->maplen, b->family == 4 ? (void *)b->v4 : (void *)b->v6);
-	rec_free(&b->maplen8, b->v8);
+	lpm_rec_free(&b->maplen, b->family == 4 ? (void *)b->v4 : (void *)b->v6);
+	lpm_rec_free(&b->maplen8, b->v8);
 	free(b->p8);
 	lpm_dealloc(b->h4 ? (void *)b->h4 : (void *)b->h6,
 	    b->hcap * (b->h4 ? sizeof(*b->h4) : sizeof(*b->h6)));
@@ -243,7 +243,7 @@ add8(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 {
 	if (b->n8 == b->cap8) {
 		size_t cap = b->cap8 ? b->cap8 * 2 : 256;
-		struct b8 *v = rec_grow(&b->maplen8, b->v8, b->n8 * sizeof(*v),
+		struct b8 *v = lpm_rec_grow(&b->maplen8, b->v8, b->n8 * sizeof(*v),
 		    cap * sizeof(*v));
 		if (v == NULL)
 			return DX_ENOMEM;
@@ -283,7 +283,7 @@ lpm_builder_add_tag(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 		size_t cap = b->cap ? b->cap * 2 : 256;
 		size_t sz = b->family == 4 ? sizeof(struct b4) : sizeof(struct b6);
 		void *old = b->family == 4 ? (void *)b->v4 : (void *)b->v6;
-		void *p = rec_grow(&b->maplen, old, b->n * sz, cap * sz);
+		void *p = lpm_rec_grow(&b->maplen, old, b->n * sz, cap * sz);
 		if (p == NULL)
 			return DX_ENOMEM;
 		if (b->family == 4)
@@ -345,10 +345,10 @@ sort4(struct lpm_builder *b)
 	static const unsigned shift[3] = { 0, 8, 24 };
 	static const unsigned width[3] = { 8, 16, 16 };
 	size_t tmplen = 0;
-	struct b4 *tmp = rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
+	struct b4 *tmp = lpm_rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
 	size_t *cnt = malloc(65536 * sizeof(*cnt));
 	if (tmp == NULL || cnt == NULL) {
-		rec_free(&tmplen, tmp);
+		lpm_rec_free(&tmplen, tmp);
 		free(cnt);
 		return DX_ENOMEM;
 	}
@@ -370,11 +370,11 @@ sort4(struct lpm_builder *b)
 		dst = t;
 	}
 	if (src == tmp) {
-		rec_free(&b->maplen, v);
+		lpm_rec_free(&b->maplen, v);
 		b->v4 = tmp;
 		b->maplen = tmplen;
 	} else
-		rec_free(&tmplen, tmp);
+		lpm_rec_free(&tmplen, tmp);
 	free(cnt);
 	return 0;
 }
@@ -399,10 +399,10 @@ sort6(struct lpm_builder *b)
 	if (n < 2)
 		return 0;
 	size_t tmplen = 0;
-	struct b6 *tmp = rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
+	struct b6 *tmp = lpm_rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
 	size_t *cnt = malloc(65536 * sizeof(*cnt));
 	if (tmp == NULL || cnt == NULL) {
-		rec_free(&tmplen, tmp);
+		lpm_rec_free(&tmplen, tmp);
 		free(cnt);
 		return DX_ENOMEM;
 	}
@@ -426,11 +426,11 @@ sort6(struct lpm_builder *b)
 		dst = t;
 	}
 	if (src == tmp) {
-		rec_free(&b->maplen, b->v6);
+		lpm_rec_free(&b->maplen, b->v6);
 		b->v6 = tmp;
 		b->maplen = tmplen;
 	} else
-		rec_free(&tmplen, tmp);
+		lpm_rec_free(&tmplen, tmp);
 	free(cnt);
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && b->v6[j].k.hi == b->v6[i].k.hi; j++)
@@ -546,11 +546,11 @@ static int
 sort8(struct lpm_builder *b)
 {
 	size_t n = b->n8, tmplen = 0;
-	struct b8 *tmp = rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
+	struct b8 *tmp = lpm_rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
 	uint8_t *tp = malloc(n);
 	uint32_t *cnt = calloc(65536 + 1, sizeof(*cnt));
 	if (tmp == NULL || tp == NULL || cnt == NULL) {
-		rec_free(&tmplen, tmp);
+		lpm_rec_free(&tmplen, tmp);
 		free(tp);
 		free(cnt);
 		return DX_ENOMEM;
@@ -574,7 +574,7 @@ sort8(struct lpm_builder *b)
 	for (size_t h = 0, s = 0; h < 65536; s = cnt[h++])
 		if (cnt[h] - s > 1)
 			sort8_bucket(tmp + s, tp + s, v + s, p + s, cnt[h] - s);
-	rec_free(&b->maplen8, b->v8);
+	lpm_rec_free(&b->maplen8, b->v8);
 	free(b->p8);
 	b->v8 = tmp;
 	b->maplen8 = tmplen;
@@ -635,7 +635,7 @@ to8(struct lpm_builder *b)
 		b->p8[i] = b->v6[i].plen;
 	}
 	b->n8 = b->cap8 = b->n;
-	rec_free(&b->maplen, b->v6);
+	lpm_rec_free(&b->maplen, b->v6);
 	b->v6 = NULL;
 	b->n = b->cap = 0;
 	return 0;
@@ -666,140 +666,4 @@ lpm_builder_sort(struct lpm_builder *b)
 	if (b->family == 6 && b->n && !b->n8 && to8(b) < 0)
 		return DX_ENOMEM;
 	return 0;
-}
-
-static inline uint64_t
-end64(uint64_t a, unsigned plen)
-{
-	return a | (plen >= 64 ? 0 : UINT64_MAX >> plen);
-}
-
-/* v8 with the masked blocks (sorted, nm of them) set to LPM_NONE: a real
- * X/64 keeps its value in the fix table, a missing one is inserted. */
-static int
-mask8(struct lpm_builder *b, const uint64_t *mx, size_t nm,
-    struct lpm_fix **fixout, size_t *nfix)
-{
-	size_t cap = b->n8 + nm, w = 0, j = 0, vlen = 0;
-	struct b8 *v = rec_grow(&vlen, NULL, 0, cap * sizeof(*v));
-	uint8_t *p = malloc(cap);
-	struct lpm_fix *fix = malloc(nm * sizeof(*fix));
-	if (v == NULL || p == NULL || fix == NULL) {
-		rec_free(&vlen, v);
-		free(p);
-		free(fix);
-		return DX_ENOMEM;
-	}
-	for (size_t t = 0; t <= nm; t++) {
-		while (j < b->n8 && (t == nm || b->v8[j].a < mx[t] ||
-		    (b->v8[j].a == mx[t] && b->p8[j] < 64))) {
-			p[w] = b->p8[j];
-			v[w++] = b->v8[j++];
-		}
-		if (t == nm)
-			break;
-		fix[t].i = (uint32_t)w;
-		if (j < b->n8 && b->v8[j].a == mx[t]) {     /* its own /64 */
-			fix[t].v = b->v8[j].value;
-			fix[t].skip = 0;
-			p[w] = b->p8[j];
-			v[w] = b->v8[j++];
-		} else {
-			fix[t].v = LPM_NONE;
-			fix[t].skip = 1;
-			p[w] = 64;
-			v[w].a = mx[t];
-			v[w].tag = 0;
-		}
-		v[w++].value = LPM_NONE;
-	}
-	rec_free(&b->maplen8, b->v8);
-	free(b->p8);
-	b->v8 = v;
-	b->maplen8 = vlen;
-	b->p8 = p;
-	b->n8 = b->cap8 = w;
-	*fixout = fix;
-	*nfix = nm;
-	return 0;
-}
-
-int
-lpm_builder_split(struct lpm_builder *b, struct lpm **hiout,
-    struct lpm_fix **fixout, size_t *nfix)
-{
-	struct lpm_builder *hb = NULL;
-	struct { uint64_t end; size_t j; } st[66];
-	size_t nt = 0, sp = 0, j = 0, w = 0, nm = 0;
-	uint64_t *tx = NULL;
-	uint32_t *tv = NULL;
-	int rc = DX_ENOMEM;
-
-	*hiout = NULL;
-	*fixout = NULL;
-	*nfix = 0;
-	for (size_t i = 0; i < b->n; i++)
-		nt += i == 0 || b->v6[i].k.hi != b->v6[i - 1].k.hi;
-	if (lpm_builder_new(6, &hb) < 0)
-		return DX_ENOMEM;
-	hb->v6 = rec_grow(&hb->maplen, NULL, 0, (b->n + nt) * sizeof(*hb->v6));
-	tx = malloc(nt * sizeof(*tx));
-	tv = malloc(nt * sizeof(*tv));
-	if (hb->v6 == NULL || tx == NULL || tv == NULL)
-		goto out;
-	hb->cap = b->n + nt;
-	/* Each touched block X, its stand-in first (X/64 sorts before the
-	 * longer prefixes inside X), with the /64 half's answer for X: the
-	 * innermost v8 prefix open at X (they nest: a stack of <= 65). */
-	for (size_t i = 0, t = 0; i < b->n; i++) {
-		uint64_t x = b->v6[i].k.hi;
-		if (i == 0 || x != b->v6[i - 1].k.hi) {
-			for (; j < b->n8 && b->v8[j].a <= x; j++) {
-				while (sp && st[sp - 1].end < b->v8[j].a)
-					sp--;
-				if (sp == sizeof(st) / sizeof(st[0]))
-					goto out;       /* not sorted: cannot happen */
-				st[sp].end = end64(b->v8[j].a, b->p8[j]);
-				st[sp++].j = j;
-			}
-			while (sp && st[sp - 1].end < x)
-				sp--;
-			struct b6 *e = &hb->v6[w++];
-			memset(e, 0, sizeof(*e));
-			e->k.hi = x;
-			e->plen = 64;
-			e->syn = 1;
-			e->value = sp ? b->v8[st[sp - 1].j].value : LPM_NONE;
-			e->lplen = sp ? b->p8[st[sp - 1].j] : 0;
-			tx[t] = x;
-			tv[t++] = e->value;
-		}
-		hb->v6[w++] = b->v6[i];
-	}
-	hb->n = w;
-	rec_free(&b->maplen, b->v6);
-	b->v6 = NULL;
-	b->n = b->cap = 0;
-	rc = lpm_build(hb, hiout);
-	hb = NULL;
-	if (rc < 0)
-		goto out;
-	/* Masked: the /64 half lists X, but nothing of X shows. */
-	for (size_t t = 0; t < nt; t++) {
-		uint8_t a[16] = { 0 };
-		for (unsigned k = 0; k < 8; k++)
-			a[k] = (uint8_t)(tx[t] >> (56 - 8 * k));
-		if (tv[t] != LPM_NONE && !lpm_any_within(*hiout, a, 64))
-			tx[nm++] = tx[t];
-	}
-	rc = nm ? mask8(b, tx, nm, fixout, nfix) : 0;
-out:
-	if (rc < 0) {
-		lpm_free(*hiout);
-		*hiout = NULL;
-	}
-	lpm_builder_free(hb);
-	free(tx);
-	free(tv);
-	return rc;
 }
