@@ -64,17 +64,32 @@ vis_set(uint64_t *bits, size_t i)
 	bits[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
-/* Set bits of vis in [0, x). */
+/* Set bits of vis (or unc) in [0, x). */
 static size_t
-rank_of(const struct lpm *m, size_t x)
+rank_of(const uint64_t *bits, const uint32_t *rank, size_t x)
 {
-	size_t r = m->rank[x / 512];
+	size_t r = rank[x / 512];
 	for (size_t w = x / 512 * 8; w < x / 64; w++)
-		r += (size_t)__builtin_popcountll(m->vis[w]);
+		r += (size_t)__builtin_popcountll(bits[w]);
 	if (x % 64)
-		r += (size_t)__builtin_popcountll(m->vis[x / 64] &
+		r += (size_t)__builtin_popcountll(bits[x / 64] &
 		    ((UINT64_C(1) << (x % 64)) - 1));
 	return r;
+}
+
+static int
+make_rank(uint64_t *bits, uint32_t **rank, size_t nw)
+{
+	uint32_t r = 0;
+	if ((*rank = calloc(nw / 8 + 2, sizeof(**rank))) == NULL)
+		return DX_ENOMEM;
+	for (size_t w = 0; w < nw; w++) {
+		if (w % 8 == 0)
+			(*rank)[w / 8] = r;
+		r += (uint32_t)__builtin_popcountll(bits[w]);
+	}
+	(*rank)[(nw + 7) / 8] = r;
+	return 0;
 }
 
 /* --- build ---------------------------------------------------------------- */
@@ -84,7 +99,7 @@ rank_of(const struct lpm *m, size_t x)
  * none does: the addresses are then covered by i's chain, then by bval. */
 static bool
 seg_any(const struct lpm *m, uint32_t h, int64_t i, struct k128 from,
-    struct k128 to)
+    struct k128 to, int unc)
 {
 	struct k128 cur = from;
 	const struct bkt *bk = &m->bkt[h];
@@ -93,13 +108,15 @@ seg_any(const struct lpm *m, uint32_t h, int64_t i, struct k128 from,
 		struct k128 e = k_end(key_at(m, h, a), plen_at(m, a));
 		if (k_cmp(e, cur) < 0)
 			continue;        /* ended before cur: not on the chain here */
-		if (val_at(m, a) != LPM_NONE)
+		if (!unc && val_at(m, a) != LPM_NONE)
 			return true;
 		if (k_cmp(e, to) >= 0)
 			return false;
 		cur = k_inc(e);
 	}
-	return bk->bval != LPM_NONE;
+	/* unc: [cur, to] is covered by no prefix of this map (a split's hi
+	 * map has no short ones) */
+	return unc ? true : bk->bval != LPM_NONE;
 }
 
 static struct k128
@@ -137,10 +154,14 @@ finish(struct lpm *m)
 	int rc;
 	size_t nw = (m->n + 63) / 64 + 1;
 	m->vis = calloc(nw, sizeof(*m->vis));
-	m->rank = calloc(nw / 8 + 2, sizeof(*m->rank));
-	if (m->vis == NULL || m->rank == NULL)
+	if (m->vis == NULL)
 		return DX_ENOMEM;
 	m->bytes += nw * sizeof(*m->vis) + (nw / 8 + 2) * sizeof(*m->rank);
+	if (m->uncov) {
+		if ((m->unc = calloc(nw, sizeof(*m->unc))) == NULL)
+			return DX_ENOMEM;
+		m->bytes += nw * sizeof(*m->unc) + (nw / 8 + 2) * sizeof(*m->urank);
+	}
 
 	for (uint32_t h = 0; h < NBKT; h++) {
 		struct bkt *bk = &m->bkt[h];
@@ -197,21 +218,20 @@ finish(struct lpm *m)
 					continue;        /* empty segment */
 				e = k_dec(nx);
 			}
-			if (seg_any(m, h, i, s, e)) {
+			if (seg_any(m, h, i, s, e, 0)) {
 				vis_set(m->vis, i);
 				any = true;
 			}
+			if (m->unc && seg_any(m, h, i, s, e, 1))
+				vis_set(m->unc, i);
 		}
 		if (any)
 			vis_set(m->bvis, h);
 	}
-	uint32_t r = 0;
-	for (size_t w = 0; w < nw; w++) {
-		if (w % 8 == 0)
-			m->rank[w / 8] = r;
-		r += (uint32_t)__builtin_popcountll(m->vis[w]);
-	}
-	m->rank[(nw + 7) / 8] = r;
+	if ((rc = make_rank(m->vis, &m->rank, nw)) < 0)
+		return rc;
+	if (m->unc && (rc = make_rank(m->unc, &m->urank, nw)) < 0)
+		return rc;
 	return 0;
 }
 
@@ -282,6 +302,7 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 		return DX_ENOMEM;
 	}
 	m->family = b->family;
+	m->uncov = b->uncov;
 	m->bytes = sizeof(*m);
 	if (lpm_builder_sort(b) < 0)
 		goto out;
@@ -298,11 +319,8 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	m->count = m->n;
 	for (size_t i = 0; i < m->nfix; i++)
 		m->count -= m->fix[i].skip;
-	if (m->hi) {
+	if (m->hi)
 		m->count += m->hi->n;
-		for (size_t i = 0; i < m->hi->n; i++)
-			m->count -= m->hi->e6[i].syn;
-	}
 	if (m->n == 0) {
 		/* Most datasets hold one family: the other map is empty and
 		 * costs no bucket table (every query checks n first). */
@@ -347,8 +365,6 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 			m->e6[i].k = b->v6[i].k;
 			m->e6[i].v = b->v6[i].value;
 			m->e6[i].plen = b->v6[i].plen;
-			m->e6[i].syn = b->v6[i].syn;
-			m->e6[i].lplen = b->v6[i].lplen;
 		}
 	}
 	lpm_builder_free(b);
@@ -382,6 +398,8 @@ lpm_free(struct lpm *m)
 	free(m->esc);
 	free(m->vis);
 	free(m->rank);
+	free(m->unc);
+	free(m->urank);
 	if (m->idx)
 		lpm_dealloc(m->idx, (((size_t)1 << m->ibits) + 1) * sizeof(*m->idx));
 	free(m);
@@ -573,12 +591,15 @@ last_le(const struct lpm *m, uint32_t h, struct k128 a)
 	return (int64_t)lo - 1;
 }
 
-/* lpm_any_within on one map (a split map's halves: lpm6.c). */
+/* lpm_any_within on one map (a split map's halves: lpm6.c); unc: is
+ * some address of the window covered by no prefix (a split's hi map,
+ * windows longer than /16 only). */
 bool
-lpm_within1(const struct lpm *m, const uint8_t *addr, unsigned plen)
+lpm_within1(const struct lpm *m, const uint8_t *addr, unsigned plen,
+    int unc)
 {
 	if (m->n == 0)
-		return false;
+		return unc;
 	struct k128 ws = k_net(k_from_bytes(m->family, addr), plen);
 	struct k128 we = k_end(ws, plen);
 	uint32_t hb = (uint32_t)(ws.hi >> 48), he = (uint32_t)(we.hi >> 48);
@@ -596,13 +617,16 @@ lpm_within1(const struct lpm *m, const uint8_t *addr, unsigned plen)
 		return false;
 	}
 	int64_t i = last_le(m, hb, ws), j = last_le(m, hb, we);
+	const uint64_t *bits = unc ? m->unc : m->vis;
+	const uint32_t *rank = unc ? m->urank : m->rank;
 	if (i == j)
-		return seg_any(m, hb, i, ws, we);
-	if (seg_any(m, hb, i, ws, k_dec(key_at(m, hb, (size_t)(i + 1)))))
+		return seg_any(m, hb, i, ws, we, unc);
+	if (seg_any(m, hb, i, ws, k_dec(key_at(m, hb, (size_t)(i + 1))), unc))
 		return true;
-	if (j - 1 >= i + 1 && rank_of(m, (size_t)j) > rank_of(m, (size_t)(i + 1)))
+	if (j - 1 >= i + 1 && rank_of(bits, rank, (size_t)j) >
+	    rank_of(bits, rank, (size_t)(i + 1)))
 		return true;
-	return seg_any(m, hb, j, key_at(m, hb, (size_t)j), we);
+	return seg_any(m, hb, j, key_at(m, hb, (size_t)j), we, unc);
 }
 
 int

@@ -1,6 +1,6 @@
 /* lpm6.c -- IPv6 maps: the compact map of prefixes <= /64 (12-byte
  * entries), the split between it and the 32-byte map of longer prefixes
- * (stand-ins, masked blocks, the touched-block filter), their lookups,
+ * (masked blocks, uncovered segments, the touched-block filter), lookups,
  * lpm_any_within and the merged lpm_walk. docs/design-lpm.md explains. */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -75,7 +75,7 @@ lpm_builder_split(struct lpm_builder *b, struct lpm **hiout,
 {
 	struct lpm_builder *hb = NULL;
 	struct { uint64_t end; size_t j; } st[66];
-	size_t nt = 0, sp = 0, j = 0, w = 0, nm = 0;
+	size_t nt = 0, sp = 0, j = 0, nm = 0;
 	uint64_t *tx = NULL;
 	uint32_t *tv = NULL;
 	int rc = DX_ENOMEM;
@@ -87,14 +87,11 @@ lpm_builder_split(struct lpm_builder *b, struct lpm **hiout,
 		nt += i == 0 || b->v6[i].k.hi != b->v6[i - 1].k.hi;
 	if (lpm_builder_new(6, &hb) < 0)
 		return DX_ENOMEM;
-	hb->v6 = lpm_rec_grow(&hb->maplen, NULL, 0, (b->n + nt) * sizeof(*hb->v6));
 	tx = malloc(nt * sizeof(*tx));
 	tv = malloc(nt * sizeof(*tv));
-	if (hb->v6 == NULL || tx == NULL || tv == NULL)
+	if (tx == NULL || tv == NULL)
 		goto out;
-	hb->cap = b->n + nt;
-	/* Each touched block X, its stand-in first (X/64 sorts before the
-	 * longer prefixes inside X), with the /64 half's answer for X: the
+	/* Each touched block X with the /64 half's answer for X: the
 	 * innermost v8 prefix open at X (they nest: a stack of <= 65). */
 	for (size_t i = 0, t = 0; i < b->n; i++) {
 		uint64_t x = b->v6[i].k.hi;
@@ -109,32 +106,30 @@ lpm_builder_split(struct lpm_builder *b, struct lpm **hiout,
 			}
 			while (sp && st[sp - 1].end < x)
 				sp--;
-			struct b6 *e = &hb->v6[w++];
-			memset(e, 0, sizeof(*e));
-			e->k.hi = x;
-			e->plen = 64;
-			e->syn = 1;
-			e->value = sp ? b->v8[st[sp - 1].j].value : LPM_NONE;
-			e->lplen = sp ? b->p8[st[sp - 1].j] : 0;
 			tx[t] = x;
-			tv[t++] = e->value;
+			tv[t++] = sp ? b->v8[st[sp - 1].j].value : LPM_NONE;
 		}
-		hb->v6[w++] = b->v6[i];
 	}
-	hb->n = w;
-	lpm_rec_free(&b->maplen, b->v6);
+	/* hi: the long records, moved (sorted and deduplicated already) */
+	hb->v6 = b->v6;
+	hb->n = b->n;
+	hb->cap = b->cap;
+	hb->maplen = b->maplen;
+	hb->uncov = 1;
 	b->v6 = NULL;
-	b->n = b->cap = 0;
+	b->n = b->cap = b->maplen = 0;
 	rc = lpm_build(hb, hiout);
 	hb = NULL;
 	if (rc < 0)
 		goto out;
-	/* Masked: the /64 half lists X, but nothing of X shows. */
+	/* Masked: the /64 half lists X, but nothing of X shows: hi lists
+	 * nothing there and leaves nothing uncovered. */
 	for (size_t t = 0; t < nt; t++) {
 		uint8_t a[16] = { 0 };
 		for (unsigned k = 0; k < 8; k++)
 			a[k] = (uint8_t)(tx[t] >> (56 - 8 * k));
-		if (tv[t] != LPM_NONE && !lpm_any_within(*hiout, a, 64))
+		if (tv[t] != LPM_NONE && !lpm_within1(*hiout, a, 64, 0) &&
+		    !lpm_within1(*hiout, a, 64, 1))
 			tx[nm++] = tx[t];
 	}
 	rc = nm ? mask8(b, tx, nm, fixout, nfix) : 0;
@@ -172,18 +167,17 @@ lpm_make_tf(struct lpm *m)
 {
 	size_t nt = 0;
 	for (size_t i = 0; i < m->hi->n; i++)
-		nt += m->hi->e6[i].syn;
+		nt += i == 0 || m->hi->e6[i].k.hi != m->hi->e6[i - 1].k.hi;
 	for (m->tfbits = 9; ((size_t)1 << m->tfbits) < nt * 16; m->tfbits++)
 		;
 	size_t words = ((size_t)1 << m->tfbits) / 64;
 	if ((m->tf = calloc(words, sizeof(*m->tf))) == NULL)
 		return DX_ENOMEM;
 	m->bytes += words * sizeof(*m->tf);
-	for (size_t i = 0; i < m->hi->n; i++)
-		if (m->hi->e6[i].syn) {
-			uint64_t h = tf_hash(m, m->hi->e6[i].k.hi);
-			m->tf[h / 64] |= UINT64_C(1) << (h % 64);
-		}
+	for (size_t i = 0; i < m->hi->n; i++) {
+		uint64_t h = tf_hash(m, m->hi->e6[i].k.hi);
+		m->tf[h / 64] |= UINT64_C(1) << (h % 64);
+	}
 	return 0;
 }
 
@@ -322,7 +316,7 @@ look6(const struct lpm *m, struct k128 a, uint32_t *v, unsigned *plen_out)
 		unsigned plen = plen_at(m, j);
 		if (k_cmp(k_net(a, plen), m->e6[j].k) == 0) {
 			if (plen_out)
-				*plen_out = m->e6[j].syn ? m->e6[j].lplen : plen;
+				*plen_out = plen;
 			*v = val_at(m, j);
 			return true;
 		}
@@ -354,23 +348,44 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 	return v;
 }
 
-/* A split map: the hi half answers all of each block it touches (its
- * stand-ins), the compact one the rest (LPM_NONE on masked blocks). A
- * window inside one /64 block asks the half that answers there; a wider
- * one may hold both kinds of block. */
+/* Does hi hold a prefix inside the /64 block x? */
+static bool
+touched(const struct lpm *hi, uint64_t x)
+{
+	const struct bkt *bk = &hi->bkt[x >> 48];
+	size_t lo = bk->ls, end = bk->le;   /* first with k.hi > x */
+	while (lo < end) {
+		size_t mid = lo + (end - lo) / 2;
+		if (hi->e6[mid].k.hi <= x)
+			lo = mid + 1;
+		else
+			end = mid;
+	}
+	return lo > bk->ls && hi->e6[lo - 1].k.hi == x;
+}
+
+/* A split map. A window inside one /64 block X that hi touches: hi's
+ * listed addresses, or, if the compact map lists X, any address hi
+ * leaves uncovered; in another block, the compact map alone. A window
+ * of /64 or wider: hi's listed addresses or the compact map's (it says
+ * LPM_NONE on masked blocks, so a listed block there shows somewhere). */
 bool
 lpm_any_within(const struct lpm *m, const uint8_t *addr, unsigned plen)
 {
 	if (plen > (m->family == 4 ? 32u : 128u))
 		return false;
 	if (m->hi == NULL)
-		return lpm_within1(m, addr, plen);
+		return lpm_within1(m, addr, plen, 0);
 	if (plen > 64) {
-		uint32_t v;
-		struct k128 a = k_from_bytes(6, addr);
-		return lpm_within1(look6(m->hi, a, &v, NULL) ? m->hi : m, addr, plen);
+		uint64_t x = k_from_bytes(6, addr).hi;
+		if (!tf_test(m, x) || !touched(m->hi, x))
+			return lpm_within1(m, addr, plen, 0);
+		if (lpm_within1(m->hi, addr, plen, 0))
+			return true;
+		return look8(m, x, NULL) != LPM_NONE &&
+		    lpm_within1(m->hi, addr, plen, 1);
 	}
-	return lpm_within1(m->hi, addr, plen) || lpm_within1(m, addr, plen);
+	return lpm_within1(m->hi, addr, plen, 0) || lpm_within1(m, addr, plen, 0);
 }
 
 /* Entries of a map in order; the bucket h of entry i is tracked. */
@@ -383,7 +398,7 @@ struct cursor {
 	uint32_t v;
 };
 
-/* Load the entry at or after c->i that lpm_walk shows (no stand-ins);
+/* Load the entry at or after c->i that lpm_walk shows (not the inserted exclusions);
  * false at the end. */
 static bool
 cur_load(struct cursor *c)
@@ -393,8 +408,6 @@ cur_load(struct cursor *c)
 		while (m->bkt[c->h].le <= c->i)
 			c->h++;
 		c->v = val_at(m, c->i);
-		if (m->e6 && m->e6[c->i].syn)
-			continue;
 		while (c->fi < m->nfix && m->fix[c->fi].i < c->i)
 			c->fi++;
 		if (c->fi < m->nfix && m->fix[c->fi].i == c->i) {

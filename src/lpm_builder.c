@@ -307,7 +307,6 @@ lpm_builder_add_tag(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 		e->value = value;
 		e->tag = tag;
 		e->seq = (uint32_t)b->n;
-		e->syn = e->lplen = 0;
 		order = b->n == 0 ? 1 : b6_cmp(e, &b->v6[b->n - 1]);
 	}
 	if (b->defer) {

@@ -35,8 +35,6 @@ struct b6 {
 	uint32_t value, tag;
 	uint32_t seq;               /* add order: qsort is not stable */
 	uint8_t plen;
-	uint8_t syn;                /* a split map's stand-in /64 (below) */
-	uint8_t lplen;              /* syn: the /64 half's plen for value */
 };
 
 struct lpm_builder {
@@ -66,6 +64,7 @@ struct lpm_builder {
 	uint8_t *p8;                /* plen of v8[i] */
 	size_t n8, cap8, maplen8;
 	int sorted8;
+	int uncov;                  /* the map gets lpm->unc (a split's hi) */
 };
 
 /* --- 128-bit helpers ------------------------------------------------------ */
@@ -150,22 +149,21 @@ k_to_bytes(int family, struct k128 k, uint8_t *p)
 
 /* A split IPv6 map (deferred mode, prefixes on both sides of /64): the
  * compact map holds the <= /64 ones, a second 32-byte map ("hi") the
- * longer ones plus, for every /64 block X they touch, a stand-in X/64
- * (syn) carrying the compact map's answer for X, so hi alone answers
- * every address of X and a lookup asks the compact map only outside.
- * Where the long prefixes hide X entirely (exclusions covering a listed
- * block: "masked"), the compact map says LPM_NONE for X, so that its
- * lpm_any_within counts only what shows: its X/64 gets value LPM_NONE
- * (the real one kept here for lpm_walk), or a stand-in X/64 is inserted
- * (skip: lpm_walk leaves it out). Sorted by i, the compact map's index. */
+ * longer ones; a lookup asks hi first (where a filter says hi may touch
+ * the /64 block), then the compact map. hi also knows, per segment,
+ * whether some address there is covered by none of its prefixes (unc).
+ * Where the long prefixes hide a listed /64 block X entirely ("masked"),
+ * the compact map says LPM_NONE for X, so that its lpm_any_within counts
+ * only what shows: its X/64 gets value LPM_NONE (the real one kept here
+ * for lpm_walk), or an X/64 exclusion is inserted (skip: lpm_walk leaves
+ * it out). Sorted by i, the compact map's index. */
 struct lpm_fix {
 	uint32_t i, v;
 	uint32_t skip;
 };
 
 /* Split b (sorted, deduplicated, both v8 and v6 non-empty): builds hi
- * from v6 and the stand-ins, frees v6 and rewrites v8 for the masked
- * blocks. 0 or DX_ENOMEM; *fix (nfix entries) is the caller's. */
+ * from v6 (moved out of b) and rewrites v8 for the masked blocks. 0 or DX_ENOMEM; *fix (nfix entries) is the caller's. */
 struct lpm;
 int lpm_builder_split(struct lpm_builder *b, struct lpm **hi,
     struct lpm_fix **fix, size_t *nfix);
@@ -196,7 +194,6 @@ struct e6 {
 	struct k128 k;
 	uint32_t v, par;
 	uint8_t plen;
-	uint8_t syn, lplen;         /* a split map's stand-in (lpm_impl.h) */
 };
 struct esc {
 	uint32_t i, par;
@@ -236,7 +233,11 @@ struct lpm {
 	unsigned tfbits;
 	struct lpm_fix *fix;        /* split IPv6: masked blocks (lpm_impl.h) */
 	size_t nfix;
-	size_t count;               /* prefixes added (no stand-ins) */
+	size_t count;               /* prefixes added (no inserted ones) */
+	uint64_t *unc;              /* split's hi: bit per segment holding an
+	                             * address no prefix covers (or NULL) */
+	uint32_t *urank;            /* set bits of unc before each 512 */
+	int uncov;                  /* compute unc */
 	uint64_t bvis[NBKT / 64];
 };
 
@@ -315,7 +316,8 @@ void *lpm_rec_grow(size_t *maplen, void *old, size_t used, size_t size);
 void lpm_rec_free(size_t *maplen, void *p);
 int lpm_make_tf(struct lpm *m);
 int lpm_e8_from(struct lpm *m, struct lpm_builder *b);
-bool lpm_within1(const struct lpm *m, const uint8_t *addr, unsigned plen);
+bool lpm_within1(const struct lpm *m, const uint8_t *addr, unsigned plen,
+    int unc);
 
 /* Big arrays on huge pages where the kernel allows (lpm_builder.c);
  * lpm_dealloc needs the size given to lpm_alloc. */

@@ -1,4 +1,4 @@
-/* test_lpm6.c -- IPv6 maps: the compact map's far parents, the split at /64 (masked blocks, stand-ins, merged walk), shared starts, big maps. */
+/* test_lpm6.c -- IPv6 maps: the compact map's far parents, the split at /64 (masked blocks, partly covered blocks, merged walk), shared starts, big maps. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
