@@ -11,7 +11,14 @@
 #
 #   bench/reload_bench.sh                       # 1M prefixes, 40k q/s, 30 s
 #   PREFIXES=10000000 bench/reload_bench.sh     # the issue's 10M file
-#   PREFIXES PREFIXES RATE SECS EVERY DNSXLD RBLDNSD WORK (env) override
+#   PREFIXES RATE SECS EVERY DNSXLD RBLDNSD WORK PIN NICE (env) override
+#
+# Pinning as in `make bench` (PIN=1, the default): each server, all its
+# threads, on CPU 0 (so dnsxld's build thread, at nice 10, shares the CPU
+# with the worker it must not disturb), dnsperf on CPU 1. PIN=0 lets the
+# scheduler place everything. NICE=-10 (as root) runs servers and dnsperf
+# ahead of other work on a shared machine, like make bench's BENCH_NICE;
+# dnsxld's build thread still sets its own nice 10.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -25,6 +32,10 @@ WORK=${WORK:-$ROOT/build/bench/reload}
 ZONE=bl.bench
 SEED=7
 PY=/usr/bin/python3
+PIN=${PIN:-1}
+if [ "$PIN" = 1 ]; then SRV=(taskset -c 0); GEN=(taskset -c 1); else SRV=(); GEN=(); fi
+NICE=${NICE:-}
+if [ -n "$NICE" ]; then SRV=(nice -n "$NICE" "${SRV[@]}"); GEN=(nice -n "$NICE" "${GEN[@]}"); fi
 
 die() { echo "reload_bench: $*" >&2; exit 1; }
 # stop PID: SIGTERM, then SIGKILL after 15 s (rbldnsd busy in a 10M reload
@@ -82,7 +93,7 @@ wait_ready() {
 # argument is "reload" (else a baseline: the same load, no reload).
 run() {
 	local name=$1 pid=$2 port=$3 mode=${4:-reload} out=$WORK/$1-$4-dnsperf.txt n=0
-	dnsperf -s 127.0.0.1 -p "$port" -d "$Q" -Q "$RATE" -l "$SECS" -t 1 -c 4 \
+	"${GEN[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$Q" -Q "$RATE" -l "$SECS" -t 1 -c 4 \
 	    -q 2000 >"$out" 2>&1 &
 	local perf=$!
 	sleep 1
@@ -104,10 +115,11 @@ run() {
 }
 
 echo "data: $PREFIXES prefixes ($(du -h "$DATA" | cut -f1)); $RATE q/s for $SECS s; touch + SIGHUP every $EVERY s"
+echo "pinning: $([ "$PIN" = 1 ] && echo "servers on CPU 0, dnsperf on CPU 1" || echo none)${NICE:+, nice $NICE}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # dnsxld
 PORT=$(pick_port)
-"$DNSXLD" -n -b 127.0.0.1/$PORT -c 0 --workers 1 "$ZONE:ip4trie:$DATA" \
+"${SRV[@]}" "$DNSXLD" -n -b 127.0.0.1/$PORT -c 0 --workers 1 "$ZONE:ip4trie:$DATA" \
     >"$WORK/dnsxld.log" 2>&1 &
 DPID=$!
 PIDS+=($DPID)
@@ -122,7 +134,7 @@ echo "  dnsxld reloads logged: $(grep -c 'reloaded' "$WORK/dnsxld.log")," \
 
 # rbldnsd (refuses to run as root: -u nobody; the file is world-readable)
 PORT=$(pick_port)
-"$RBLDNSD" -n -u nobody -b 127.0.0.1/$PORT -c 0 "$ZONE:ip4trie:$DATA" \
+"${SRV[@]}" "$RBLDNSD" -n -u nobody -b 127.0.0.1/$PORT -c 0 "$ZONE:ip4trie:$DATA" \
     >"$WORK/rbldnsd.log" 2>&1 &
 RPID=$!
 PIDS+=($RPID)
@@ -132,4 +144,5 @@ echo "rbldnsd loaded in ~$((SECONDS - t0)) s"
 run rbldnsd $RPID $PORT baseline
 run rbldnsd $RPID $PORT reload
 stop $RPID
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw dnsperf output: $WORK/*-dnsperf.txt"

@@ -367,6 +367,21 @@ for set in $LOADSETS; do
 	done
 done
 
+# Trie lookups on one core (CPU 0): bench/lpm_bench over random prefixes of
+# the largest IPv4 set's size, random addresses, single and batched calls.
+echo "== trie lookups"
+LPM_N=
+for set in $LOADSETS; do case $set in ip4-*) LPM_N=$(count_of $set);; esac; done
+LPM_Q=$([ "${BENCH_QUICK:-0}" = 1 ] && echo 2000000 || echo 20000000)
+if [ -x "$OUT/lpm_bench" ]; then
+	for r in $(seq 1 $ROUNDS); do
+		"${CPU0[@]}" "$OUT/lpm_bench" -4 "$LPM_N" -6 0 -q "$LPM_Q" >"$LOGS/lpm_bench-$r.log" 2>&1 || continue
+		R[lpm.single]+=" $(awk '/lpm_lookup4:/ {for (i = 1; i < NF; i++) if ($(i+1) == "M/s") print $i}' "$LOGS/lpm_bench-$r.log")"
+		R[lpm.batch]+=" $(awk '/lpm_lookup4_batch:/ {for (i = 1; i < NF; i++) if ($(i+1) == "M/s") print $i}' "$LOGS/lpm_bench-$r.log")"
+		echo "  round $r: lpm_lookup4 ${R[lpm.single]##* } M/s, lpm_lookup4_batch ${R[lpm.batch]##* } M/s"
+	done
+fi
+
 # --- report ------------------------------------------------------------------
 med() {	# med KEY [PRINTF-FORMAT]: median over the rounds
 	local m
@@ -409,6 +424,8 @@ for set in $LOADSETS; do
 	row "load time $set (ms)" n/a "${R[rbldnsd.load.$set]:-}" "${R[dnsxld.load.$set]:-}" "${R[nsd.load.$set]:-}"
 	row "RSS after load $set (MB)" n/a "$(mb "${R[rbldnsd.rss.$set]:-}")" "$(mb "${R[dnsxld.rss.$set]:-}")" "$(mb "${R[nsd.rss.$set]:-}")"
 done
+printf "$fmt" "trie M lookups/s, $LPM_N prefixes" n/a n/a "$(med lpm.single %.1f)" n/a n/a - -
+printf "$fmt" "  same, batches (lpm_lookup4_batch)" n/a n/a "$(med lpm.batch %.1f)" n/a n/a - -
 echo
 echo "ratios are dnsxld/X: below 1 is better for CPU, latency, load time and RSS; above 1 for queries/s."
 echo "CPU per query at $RATE q/s: median of the rounds where dnsperf kept 95% of the rate (q/s below);"
