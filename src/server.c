@@ -481,8 +481,12 @@ worker_main(void *arg)
 		return NULL;
 	}
 	while (!atomic_load(&wk->stopping)) {
-		if (!wk->conns)
+		if (!wk->conns) {
+			/* Out of epoll meanwhile: no ready-list work per datagram. */
+			event_del(wk->socks[0].udp_ev);
 			server_udp_block(wk);
+			event_add(wk->socks[0].udp_ev, NULL);
+		}
 		if (atomic_load(&wk->stopping))
 			break;
 		/* Accept what woke us, or serve the open connections. */
