@@ -21,16 +21,17 @@ NAME = "5.242.78.40." + ZONE
 RECVMMSG = {"x86_64": 299, "aarch64": 243}.get(platform.machine())
 
 
-def start(tmp_path, monkeypatch, mode, workers=1, extra=(), two_addrs=False):
+def start(tmp_path, monkeypatch, mode, workers=1, extra=(), two_addrs=False,
+          host="127.0.0.1"):
     (tmp_path / "bl.ip4").write_text(":127.0.0.3:Listed $\n40.78.242.5\n")
     monkeypatch.setenv("DNSXLD_UDP_LOOP", mode)
     port = free_port()
     argv = [str(BUILD / "dnsxld"), "-n", "-c", "0", "--workers", str(workers),
-            "-b", f"127.0.0.1/{port}"]
+            "-b", f"{host}/{port}"]
     if two_addrs:
         argv += ["-b", f"127.0.0.2/{port}"]
     argv += list(extra) + [f"{ZONE}:ip4set:bl.ip4"]
-    return Server(argv, port, cwd=tmp_path, probe=ZONE)
+    return Server(argv, port, host=host, cwd=tmp_path, probe=ZONE)
 
 
 def in_recvmmsg(srv):
@@ -238,5 +239,44 @@ def test_sighup_reload_while_blocked(tmp_path, monkeypatch, mode):
         assert reloads_ok(mport) > before
         assert udp_a(srv) == ["127.0.0.4"]
         assert srv.query(NAME, "A", tcp=True).answer[0][0].address == "127.0.0.4"
+    finally:
+        srv.stop()
+
+
+def test_ipv6_address_blocks_and_serves_tcp(tmp_path, monkeypatch):
+    srv = start(tmp_path, monkeypatch, "", host="::1")
+    try:
+        assert udp_a(srv) == ["127.0.0.3"]
+        if RECVMMSG:
+            assert wait_blocked(srv, 1)
+        t0 = time.monotonic()
+        r = srv.query(NAME, "TXT", tcp=True, timeout=3.0)
+        assert time.monotonic() - t0 < 1.0
+        assert r.answer[0][0].strings == (b"Listed 40.78.242.5",)
+        assert udp_a(srv) == ["127.0.0.3"]
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize("mode", ["", "event"])
+def test_burst_of_tcp_connections(tmp_path, monkeypatch, mode):
+    """Many connections at once (one signal each) on blocked workers: all
+    accepted and answered, then the workers go back to blocking."""
+    srv = start(tmp_path, monkeypatch, mode, workers=2)
+    try:
+        assert udp_a(srv) == ["127.0.0.3"]
+        if mode == "" and RECVMMSG:
+            assert wait_blocked(srv, 2)
+        t0 = time.monotonic()
+        socks = [socket.create_connection(("127.0.0.1", srv.port), timeout=3.0)
+                 for _ in range(40)]
+        for i, s in enumerate(socks):
+            assert tcp_query(s, NAME, qid=i).answer[0][0].address == "127.0.0.3"
+        assert time.monotonic() - t0 < 2.0
+        for s in socks:
+            s.close()
+        assert udp_a(srv) == ["127.0.0.3"]
+        if mode == "" and RECVMMSG:
+            assert wait_blocked(srv, 2)
     finally:
         srv.stop()
