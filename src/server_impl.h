@@ -62,6 +62,8 @@ struct worker {
 	struct sockaddr_storage peer[UDP_BATCH];
 	uint8_t cin[UDP_BATCH][CTRL_LEN], cout[UDP_BATCH][CTRL_LEN];
 	uint8_t *rbuf, *wbuf;
+	const struct sock *in_sk;   /* in[] is set up for this socket ... */
+	unsigned in_used;           /* ... but for its first in_used headers */
 	uint8_t *tcpbuf;            /* 2 + QUERY_MAX_BUF */
 	struct rrl *rrl;            /* UDP rate limiting, NULL = off */
 };

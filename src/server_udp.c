@@ -93,7 +93,11 @@ udp_batch(struct sock *sk, int flags)
 	struct worker *wk = sk->wk;
 	int fd = sk->udp_fd;
 
-	for (unsigned i = 0; i < UDP_BATCH; i++) {
+	/* The kernel rewrites only the name and control lengths and the flags
+	 * of the headers it filled: after the first batch on this socket,
+	 * reset those (a wake-up usually carries a datagram or two). */
+	unsigned prep = wk->in_sk == sk ? wk->in_used : UDP_BATCH;
+	for (unsigned i = 0; i < prep; i++) {
 		struct msghdr *h = &wk->in[i].msg_hdr;
 		wk->iin[i].iov_base = wk->rbuf + (size_t)i * UDP_RBUF;
 		wk->iin[i].iov_len = UDP_RBUF;
@@ -107,9 +111,12 @@ udp_batch(struct sock *sk, int flags)
 			h->msg_controllen = CTRL_LEN;
 		}
 	}
+	wk->in_sk = sk;
+	wk->in_used = 0;
 	int n = recvmmsg(fd, wk->in, UDP_BATCH, flags, NULL);
 	if (n <= 0)
 		return n;
+	wk->in_used = (unsigned)n;
 	const struct snapshot *s = server_hold(wk);
 	unsigned m = 0;
 	uint64_t ms = 0;
