@@ -1,10 +1,12 @@
-/* server.c -- libevent workers: UDP (recvmmsg/sendmmsg batches) and TCP
- * (RFC 7766) listeners, signals, and the published snapshot.
+/* server.c -- libevent workers: sockets, TCP (RFC 7766) listeners, signals,
+ * and the published snapshot; the UDP batches are in server_udp.c.
  *
  *   main thread: event base with SIGTERM/SIGINT/SIGHUP + check timer
  *        |  server_publish(): atomic swap, wait for no worker to hold old
  *   worker i (x N): own event base, own SO_REUSEPORT UDP and TCP socket
- *        |  per listen address; holds the snapshot only while answering
+ *        |  per listen address; holds the snapshot only while answering;
+ *        |  with one address, UDP from a blocking recvmmsg while no TCP
+ *        |  connection is open (server_udp.c)
  *        v
  *   query_process(snapshot, packet) -> reply
  *
@@ -12,7 +14,7 @@
  * the global pointer, and clearing the slot when the batch is done; the
  * publisher frees the old snapshot once no slot names it.
  */
-#include "server.h"
+#include "server_impl.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -41,82 +43,6 @@
 #include "snapshot.h"
 #include "xfr.h"
 
-#define UDP_BATCH   32          /* datagrams per recvmmsg/sendmmsg */
-#define UDP_ROUNDS  8           /* batches per callback, then yield */
-#define UDP_RBUF    4096        /* largest request read over UDP */
-#define UDP_WBUF    4096        /* largest UDP reply (edns-max above is cut) */
-#define TCP_OUT_MAX (256 * 1024)  /* stop reading a client that does not read */
-#define MAX_WORKERS 64
-#define CTRL_LEN    64          /* room for one in(6)_pktinfo cmsg */
-
-struct server;
-struct worker;
-
-/* One bound address: the worker's UDP socket and TCP listener on it. */
-struct sock {
-	struct worker *wk;
-	int family;
-	bool wildcard;              /* bound to 0.0.0.0 / ::: need pktinfo */
-	int udp_fd, tcp_fd;
-	struct event *udp_ev;
-	struct evconnlistener *lev;
-};
-
-struct tcp_conn {
-	struct worker *wk;
-	struct bufferevent *bev;
-	struct sockaddr_storage peer;
-	bool closing;               /* peer sent EOF: flush, then close */
-	struct tcp_conn *prev, *next;
-};
-
-struct worker {
-	struct server *srv;
-	unsigned id;
-	pthread_t tid;
-	bool started;
-	struct event_base *base;
-	struct event *stop_ev;      /* activated by server_stop() */
-	struct sock *socks;         /* srv->naddr of them */
-	_Atomic(const struct snapshot *) hazard;
-	struct tcp_conn *conns;
-	/* UDP batch buffers, allocated once. */
-	struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
-	struct iovec iin[UDP_BATCH], iout[UDP_BATCH];
-	struct sockaddr_storage peer[UDP_BATCH];
-	uint8_t cin[UDP_BATCH][CTRL_LEN], cout[UDP_BATCH][CTRL_LEN];
-	uint8_t *rbuf, *wbuf;
-	uint8_t *tcpbuf;            /* 2 + QUERY_MAX_BUF */
-	struct rrl *rrl;            /* UDP rate limiting, NULL = off */
-};
-
-struct addr {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	bool wildcard;
-};
-
-struct server {
-	unsigned nworkers;
-	struct worker *workers;
-	struct addr *addrs;
-	unsigned naddr;
-	unsigned tcp_max;
-	struct timeval tcp_idle;
-	atomic_uint tcp_open;
-	_Atomic(struct snapshot *) current;
-	struct config *cfg;         /* the config current was built from */
-	struct event_base *main_base;
-	struct event *main_stop_ev;
-	server_reload_fn reload;
-	void *reload_arg;
-	struct rrl_exempt *rrl_x;   /* rrl.exempt, shared by the workers */
-	server_observe_fn observe;
-	void *observe_arg;
-	uint32_t interval;
-};
-
-static void udp_cb(evutil_socket_t fd, short what, void *arg);
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg);
 static void tcp_read_cb(struct bufferevent *bev, void *arg);
@@ -125,8 +51,8 @@ static void tcp_event_cb(struct bufferevent *bev, short what, void *arg);
 
 /* --- the snapshot pointer ---------------------------------------------- */
 
-static const struct snapshot *
-hold(struct worker *wk)
+const struct snapshot *
+server_hold(struct worker *wk)
 {
 	struct snapshot *s;
 	do {
@@ -136,8 +62,8 @@ hold(struct worker *wk)
 	return s;
 }
 
-static void
-unhold(struct worker *wk)
+void
+server_unhold(struct worker *wk)
 {
 	atomic_store(&wk->hazard, NULL);
 }
@@ -172,8 +98,8 @@ server_set_observer(struct server *srv, server_observe_fn fn, void *arg)
 	srv->observe_arg = arg;
 }
 
-static void
-observe(struct worker *wk, const struct snapshot *s,
+void
+server_observe(struct worker *wk, const struct snapshot *s,
     const struct query_info *qi, const uint8_t *req, size_t reqlen,
     const uint8_t *reply, size_t replylen, const struct sockaddr *peer,
     int tcp)
@@ -373,6 +299,8 @@ server_new(const struct config *cfg, struct server **out)
 			}
 		}
 	}
+	/* Blocking recvmmsg needs one UDP socket per worker. */
+	srv->udp_block = srv->naddr == 1 && server_udp_block_wanted();
 	if (cfg->rrl_rate && (rc = rrl_setup(cfg, srv)) < 0) {
 		server_free(srv);
 		return rc;
@@ -390,143 +318,6 @@ unsigned
 server_workers(const struct server *srv)
 {
 	return srv->nworkers;
-}
-
-/* --- UDP ------------------------------------------------------------------ */
-
-/* Reply from the address the query came to (wildcard sockets only). */
-static socklen_t
-reply_pktinfo(const struct msghdr *in, uint8_t *ctl)
-{
-	struct msghdr m;
-	memset(&m, 0, sizeof(m));
-	m.msg_control = ctl;
-	m.msg_controllen = CTRL_LEN;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)in); c;
-	    c = CMSG_NXTHDR((struct msghdr *)in, c)) {
-		struct cmsghdr *o = CMSG_FIRSTHDR(&m);
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-			struct in_pktinfo pi;
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			pi.ipi_spec_dst = pi.ipi_addr;
-			pi.ipi_ifindex = 0;
-			o->cmsg_level = IPPROTO_IP;
-			o->cmsg_type = IP_PKTINFO;
-			o->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
-			return CMSG_SPACE(sizeof(pi));
-		}
-		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-			o->cmsg_level = IPPROTO_IPV6;
-			o->cmsg_type = IPV6_PKTINFO;
-			o->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
-			memcpy(CMSG_DATA(o), CMSG_DATA(c),
-			    sizeof(struct in6_pktinfo));
-			return CMSG_SPACE(sizeof(struct in6_pktinfo));
-		}
-	}
-	return 0;
-}
-
-/* Rate limiting of one UDP reply: its new length (0 = drop). */
-static size_t
-rrl_apply(struct worker *wk, const struct sockaddr *peer,
-    const struct query_info *qi, uint8_t *reply, size_t len, uint64_t ms)
-{
-	switch (rrl_account(wk->rrl, peer, rrl_kind_of(qi->rcode, qi->ancount),
-	    ms)) {
-	case RRL_DROP:
-		return 0;
-	case RRL_SLIP:
-		return rrl_truncate(reply, len);
-	default:
-		return len;
-	}
-}
-
-static void
-udp_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct sock *sk = arg;
-	struct worker *wk = sk->wk;
-
-	for (int round = 0; round < UDP_ROUNDS; round++) {
-		for (unsigned i = 0; i < UDP_BATCH; i++) {
-			struct msghdr *h = &wk->in[i].msg_hdr;
-			wk->iin[i].iov_base = wk->rbuf + (size_t)i * UDP_RBUF;
-			wk->iin[i].iov_len = UDP_RBUF;
-			memset(h, 0, sizeof(*h));
-			h->msg_iov = &wk->iin[i];
-			h->msg_iovlen = 1;
-			h->msg_name = &wk->peer[i];
-			h->msg_namelen = sizeof(wk->peer[i]);
-			if (sk->wildcard) {
-				h->msg_control = wk->cin[i];
-				h->msg_controllen = CTRL_LEN;
-			}
-		}
-		int n = recvmmsg(fd, wk->in, UDP_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0) {
-			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR)
-				log_debug("recvmmsg: %s", strerror(errno));
-			return;
-		}
-		const struct snapshot *s = hold(wk);
-		unsigned m = 0;
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-		uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec /
-		    1000000;
-		for (int i = 0; i < n; i++) {
-			uint8_t *reply = wk->wbuf + (size_t)m * UDP_WBUF;
-			struct query_info qi;
-			size_t len = query_process(s, wk->iin[i].iov_base,
-			    wk->in[i].msg_len, QUERY_UDP,
-			    (struct sockaddr *)&wk->peer[i], reply, UDP_WBUF,
-			    wk->srv->observe || wk->rrl ? &qi : NULL);
-			if (len && wk->rrl)
-				len = rrl_apply(wk, (struct sockaddr *)&wk->peer[i],
-				    &qi, reply, len, ms);
-			if (wk->srv->observe)
-				observe(wk, s, &qi, wk->iin[i].iov_base,
-				    wk->in[i].msg_len, reply, len,
-				    (struct sockaddr *)&wk->peer[i], 0);
-			if (len == 0)
-				continue;
-			struct msghdr *o = &wk->out[m].msg_hdr;
-			memset(o, 0, sizeof(*o));
-			wk->iout[m].iov_base = reply;
-			wk->iout[m].iov_len = len;
-			o->msg_iov = &wk->iout[m];
-			o->msg_iovlen = 1;
-			o->msg_name = &wk->peer[i];
-			o->msg_namelen = wk->in[i].msg_hdr.msg_namelen;
-			if (sk->wildcard) {
-				socklen_t cl = reply_pktinfo(&wk->in[i].msg_hdr,
-				    wk->cout[m]);
-				o->msg_control = cl ? wk->cout[m] : NULL;
-				o->msg_controllen = cl;
-			}
-			m++;
-		}
-		unhold(wk);
-		for (unsigned sent = 0; sent < m;) {
-			int k = sendmmsg(fd, wk->out + sent, m - sent, 0);
-			if (k > 0) {
-				sent += (unsigned)k;
-			} else if (errno == EINTR) {
-				continue;
-			} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				break;  /* UDP is lossy: the client retries */
-			} else {
-				log_debug("sendmmsg: %s", strerror(errno));
-				sent++; /* skip the datagram that failed */
-			}
-		}
-		if (n < UDP_BATCH)
-			return;
-	}
 }
 
 /* --- TCP (RFC 7766) --------------------------------------------------------- */
@@ -601,7 +392,7 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 	struct worker *wk = c->wk;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct evbuffer *out = bufferevent_get_output(bev);
-	const struct snapshot *s = hold(wk);
+	const struct snapshot *s = server_hold(wk);
 
 	for (;;) {
 		size_t avail = evbuffer_get_length(in);
@@ -623,7 +414,7 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 		    (struct sockaddr *)&c->peer, wk->tcpbuf + 2, QUERY_MAX_BUF,
 		    wk->srv->observe ? &qi : NULL) : 0;
 		if (m && wk->srv->observe)
-			observe(wk, s, &qi, m + 2, mlen, wk->tcpbuf + 2, rlen,
+			server_observe(wk, s, &qi, m + 2, mlen, wk->tcpbuf + 2, rlen,
 			    (struct sockaddr *)&c->peer, 1);
 		evbuffer_drain(in, 2 + mlen);
 		if (rlen > 0) {
@@ -636,7 +427,7 @@ tcp_read_cb(struct bufferevent *bev, void *arg)
 			break;
 		}
 	}
-	unhold(wk);
+	server_unhold(wk);
 }
 
 static void
@@ -677,11 +468,32 @@ stop_cb(evutil_socket_t fd, short what, void *arg)
 	event_base_loopbreak(arg);
 }
 
+/* With the blocking UDP path, the worker sits in recvmmsg while it has no
+ * TCP connection, and in its event base (UDP and TCP) while it has one. */
 static void *
 worker_main(void *arg)
 {
 	struct worker *wk = arg;
-	event_base_dispatch(wk->base);
+	if (wk->block && server_udp_block_setup(wk) < 0)
+		wk->block = false;
+	if (!wk->block) {
+		event_base_dispatch(wk->base);
+		return NULL;
+	}
+	while (!atomic_load(&wk->stopping)) {
+		if (!wk->conns) {
+			/* Out of epoll meanwhile: no ready-list work per datagram. */
+			event_del(wk->socks[0].udp_ev);
+			server_udp_block(wk);
+			event_add(wk->socks[0].udp_ev, NULL);
+		}
+		if (atomic_load(&wk->stopping))
+			break;
+		/* Accept what woke us, or serve the open connections. */
+		event_base_loop(wk->base, wk->conns ? EVLOOP_ONCE :
+		    EVLOOP_NONBLOCK);
+	}
+	server_udp_block_done(wk);
 	return NULL;
 }
 
@@ -698,7 +510,7 @@ worker_setup(struct worker *wk)
 	for (unsigned j = 0; j < srv->naddr; j++) {
 		struct sock *sk = &wk->socks[j];
 		sk->udp_ev = event_new(wk->base, sk->udp_fd, EV_READ | EV_PERSIST,
-		    udp_cb, sk);
+		    server_udp_cb, sk);
 		if (!sk->udp_ev || event_add(sk->udp_ev, NULL) < 0)
 			return DX_ENOMEM;
 		sk->lev = evconnlistener_new(wk->base, accept_cb, sk,
@@ -744,9 +556,13 @@ server_set_reload(struct server *srv, server_reload_fn fn, void *arg,
 void
 server_stop(struct server *srv)
 {
-	for (unsigned i = 0; i < srv->nworkers; i++)
-		if (srv->workers[i].stop_ev)
-			event_active(srv->workers[i].stop_ev, 0, 0);
+	for (unsigned i = 0; i < srv->nworkers; i++) {
+		struct worker *wk = &srv->workers[i];
+		atomic_store(&wk->stopping, true);
+		if (wk->stop_ev)
+			event_active(wk->stop_ev, 0, 0);
+		server_udp_wake(wk);
+	}
 	if (srv->main_stop_ev)
 		event_active(srv->main_stop_ev, 0, 0);
 }
@@ -791,10 +607,13 @@ server_run(struct server *srv)
 	for (unsigned i = 0; i < 3; i++)
 		sigaddset(&block, sigs[i]);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
+	if (srv->udp_block && server_udp_block_init() < 0)
+		srv->udp_block = false;
 	for (unsigned i = 0; i < srv->nworkers && rc == 0; i++) {
 		struct worker *wk = &srv->workers[i];
 		if ((rc = worker_setup(wk)) < 0)
 			break;
+		wk->block = srv->udp_block;
 		if (pthread_create(&wk->tid, NULL, worker_main, wk) != 0) {
 			rc = DX_ENOMEM;
 			break;
