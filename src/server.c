@@ -17,6 +17,7 @@
 #include "server_impl.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -243,6 +244,19 @@ rrl_setup(const struct config *cfg, struct server *srv)
 	return 0;
 }
 
+/* The default worker count: the CPUs this process may run on (taskset,
+ * cgroup cpusets), not all the machine's: two workers on one allowed CPU
+ * only take turns. */
+static unsigned
+cpus_usable(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	long c = sysconf(_SC_NPROCESSORS_ONLN);
+	return c > 0 ? (unsigned)c : 1;
+}
+
 int
 server_new(const struct config *cfg, struct server **out)
 {
@@ -257,10 +271,8 @@ server_new(const struct config *cfg, struct server **out)
 		return rc;
 	}
 	unsigned n = cfg->workers;
-	if (n == 0) {
-		long c = sysconf(_SC_NPROCESSORS_ONLN);
-		n = c > 0 ? (unsigned)c : 1;
-	}
+	if (n == 0)
+		n = cpus_usable();
 	srv->nworkers = n > MAX_WORKERS ? MAX_WORKERS : n;
 	srv->tcp_max = cfg->tcp_max_clients ? cfg->tcp_max_clients : 256;
 	uint32_t idle = cfg->tcp_idle_ms ? cfg->tcp_idle_ms : 10000;
