@@ -134,6 +134,50 @@ first_free(const struct view *V, const struct nview *nv, unsigned d,
 static bool node(struct rnd *r, const char *path, unsigned d,
     struct nview nv[2]);
 
+/* Dry run: an untouched child (no deeper prefix starts in it) whose listed
+ * views all need one name per address is only leaves, each with its view's
+ * records: count them without walking it. */
+static bool
+leaves_only(struct rnd *r, unsigned d, const struct ans an[2], bool v4,
+    bool v6)
+{
+	size_t n = 0;
+
+	for (int vi = 0; vi < 2; vi++) {
+		const struct view *V = &r->v[vi];
+		unsigned h = V->B - V->W * (d + 1);
+		if (!(vi == 0 ? v4 : v6) || !an[vi].listed)
+			continue;
+		if (!an[vi].peraddr)
+			return false;
+		if (h >= 63 || ((size_t)an[vi].n << h) >> h != an[vi].n) {
+			r->err = DX_ERANGE;
+			return true;
+		}
+		n += (size_t)an[vi].n << h;
+	}
+	dump_count(r, n);
+	return true;
+}
+
+/* Count the group's records (a lower bound when a child has both an IPv4
+ * and an IPv6 view), then go on rendering; r->err = DX_ERANGE when the
+ * count is over the limit. */
+static void
+precount(struct rnd *r)
+{
+	struct nview root[2];
+
+	r->counted = r->counting = true;
+	r->count = 0;
+	memset(root, 0, sizeof(root));
+	root[0].on = root[1].on = true;
+	root[0].hi = r->v[0].n;
+	root[1].hi = r->v[1].n;
+	node(r, "", 0, root);
+	r->counting = false;
+}
+
 /* Render child label c (decimal for IPv4, hex in IPv6-only labels). */
 static bool
 child(struct rnd *r, const char *path, unsigned d, const struct nview nv[2],
@@ -220,6 +264,8 @@ node(struct rnd *r, const char *path, unsigned d, struct nview nv[2])
 			wild = false;
 		if (an[vi].namedep)
 			wild = false;
+		if (an[vi].peraddr)
+			r->peraddr = true;
 		/* fail fast: one name per address of a big block */
 		if (an[vi].peraddr && (V->B - V->W * d >= 63 ||
 		    ((size_t)1 << (V->B - V->W * d)) > r->limit)) {
@@ -257,16 +303,25 @@ node(struct rnd *r, const char *path, unsigned d, struct nview nv[2])
 		emitted = true;
 		goto out;
 	}
-	/* no wildcard here: every untouched child with a listed view */
+	/* no wildcard here: every untouched child with a listed view. One
+	 * name per address is the expensive case: count the whole tree first,
+	 * so that a zone over the limit is refused before it is built. */
+	if (!r->counting && !r->counted && (an[0].peraddr || an[1].peraddr))
+		precount(r);
 	for (c = 0; c < 262 && !r->err; c++) {
 		unsigned lab = c < 256 ? c : c - 246;
 		bool v4 = c < 256 && interior[0];
 		bool v6 = interior[1] && (c < 10 || c >= 256);
 		if ((v4 && t4[lab]) || (v6 && t6[lab]))
 			continue;
-		if ((v4 && an[0].listed) || (v6 && an[1].listed))
-			if (child(r, path, d, nv, b, lab, v4, v6))
-				emitted = true;
+		if (!(v4 && an[0].listed) && !(v6 && an[1].listed))
+			continue;
+		if (r->counting && leaves_only(r, d, an, v4, v6)) {
+			emitted = true;
+			continue;
+		}
+		if (child(r, path, d, nv, b, lab, v4, v6))
+			emitted = true;
 	}
 out:
 	dump_ans_free(&an[0]);
@@ -279,6 +334,8 @@ dump_ip_render(struct rnd *r)
 {
 	struct nview root[2];
 
+	r->counted = r->counting = false;
+	r->base = r->dz->n;
 	memset(root, 0, sizeof(root));
 	root[0].on = root[1].on = true;
 	root[0].hi = r->v[0].n;
