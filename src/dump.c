@@ -697,10 +697,10 @@ dump_zone_render(const struct zone *z, const struct config *cfg,
 	free(r.g);
 	if (rc == DX_ERANGE)
 		diag_error(d, NULL, 0, "zone %s: the zone file rendering needs "
-		    "more than %zu records (limit: dump-limit)%s; refused",
-		    zone_name(z), r.limit, r.peraddr ? ": a TXT template "
-		    "with $ (the queried address) needs one name per listed "
-		    "address, a wildcard cannot carry it" : "");
+		    "more than %zu records (limit: dump-limit); refused%s",
+		    zone_name(z), r.limit, r.peraddr ? " (a TXT template "
+		    "with $, the queried address, needs one name per listed "
+		    "address: a wildcard cannot carry it)" : "");
 	if (rc < 0) {
 		dump_zone_free(r.dz);
 		return rc;
