@@ -31,6 +31,25 @@
 #include "dump_impl.h"
 #include "errcode.h"
 #include "zone.h"
+/* Label dig as text (decimal octet or hex nibble), not terminated: the
+ * hot path of the walk, so no printf. Returns its length. */
+static unsigned
+fmt_label(char *out, unsigned dig, bool dec)
+{
+	unsigned n = 0;
+
+	if (!dec) {
+		out[0] = "0123456789abcdef"[dig & 15];
+		return 1;
+	}
+	if (dig >= 100)
+		out[n++] = (char)('0' + dig / 100);
+	if (dig >= 10)
+		out[n++] = (char)('0' + dig / 10 % 10);
+	out[n++] = (char)('0' + dig % 10);
+	return n;
+}
+
 /* The reverse name of address x in view vi as a dx_qname. */
 static void
 addr_qname(const struct rnd *r, const struct view *V, u128 x,
@@ -43,11 +62,10 @@ addr_qname(const struct rnd *r, const struct view *V, u128 x,
 	for (i = 0; i < V->D; i++) {
 		unsigned dig = (unsigned)(x >> (V->W * i)) &
 		    ((1u << V->W) - 1);
-		int n = V->W == 8 ? snprintf(buf + o, 4, "%u", dig) :
-		    snprintf(buf + o, 2, "%x", dig);
+		unsigned n = fmt_label(buf + o, dig, V->W == 8);
 		lab[i] = (const uint8_t *)buf + o;
 		len[i] = (uint8_t)n;
-		o += (unsigned)n;
+		o += n;
 	}
 	dump_group_qname(r, lab, len, V->D, q);
 }
@@ -198,8 +216,12 @@ child(struct rnd *r, const char *path, unsigned d, const struct nview nv[2],
 		cv[vi].lo = b[vi][c];
 		cv[vi].hi = b[vi][c + 1];
 	}
-	snprintf(cpath, sizeof(cpath), v4 || c < 10 ? "%u%s%s" : "%x%s%s", c,
-	    path[0] ? "." : "", path);
+	size_t o = fmt_label(cpath, c, v4 || c < 10), pl = strlen(path);
+	if (pl) {
+		cpath[o++] = '.';
+		memcpy(cpath + o, path, pl);
+	}
+	cpath[o + pl] = '\0';
 	return node(r, cpath, d + 1, cv);
 }
 
