@@ -17,6 +17,7 @@ struct pfx {
 
 static uint64_t rs = 1;
 static int defer = 1;           /* -d: deferred duplicate check (loaders) */
+static unsigned maxlen6 = 128;  /* -l: longest IPv6 prefix (64: one map) */
 
 static void
 count_dup(const uint8_t *addr, unsigned plen, uint32_t tag, void *arg)
@@ -233,7 +234,9 @@ bench6(size_t n, size_t nq, unsigned excl_pct)
 			p[i].a[k] = (uint8_t)(hi >> (56 - 8 * k));
 			p[i].a[8 + k] = (uint8_t)(lo >> (56 - 8 * k));
 		}
-		p[i].plen = (uint8_t)plen6();
+		do
+			p[i].plen = (uint8_t)plen6();
+		while (p[i].plen > maxlen6);
 		mask(p[i].a, 16, p[i].plen);
 		p[i].value = rnd() % 100 < excl_pct ? LPM_NONE : (uint32_t)i;
 	}
@@ -301,10 +304,12 @@ main(int argc, char **argv)
 			lpm_index_bits((int)strtol(argv[i + 1], NULL, 10));
 		else if (strcmp(argv[i], "-d") == 0)
 			defer = (int)strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "-l") == 0)
+			maxlen6 = (unsigned)strtoul(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "-x") == 0)
 			excl = (unsigned)strtoul(argv[i + 1], NULL, 10);
 		else {
-			fprintf(stderr, "usage: lpm_bench [-4 N] [-6 N] [-q N] [-x PCT] [-s 0|1] [-d 0|1] [-i BITS]\n");
+			fprintf(stderr, "usage: lpm_bench [-4 N] [-6 N] [-q N] [-x PCT] [-s 0|1] [-d 0|1] [-i BITS] [-l MAXLEN6]\n");
 			return 2;
 		}
 	}

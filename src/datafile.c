@@ -16,10 +16,15 @@ struct datafile {
 	gzFile gz;
 	int fd;                 /* owned by gz; kept to fstat after reading */
 	struct stat st;         /* as opened: size and mtime tell a rewrite */
-	char *buf;
+	char *buf;              /* a line that spans two reads is put together here */
 	size_t cap;
+	char *rb;               /* what gzread gave, lines are found in place */
+	size_t rpos, rlen;
 	unsigned lineno;
 };
+
+/* Read size: one gzread per 256 KB instead of a call per byte. */
+#define DF_READ (256 * 1024)
 
 #define ISBLANK(c) ((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
 #define ISDIGIT(c) ((c) >= '0' && (c) <= '9')
@@ -39,7 +44,10 @@ datafile_open(const char *path, struct datafile **out, time_t *mtime)
 		return DX_ENOMEM;
 	f->cap = 1024;
 	f->buf = malloc(f->cap);
-	if (!f->buf) {
+	f->rb = malloc(DF_READ);
+	if (!f->buf || !f->rb) {
+		free(f->buf);
+		free(f->rb);
 		free(f);
 		return DX_ENOMEM;
 	}
@@ -49,6 +57,7 @@ datafile_open(const char *path, struct datafile **out, time_t *mtime)
 		if (f->fd >= 0)
 			close(f->fd);
 		free(f->buf);
+		free(f->rb);
 		free(f);
 		return e == ENOENT ? DX_ENOENT : e == ENOMEM ? DX_ENOMEM : DX_EIO;
 	}
@@ -67,49 +76,91 @@ datafile_open(const char *path, struct datafile **out, time_t *mtime)
 	return 0;
 }
 
+/* Append n bytes to the line being put together in f->buf. */
+static int
+df_append(struct datafile *f, size_t *len, const char *p, size_t n)
+{
+	if (*len + n + 1 > f->cap) {    /* long line: grow geometrically */
+		size_t nc = f->cap;
+		while (*len + n + 1 > nc)
+			nc *= 2;
+		char *nb = realloc(f->buf, nc);
+		if (!nb)
+			return DX_ENOMEM;
+		f->buf = nb;
+		f->cap = nc;
+	}
+	memcpy(f->buf + *len, p, n);
+	*len += n;
+	return 0;
+}
+
+/* The next DF_READ bytes into f->rb: 1, 0 at the end, or DX_EIO for a
+ * read error or a gzip stream cut short (Z_BUF_ERROR: a file still being
+ * written; its tail must not load). */
+static int
+df_fill(struct datafile *f)
+{
+	int n = gzread(f->gz, f->rb, DF_READ), err;
+
+	f->rpos = 0;
+	f->rlen = n > 0 ? (size_t)n : 0;
+	if (n < DF_READ) {
+		gzerror(f->gz, &err);
+		if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
+			return DX_EIO;
+		if (n == 0 && !gzeof(f->gz))
+			return DX_EIO;
+	}
+	return n > 0;
+}
+
 int
 datafile_next(struct datafile *f, char **line, unsigned *lineno)
 {
 	size_t len = 0;
-	char *s, *e;
-	int c;
+	char *s, *e, *nl;
+	int r;
 
-	/* Byte by byte (gzgetc is a macro over zlib's buffer): gzgets cannot
-	 * tell an embedded NUL from its terminator, so a NUL used to glue the
-	 * next line onto this one and shift every later line number. A line
-	 * with a NUL now ends there; the rest of it is skipped. */
+	/* A line found whole in the read buffer is used in place; one that
+	 * spans two reads is put together in f->buf. A NUL ends its line
+	 * (gzgets could not tell it from its terminator, and a NUL once glued
+	 * the next line onto this one, shifting every later line number); the
+	 * rest of that line is skipped. */
 	for (;;) {
-		c = gzgetc(f->gz);
-		if (c == -1) {
-			int err;
-			gzerror(f->gz, &err);
-			/* Z_BUF_ERROR: a gzip stream cut short (a file
-			 * still being written); its tail must not load */
-			if (err != Z_OK)
-				return DX_EIO;
-			if (len == 0) {
-				if (!gzeof(f->gz))
-					return DX_EIO;
-				return 0;
+		if (f->rpos < f->rlen) {
+			char *p = f->rb + f->rpos;
+			size_t avail = f->rlen - f->rpos;
+			nl = memchr(p, '\n', avail);
+			if (nl && len == 0) {
+				f->rpos += (size_t)(nl - p) + 1;
+				s = p;
+				e = nl;
+				*e = '\0';
+				goto got;
 			}
+			size_t n = nl ? (size_t)(nl - p) : avail;
+			if ((r = df_append(f, &len, p, n)) < 0)
+				return r;
+			f->rpos += n + (nl ? 1 : 0);
+			if (nl)
+				break;
+		}
+		if ((r = df_fill(f)) < 0)
+			return r;
+		if (r == 0) {
+			if (len == 0)
+				return 0;
 			break;          /* last line without a newline */
 		}
-		if (c == '\n')
-			break;
-		if (len + 1 >= f->cap) {       /* long line: grow geometrically */
-			char *nb = realloc(f->buf, f->cap * 2);
-			if (!nb)
-				return DX_ENOMEM;
-			f->buf = nb;
-			f->cap *= 2;
-		}
-		f->buf[len++] = (char)c;
 	}
 	f->buf[len] = '\0';
-	len = strlen(f->buf);                  /* stop at an embedded NUL */
-	f->lineno++;
 	s = f->buf;
 	e = s + len;
+got:
+	if ((nl = memchr(s, '\0', (size_t)(e - s))) != NULL)
+		e = nl;                         /* stop at an embedded NUL */
+	f->lineno++;
 	while (e > s && ISBLANK(e[-1]))
 		e--;
 	*e = '\0';
@@ -139,6 +190,7 @@ datafile_close(struct datafile *f)
 		return;
 	gzclose(f->gz);
 	free(f->buf);
+	free(f->rb);
 	free(f);
 }
 

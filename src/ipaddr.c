@@ -130,67 +130,71 @@ ip4_format(uint32_t a, char *out)
 	    (a >> 8) & 255, a & 255);
 }
 
-static int
-hexval(char c)
-{
-	if (ISDIGIT(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* Hex digit value + 1; 0 for anything else (a table: this parser is
+ * most of an IPv6 data file's load). */
+static const uint8_t hexd[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 int
 ip6_prefix(const char *s, uint8_t addr[16], const char **end)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	unsigned bytes = 0;
 	int zstart = -1, ret = -1;
 
 	memset(addr, 0, 16);
-	if (s[0] == ':' && s[1] == ':') {
+	if (p[0] == ':' && p[1] == ':') {
 		zstart = 0;
-		s += 2;
+		p += 2;
 	}
 	for (;;) {
-		unsigned v = 0;
-		const char *start = s;
-		int h;
-		while ((h = hexval(*s)) >= 0) {
-			v = (v << 4) | (unsigned)h;
+		/* a group: hex digits while the value fits 16 bits (leading
+		 * zeros are allowed, as rbldnsd does) */
+		unsigned h = hexd[*p], v;
+		if (h == 0)
+			break;
+		v = h - 1;
+		p++;
+		while ((h = hexd[*p]) != 0) {
+			v = v << 4 | (h - 1);
 			if (v > 0xffff)
 				break;
-			s++;
+			p++;
 		}
-		if (s == start || v > 0xffff)
+		if (v > 0xffff)
 			break;
 		addr[bytes++] = (uint8_t)(v >> 8);
 		addr[bytes++] = (uint8_t)v;
-		if (*s != ':' || bytes + 2 > 16) {
+		if (*p != ':' || bytes + 2 > 16) {
 			ret = (int)bytes * 8;
 			break;
 		}
-		s++;
-		if (zstart < 0 && *s == ':') {
+		p++;
+		if (zstart < 0 && *p == ':') {
 			zstart = (int)bytes;
-			s++;
+			p++;
 		}
 	}
 	if (zstart >= 0) {
-		/* "::" alone or "x::" leaves ret -1 from the loop: fix below */
+		/* "::" alone or "x::" leaves ret -1 from the loop: fix here */
 		unsigned nz = 16 - bytes;
 		if (nz == 0)
 			ret = -1;
 		else {
-			memmove(addr + zstart + nz, addr + zstart,
-			    bytes - (unsigned)zstart);
-			memset(addr + zstart, 0, nz);
+			/* move the groups after "::" to the end, zeros between */
+			for (unsigned i = bytes; i-- > (unsigned)zstart;) {
+				addr[i + nz] = addr[i];
+				addr[i] = 0;
+			}
 			ret = 128;
 		}
 	}
 	if (end)
-		*end = s;
+		*end = (const char *)p;
 	return ret;
 }
 

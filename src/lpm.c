@@ -15,8 +15,10 @@
  *                                 of the start, plen, distance back to the
  *                                 parent (the longest long prefix of h
  *                                 containing it) or 0; then the value
- *                               IPv6 entry (32 bytes): key, value, parent
- *                                 index, plen
+ *                               IPv6 entry: <= /64 in 12 bytes, a word like
+ *                                 IPv4's on 64 bits, and the value; longer
+ *                                 ones (32 bytes: key, value, parent index,
+ *                                 plen) in a second map (lpm6.c)
  *
  *   idx[]        big IPv4 maps: per block of 2^(32-ibits) addresses, the
  *                first long prefix of its bucket starting in it or later
@@ -38,57 +40,6 @@
 #include "lpm.h"
 #include "lpm_impl.h"
 
-#define NBKT    65536u
-#define SHORT   16u             /* plen <= SHORT: folded into bkt[].bval */
-
-struct bkt {
-	uint32_t ls, le;
-	uint32_t bval;
-	uint8_t bplen;
-	uint8_t pad[3];
-};
-
-/* IPv4 word: low16 << 16 | plen << 10 | distance to the parent, 0 = no long
- * parent, PFAR = look in esc[] (sorted by child). Sorting words sorts by
- * (start, plen), so a lookup searches the words themselves. */
-#define PFAR    1023u
-struct e4 {
-	uint32_t w, v;
-};
-/* IPv6 entry: parents can be far (a /20 holding 100k prefixes) and climbing
- * through a side table was measured slower, so the index is kept whole. */
-struct e6 {
-	struct k128 k;
-	uint32_t v, par;
-	uint8_t plen;
-};
-struct esc {
-	uint32_t i, par;
-};
-
-/* IPv6 buckets are few and big (most space is 2xxx::/16): a lookup first
- * halves a sample of every SAMP-th key, small enough to stay in cache. */
-#define SAMP    16
-
-struct lpm {
-	int family;
-	size_t n;
-	size_t bytes;
-	struct bkt *bkt;
-	struct e4 *e4;              /* IPv4: word and value side by side */
-	struct e6 *e6;              /* IPv6: key, value, plen and parent */
-	uint64_t *samp6;            /* IPv6: e6[j * SAMP].k.hi */
-	struct esc *esc;            /* IPv4 parents PFAR or more back */
-	size_t nesc;
-	uint64_t *vis;              /* bit per long prefix: its segment shows */
-	uint32_t *rank;             /* set bits of vis before each 512 */
-	uint32_t *idx;              /* IPv4, big maps: per block of 2^(32-ibits)
-	                             * addresses, the first long prefix of its
-	                             * bucket starting in it or after; NULL */
-	unsigned ibits;
-	uint64_t bvis[NBKT / 64];
-};
-
 /* Second level for big IPv4 maps: ~IDXPER long prefixes a block, 17..21
  * bits (8 MB at most); smaller maps live in the cache and search the
  * bucket directly. lpm_index_bits overrides (tests, benchmarks). */
@@ -107,75 +58,38 @@ lpm_index_bits(int bits)
 	    bits > 24 ? 24 : bits;
 }
 
-/* --- accessors on a built map --------------------------------------------- */
-
-static inline struct k128
-key_at(const struct lpm *m, uint32_t h, size_t i)
-{
-	struct k128 k;
-	if (m->family == 6)
-		return m->e6[i].k;
-	k.hi = (uint64_t)(h << 16 | m->e4[i].w >> 16) << 32;
-	k.lo = 0;
-	return k;
-}
-
-static inline unsigned
-plen_at(const struct lpm *m, size_t i)
-{
-	return m->family == 6 ? m->e6[i].plen : (m->e4[i].w >> 10) & 63;
-}
-
-static inline uint32_t
-val_at(const struct lpm *m, size_t i)
-{
-	return m->family == 6 ? m->e6[i].v : m->e4[i].v;
-}
-
-static inline uint32_t
-parent_at(const struct lpm *m, size_t i)
-{
-	if (m->family == 6)
-		return m->e6[i].par;
-	uint32_t d = m->e4[i].w & PFAR;
-	if (d == 0)
-		return NOIDX;
-	if (d < PFAR)
-		return (uint32_t)(i - d);
-	size_t lo = 0, hi = m->nesc;
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (m->esc[mid].i <= i)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return m->esc[lo].par;
-}
-
-static inline uint32_t
-bkt_first(const struct lpm *m, uint32_t h)
-{
-	return h ? m->bkt[h - 1].le : 0;
-}
-
 static inline void
 vis_set(uint64_t *bits, size_t i)
 {
 	bits[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
-/* Set bits of vis in [0, x). */
+/* Set bits of vis (or unc) in [0, x). */
 static size_t
-rank_of(const struct lpm *m, size_t x)
+rank_of(const uint64_t *bits, const uint32_t *rank, size_t x)
 {
-	size_t r = m->rank[x / 512];
+	size_t r = rank[x / 512];
 	for (size_t w = x / 512 * 8; w < x / 64; w++)
-		r += (size_t)__builtin_popcountll(m->vis[w]);
+		r += (size_t)__builtin_popcountll(bits[w]);
 	if (x % 64)
-		r += (size_t)__builtin_popcountll(m->vis[x / 64] &
+		r += (size_t)__builtin_popcountll(bits[x / 64] &
 		    ((UINT64_C(1) << (x % 64)) - 1));
 	return r;
+}
+
+static int
+make_rank(uint64_t *bits, uint32_t **rank, size_t nw)
+{
+	uint32_t r = 0;
+	if ((*rank = calloc(nw / 8 + 2, sizeof(**rank))) == NULL)
+		return DX_ENOMEM;
+	for (size_t w = 0; w < nw; w++) {
+		if (w % 8 == 0)
+			(*rank)[w / 8] = r;
+		r += (uint32_t)__builtin_popcountll(bits[w]);
+	}
+	(*rank)[(nw + 7) / 8] = r;
+	return 0;
 }
 
 /* --- build ---------------------------------------------------------------- */
@@ -185,7 +99,7 @@ rank_of(const struct lpm *m, size_t x)
  * none does: the addresses are then covered by i's chain, then by bval. */
 static bool
 seg_any(const struct lpm *m, uint32_t h, int64_t i, struct k128 from,
-    struct k128 to)
+    struct k128 to, int unc)
 {
 	struct k128 cur = from;
 	const struct bkt *bk = &m->bkt[h];
@@ -194,13 +108,15 @@ seg_any(const struct lpm *m, uint32_t h, int64_t i, struct k128 from,
 		struct k128 e = k_end(key_at(m, h, a), plen_at(m, a));
 		if (k_cmp(e, cur) < 0)
 			continue;        /* ended before cur: not on the chain here */
-		if (val_at(m, a) != LPM_NONE)
+		if (!unc && val_at(m, a) != LPM_NONE)
 			return true;
 		if (k_cmp(e, to) >= 0)
 			return false;
 		cur = k_inc(e);
 	}
-	return bk->bval != LPM_NONE;
+	/* unc: [cur, to] is covered by no prefix of this map (a split's hi
+	 * map has no short ones) */
+	return unc ? true : bk->bval != LPM_NONE;
 }
 
 static struct k128
@@ -222,7 +138,10 @@ add_esc(struct lpm *m, uint32_t i, uint32_t par)
 	}
 	m->esc[m->nesc].i = i;
 	m->esc[m->nesc++].par = par;
-	m->e4[i].w |= PFAR;
+	if (m->e8)
+		m->e8[3 * (size_t)i + 1] |= PFAR8;
+	else
+		m->e4[i].w |= PFAR;
 	return 0;
 }
 
@@ -235,10 +154,14 @@ finish(struct lpm *m)
 	int rc;
 	size_t nw = (m->n + 63) / 64 + 1;
 	m->vis = calloc(nw, sizeof(*m->vis));
-	m->rank = calloc(nw / 8 + 2, sizeof(*m->rank));
-	if (m->vis == NULL || m->rank == NULL)
+	if (m->vis == NULL)
 		return DX_ENOMEM;
 	m->bytes += nw * sizeof(*m->vis) + (nw / 8 + 2) * sizeof(*m->rank);
+	if (m->uncov) {
+		if ((m->unc = calloc(nw, sizeof(*m->unc))) == NULL)
+			return DX_ENOMEM;
+		m->bytes += nw * sizeof(*m->unc) + (nw / 8 + 2) * sizeof(*m->urank);
+	}
 
 	for (uint32_t h = 0; h < NBKT; h++) {
 		struct bkt *bk = &m->bkt[h];
@@ -259,13 +182,17 @@ finish(struct lpm *m)
 			/* Only long parents are kept: shorts are in bval. */
 			uint32_t par = sp && plen_at(m, stack[sp - 1].i) > SHORT ?
 			    stack[sp - 1].i : NOIDX;
-			if (plen > SHORT) {
-				if (m->family == 6)
-					m->e6[i].par = par;
-				else if (par != NOIDX && i - par < PFAR)
+			if (plen > SHORT && m->e6)
+				m->e6[i].par = par;
+			else if (plen > SHORT && par != NOIDX) {
+				uint32_t far = m->e8 ? PFAR8 : PFAR;
+				if (i - par >= far) {
+					if ((rc = add_esc(m, i, par)) < 0)
+						return rc;
+				} else if (m->e8)
+					m->e8[3 * (size_t)i + 1] |= i - par;
+				else
 					m->e4[i].w |= i - par;
-				else if (par != NOIDX && (rc = add_esc(m, i, par)) < 0)
-					return rc;
 			}
 			stack[sp].i = i;
 			stack[sp++].end = k_end(s, plen);
@@ -291,21 +218,20 @@ finish(struct lpm *m)
 					continue;        /* empty segment */
 				e = k_dec(nx);
 			}
-			if (seg_any(m, h, i, s, e)) {
+			if (seg_any(m, h, i, s, e, 0)) {
 				vis_set(m->vis, i);
 				any = true;
 			}
+			if (m->unc && seg_any(m, h, i, s, e, 1))
+				vis_set(m->unc, i);
 		}
 		if (any)
 			vis_set(m->bvis, h);
 	}
-	uint32_t r = 0;
-	for (size_t w = 0; w < nw; w++) {
-		if (w % 8 == 0)
-			m->rank[w / 8] = r;
-		r += (uint32_t)__builtin_popcountll(m->vis[w]);
-	}
-	m->rank[(nw + 7) / 8] = r;
+	if ((rc = make_rank(m->vis, &m->rank, nw)) < 0)
+		return rc;
+	if (m->unc && (rc = make_rank(m->unc, &m->urank, nw)) < 0)
+		return rc;
 	return 0;
 }
 
@@ -348,12 +274,12 @@ make_idx(struct lpm *m)
 static void
 set_buckets(struct lpm *m, const struct lpm_builder *b)
 {
-	size_t i = 0, n = b->n;
+	size_t i = 0, n = b->n + b->n8;    /* one of them is 0 */
 	for (uint32_t h = 0; h < NBKT; h++) {
 #define HOF(j) (b->family == 4 ? (uint32_t)(b->v4[j].key >> 24) \
-    : (uint32_t)(b->v6[j].k.hi >> 48))
+    : b->n8 ? (uint32_t)(b->v8[j].a >> 48) : (uint32_t)(b->v6[j].k.hi >> 48))
 #define PLEN(j) (b->family == 4 ? (unsigned)(b->v4[j].key & 0xff) \
-    : (unsigned)b->v6[j].plen)
+    : b->n8 ? (unsigned)b->p8[j] : (unsigned)b->v6[j].plen)
 		while (i < n && HOF(i) == h && PLEN(i) <= SHORT)
 			i++;
 		m->bkt[h].ls = (uint32_t)i;
@@ -371,26 +297,43 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 	struct lpm *m;
 	int rc = DX_ENOMEM;
 	*out = NULL;
-	if (b->n >= NOIDX || (m = calloc(1, sizeof(*m))) == NULL) {
+	if (b->n + b->n8 >= NOIDX || (m = calloc(1, sizeof(*m))) == NULL) {
 		lpm_builder_free(b);
 		return DX_ENOMEM;
 	}
 	m->family = b->family;
+	m->uncov = b->uncov;
 	m->bytes = sizeof(*m);
 	if (lpm_builder_sort(b) < 0)
 		goto out;
-	m->n = b->n;
-	if (b->n == 0) {
+	if (b->family == 6 && b->n8 && b->n) {
+		if ((rc = lpm_builder_split(b, &m->hi, &m->fix, &m->nfix)) < 0)
+			goto out;
+		m->bytes += lpm_memory(m->hi) + m->nfix * sizeof(*m->fix);
+		rc = DX_ENOMEM;
+	}
+	if (m->hi && (rc = lpm_make_tf(m)) < 0)
+		goto out;
+	rc = DX_ENOMEM;
+	m->n = b->n + b->n8;
+	m->count = m->n;
+	for (size_t i = 0; i < m->nfix; i++)
+		m->count -= m->fix[i].skip;
+	if (m->hi)
+		m->count += m->hi->n;
+	if (m->n == 0) {
 		/* Most datasets hold one family: the other map is empty and
 		 * costs no bucket table (every query checks n first). */
 		lpm_builder_free(b);
 		*out = m;
 		return 0;
 	}
-	m->bkt = calloc(NBKT, sizeof(*m->bkt));
+	m->bkt = lpm_alloc(NBKT * sizeof(*m->bkt));
 	m->bytes += NBKT * sizeof(*m->bkt);
 	if (m->bkt == NULL)
 		goto out;
+	memset(m->bkt, 0, NBKT * sizeof(*m->bkt));
+	set_buckets(m, b);
 	if (b->family == 4) {
 		if ((m->e4 = lpm_alloc(b->n * sizeof(*m->e4))) == NULL)
 			goto out;
@@ -400,6 +343,14 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 			    (uint32_t)(b->v4[i].key & 0xff) << 10;
 			m->e4[i].v = b->v4[i].value;
 		}
+	} else if (b->n8) {
+		size_t ns = m->n / SAMP + 1;
+		if ((m->samp6 = lpm_alloc(ns * sizeof(*m->samp6))) == NULL)
+			goto out;
+		m->bytes += ns * sizeof(*m->samp6) + m->n * 3 * sizeof(*m->e8);
+		if ((rc = lpm_e8_from(m, b)) < 0)
+			goto out;
+		rc = DX_ENOMEM;
 	} else {
 		if ((m->e6 = lpm_alloc(b->n * sizeof(*m->e6))) == NULL)
 			goto out;
@@ -416,7 +367,6 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 			m->e6[i].plen = b->v6[i].plen;
 		}
 	}
-	set_buckets(m, b);
 	lpm_builder_free(b);
 	b = NULL;
 	if ((rc = finish(m)) < 0)
@@ -437,14 +387,21 @@ lpm_free(struct lpm *m)
 {
 	if (m == NULL)
 		return;
-	free(m->bkt);
-	free(m->e6);
-	free(m->samp6);
-	free(m->e4);
+	lpm_dealloc(m->bkt, NBKT * sizeof(*m->bkt));
+	lpm_dealloc(m->e6, m->n * sizeof(*m->e6));
+	lpm_dealloc(m->samp6, (m->n / SAMP + 1) * sizeof(*m->samp6));
+	lpm_dealloc(m->e4, m->n * sizeof(*m->e4));
+	lpm_dealloc(m->e8, m->n * 3 * sizeof(*m->e8));
+	lpm_free(m->hi);
+	free(m->fix);
+	free(m->tf);
 	free(m->esc);
 	free(m->vis);
 	free(m->rank);
-	free(m->idx);
+	free(m->unc);
+	free(m->urank);
+	if (m->idx)
+		lpm_dealloc(m->idx, (((size_t)1 << m->ibits) + 1) * sizeof(*m->idx));
 	free(m);
 }
 
@@ -613,6 +570,17 @@ last_le(const struct lpm *m, uint32_t h, struct k128 a)
 		}
 		return (int64_t)lo - 1;
 	}
+	if (m->e8) {
+		uint64_t t = a.hi << 16 | 0xffff;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (W8(m, mid) <= t)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return (int64_t)lo - 1;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (k_cmp(key_at(m, h, mid), a) <= 0)
@@ -623,64 +591,15 @@ last_le(const struct lpm *m, uint32_t h, struct k128 a)
 	return (int64_t)lo - 1;
 }
 
-uint32_t
-lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
-{
-	if (m->family == 4)
-		return lpm_lookup4(m, (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
-		    (uint32_t)addr[2] << 8 | addr[3], plen_out);
-	if (m->n == 0)
-		return LPM_NONE;
-	struct k128 a = k_from_bytes(6, addr);
-	uint32_t h = (uint32_t)(a.hi >> 48);
-	const struct bkt *bk = &m->bkt[h];
-	/* Invariant: e6[lo].k <= a (or lo = ls - 1), e6[hi].k > a (or le). */
-	int64_t lo = (int64_t)bk->ls - 1, hi = bk->le;
-	if (hi - lo > 1) {
-		/* samples inside the bucket: j in [sl, sh) */
-		size_t sl = (bk->ls + SAMP - 1) / SAMP, sh = (bk->le + SAMP - 1) / SAMP;
-		size_t x = sl, y = sh;
-		while (x < y) {          /* first sample with hi >= a.hi */
-			size_t mid = x + (y - x) / 2;
-			if (m->samp6[mid] < a.hi)
-				x = mid + 1;
-			else
-				y = mid;
-		}
-		if (x > sl)
-			lo = (int64_t)((x - 1) * SAMP);
-		for (y = x; y < sh && m->samp6[y] == a.hi; y++)
-			;
-		if (y < sh)
-			hi = (int64_t)(y * SAMP);
-		while (hi - lo > 1) {
-			int64_t mid = lo + (hi - lo) / 2;
-			if (k_cmp(m->e6[mid].k, a) <= 0)
-				lo = mid;
-			else
-				hi = mid;
-		}
-	}
-	int64_t i = lo - (int64_t)bk->ls;
-	for (uint32_t j = i >= 0 ? (uint32_t)lo : NOIDX; j != NOIDX;
-	    j = parent_at(m, j)) {
-		unsigned plen = plen_at(m, j);
-		if (k_cmp(k_net(a, plen), m->e6[j].k) == 0) {
-			if (plen_out)
-				*plen_out = plen;
-			return val_at(m, j);
-		}
-	}
-	if (plen_out)
-		*plen_out = bk->bplen;
-	return bk->bval;
-}
-
+/* lpm_any_within on one map (a split map's halves: lpm6.c); unc: is
+ * some address of the window covered by no prefix (a split's hi map,
+ * windows longer than /16 only). */
 bool
-lpm_any_within(const struct lpm *m, const uint8_t *addr, unsigned plen)
+lpm_within1(const struct lpm *m, const uint8_t *addr, unsigned plen,
+    int unc)
 {
-	if (plen > (m->family == 4 ? 32u : 128u) || m->n == 0)
-		return false;
+	if (m->n == 0)
+		return unc;
 	struct k128 ws = k_net(k_from_bytes(m->family, addr), plen);
 	struct k128 we = k_end(ws, plen);
 	uint32_t hb = (uint32_t)(ws.hi >> 48), he = (uint32_t)(we.hi >> 48);
@@ -698,30 +617,16 @@ lpm_any_within(const struct lpm *m, const uint8_t *addr, unsigned plen)
 		return false;
 	}
 	int64_t i = last_le(m, hb, ws), j = last_le(m, hb, we);
+	const uint64_t *bits = unc ? m->unc : m->vis;
+	const uint32_t *rank = unc ? m->urank : m->rank;
 	if (i == j)
-		return seg_any(m, hb, i, ws, we);
-	if (seg_any(m, hb, i, ws, k_dec(key_at(m, hb, (size_t)(i + 1)))))
+		return seg_any(m, hb, i, ws, we, unc);
+	if (seg_any(m, hb, i, ws, k_dec(key_at(m, hb, (size_t)(i + 1))), unc))
 		return true;
-	if (j - 1 >= i + 1 && rank_of(m, (size_t)j) > rank_of(m, (size_t)(i + 1)))
+	if (j - 1 >= i + 1 && rank_of(bits, rank, (size_t)j) >
+	    rank_of(bits, rank, (size_t)(i + 1)))
 		return true;
-	return seg_any(m, hb, j, key_at(m, hb, (size_t)j), we);
-}
-
-int
-lpm_walk(const struct lpm *m,
-    int (*fn)(const uint8_t *addr, unsigned plen, uint32_t value, void *arg),
-    void *arg)
-{
-	uint8_t buf[16];
-	for (uint32_t h = 0; h < NBKT && m->n; h++) {
-		for (size_t i = bkt_first(m, h); i < m->bkt[h].le; i++) {
-			k_to_bytes(m->family, key_at(m, h, i), buf);
-			int rc = fn(buf, plen_at(m, i), val_at(m, i), arg);
-			if (rc)
-				return rc;
-		}
-	}
-	return 0;
+	return seg_any(m, hb, j, key_at(m, hb, (size_t)j), we, unc);
 }
 
 int
@@ -733,7 +638,7 @@ lpm_family(const struct lpm *m)
 size_t
 lpm_prefix_count(const struct lpm *m)
 {
-	return m->n;
+	return m->count;
 }
 
 size_t

@@ -8,64 +8,100 @@
 #include "lpm.h"
 #include "lpm_impl.h"
 
-/* Big arrays on huge pages where the kernel allows (madvise mode): page
- * faults dominate a 10M-prefix build on small VMs. */
-void *
-lpm_alloc(size_t size)
+#define HUGE    ((size_t)2 << 20)
+#define MAPMIN  LPM_MAPMIN
+
+/* An anonymous mapping of size bytes starting on a 2 MB boundary, its
+ * whole 2 MB chunks advised for huge pages (the tail stays 4 KB pages:
+ * no huge page half used). Page faults were the largest cost of a load
+ * on this VM (a first touch of a 4 KB page: ~30 us), and memory malloc
+ * takes from the heap stays resident after free (glibc raises its mmap
+ * threshold up to 32 MB as big blocks are freed). */
+static void *
+map_aligned(size_t size, int populate)
 {
-	size_t huge = (size_t)2 << 20;
-	if (size < 4 * huge)
-		return malloc(size ? size : 1);
-	size = (size + huge - 1) / huge * huge;
-	void *p = aligned_alloc(huge, size);
+	size = (size + 4095) & ~(size_t)4095;
+	size_t len = size + HUGE;
+	uint8_t *raw = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	uint8_t *p = (uint8_t *)(((uintptr_t)raw + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
+	if (p > raw)
+		munmap(raw, (size_t)(p - raw));
+	if (raw + len > p + size)
+		munmap(p + size, (size_t)(raw + len - (p + size)));
 #ifdef MADV_HUGEPAGE
-	if (p != NULL)
-		madvise(p, size, MADV_HUGEPAGE);
+	if (size >= HUGE)
+		madvise(p, size & ~(HUGE - 1), MADV_HUGEPAGE);
+#endif
+#ifdef MADV_POPULATE_WRITE
+	/* All of it will be written: one call instead of a fault per 4 KB
+	 * page of the tail (a fault is a VM exit here). Older kernels say
+	 * EINVAL and the pages fault in as usual. */
+	if (populate)
+		madvise(p, size, MADV_POPULATE_WRITE);
 #endif
 	return p;
 }
 
+/* Callers write all of it. */
+void *
+lpm_alloc(size_t size)
+{
+	if (size < MAPMIN)
+		return malloc(size ? size : 1);
+	return map_aligned(size, 1);
+}
+
+void
+lpm_dealloc(void *p, size_t size)
+{
+	if (p == NULL)
+		return;
+	if (size < MAPMIN)
+		free(p);
+	else
+		munmap(p, (size + 4095) & ~(size_t)4095);
+}
+
 /* --- builder -------------------------------------------------------------- */
 
-#define MAPMIN  ((size_t)8 << 20)
-
-/* The record array grows by doubling. Big ones are our own mmap on huge
- * pages, grown by mremap: no copy, and no 4 KB page faults (a realloc'ed
- * block loses MADV_HUGEPAGE and faulted 4 KB at a time: ~10% of a load). */
-static void *
-rec_grow(struct lpm_builder *b, void *old, size_t used, size_t size)
+/* The record array grows by doubling. Big ones are our own mapping, grown
+ * by mremap: no copy, and no 4 KB page faults (a realloc'ed block gets
+ * no huge pages: ~10% of a load). */
+void *
+lpm_rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 {
 	void *p;
 	if (size < MAPMIN)
 		return realloc(old, size);
-	if (b->maplen == 0) {
-		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
+	if (*maplen == 0) {
+		if ((p = map_aligned(size, 0)) == NULL)
 			return NULL;
 		if (used)
 			memcpy(p, old, used);
 		free(old);
 	} else {
-		p = mremap(old, b->maplen, size, MREMAP_MAYMOVE);
+		p = mremap(old, *maplen, size, MREMAP_MAYMOVE);
 		if (p == MAP_FAILED)
 			return NULL;
-	}
 #ifdef MADV_HUGEPAGE
-	madvise(p, size, MADV_HUGEPAGE);
+		madvise(p, size & ~(HUGE - 1), MADV_HUGEPAGE);
 #endif
-	b->maplen = size;
+	}
+	*maplen = (size + 4095) & ~(size_t)4095;
 	return p;
 }
 
-static void
-rec_free(struct lpm_builder *b, void *p)
+void
+lpm_rec_free(size_t *maplen, void *p)
 {
-	if (p != NULL && b->maplen)
-		munmap(p, b->maplen);
+	if (p != NULL && *maplen)
+		munmap(p, *maplen);
 	else
 		free(p);
-	b->maplen = 0;
+	*maplen = 0;
 }
 
 int
@@ -79,6 +115,7 @@ lpm_builder_new(int family, struct lpm_builder **out)
 		return DX_ENOMEM;
 	b->family = family;
 	b->sorted = 1;
+	b->sorted8 = 1;
 	*out = b;
 	return 0;
 }
@@ -88,16 +125,18 @@ lpm_builder_free(struct lpm_builder *b)
 {
 	if (b == NULL)
 		return;
-	rec_free(b, b->family == 4 ? (void *)b->v4 : (void *)b->v6);
-	free(b->h4);
-	free(b->h6);
+	lpm_rec_free(&b->maplen, b->family == 4 ? (void *)b->v4 : (void *)b->v6);
+	lpm_rec_free(&b->maplen8, b->v8);
+	free(b->p8);
+	lpm_dealloc(b->h4 ? (void *)b->h4 : (void *)b->h6,
+	    b->hcap * (b->h4 ? sizeof(*b->h4) : sizeof(*b->h6)));
 	free(b);
 }
 
 size_t
 lpm_builder_count(const struct lpm_builder *b)
 {
-	return b->n;
+	return b->n + b->n8;
 }
 
 static inline size_t
@@ -160,8 +199,7 @@ hash_grow(struct lpm_builder *b, size_t want)
 	if (t == NULL)
 		return DX_ENOMEM;
 	memset(t, 0, cap * sz);
-	free(b->h4);
-	free(b->h6);
+	lpm_dealloc(b->h4 ? (void *)b->h4 : (void *)b->h6, b->hcap * sz);
 	b->h4 = NULL;
 	b->h6 = NULL;
 	if (b->family == 4)
@@ -198,6 +236,39 @@ lpm_builder_add(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 	return lpm_builder_add_tag(b, addr, plen, value, 0);
 }
 
+/* Deferred IPv6 add of a prefix <= /64: 17 bytes instead of 32. */
+static int
+add8(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
+    uint32_t value, uint32_t tag)
+{
+	if (b->n8 == b->cap8) {
+		size_t cap = b->cap8 ? b->cap8 * 2 : 256;
+		struct b8 *v = lpm_rec_grow(&b->maplen8, b->v8, b->n8 * sizeof(*v),
+		    cap * sizeof(*v));
+		if (v == NULL)
+			return DX_ENOMEM;
+		b->v8 = v;
+		uint8_t *p = realloc(b->p8, cap);
+		if (p == NULL)
+			return DX_ENOMEM;
+		b->p8 = p;
+		b->cap8 = cap;
+	}
+	uint64_t a = 0;
+	for (unsigned i = 0; i < 8; i++)
+		a = a << 8 | addr[i];
+	a = plen ? a & (UINT64_MAX << (64 - plen)) : 0;
+	struct b8 *e = &b->v8[b->n8];
+	e->a = a;
+	e->value = value;
+	e->tag = tag;
+	b->p8[b->n8] = (uint8_t)plen;
+	if (b->n8 && (a < e[-1].a || (a == e[-1].a && plen < b->p8[b->n8 - 1])))
+		b->sorted8 = 0;
+	b->n8++;
+	return 0;
+}
+
 int
 lpm_builder_add_tag(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
     uint32_t value, uint32_t tag)
@@ -206,11 +277,13 @@ lpm_builder_add_tag(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 	int order;                  /* against the last add: <0, 0, >0 */
 	if (plen > maxp)
 		return DX_EINVAL;
+	if (b->family == 6 && b->defer && plen <= 64)
+		return add8(b, addr, plen, value, tag);
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 256;
 		size_t sz = b->family == 4 ? sizeof(struct b4) : sizeof(struct b6);
 		void *old = b->family == 4 ? (void *)b->v4 : (void *)b->v6;
-		void *p = rec_grow(b, old, b->n * sz, cap * sz);
+		void *p = lpm_rec_grow(&b->maplen, old, b->n * sz, cap * sz);
 		if (p == NULL)
 			return DX_ENOMEM;
 		if (b->family == 4)
@@ -270,10 +343,11 @@ sort4(struct lpm_builder *b)
 	size_t n = b->n;
 	static const unsigned shift[3] = { 0, 8, 24 };
 	static const unsigned width[3] = { 8, 16, 16 };
-	struct b4 *tmp = lpm_alloc(n * sizeof(*tmp));
+	size_t tmplen = 0;
+	struct b4 *tmp = lpm_rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
 	size_t *cnt = malloc(65536 * sizeof(*cnt));
 	if (tmp == NULL || cnt == NULL) {
-		free(tmp);
+		lpm_rec_free(&tmplen, tmp);
 		free(cnt);
 		return DX_ENOMEM;
 	}
@@ -294,11 +368,12 @@ sort4(struct lpm_builder *b)
 		src = dst;
 		dst = t;
 	}
-	b->v4 = src;
-	if (dst == v)
-		rec_free(b, dst);       /* the original array: maybe an mmap */
-	else
-		free(dst);
+	if (src == tmp) {
+		lpm_rec_free(&b->maplen, v);
+		b->v4 = tmp;
+		b->maplen = tmplen;
+	} else
+		lpm_rec_free(&tmplen, tmp);
 	free(cnt);
 	return 0;
 }
@@ -322,10 +397,11 @@ sort6(struct lpm_builder *b)
 	size_t n = b->n;
 	if (n < 2)
 		return 0;
-	struct b6 *tmp = lpm_alloc(n * sizeof(*tmp));
+	size_t tmplen = 0;
+	struct b6 *tmp = lpm_rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
 	size_t *cnt = malloc(65536 * sizeof(*cnt));
 	if (tmp == NULL || cnt == NULL) {
-		free(tmp);
+		lpm_rec_free(&tmplen, tmp);
 		free(cnt);
 		return DX_ENOMEM;
 	}
@@ -349,10 +425,11 @@ sort6(struct lpm_builder *b)
 		dst = t;
 	}
 	if (src == tmp) {
-		rec_free(b, b->v6);     /* maybe an mmap */
+		lpm_rec_free(&b->maplen, b->v6);
 		b->v6 = tmp;
+		b->maplen = tmplen;
 	} else
-		free(tmp);
+		lpm_rec_free(&tmplen, tmp);
 	free(cnt);
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && b->v6[j].k.hi == b->v6[i].k.hi; j++)
@@ -400,13 +477,184 @@ dedup(struct lpm_builder *b)
 	b->n = w;
 }
 
+/* One /16 bucket of v8 records, [0, n) of v/p, by the low 48 address
+ * bits: stable LSD radix, 8-bit digits (in cache: the bucket is small,
+ * or it is most of the map and 256 output streams still are cheap),
+ * digits every record shares skipped; sv/sp scratch. Small ones by
+ * insertion. */
+static void
+sort8_bucket(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n)
+{
+	if (n <= 32) {
+		for (size_t i = 1; i < n; i++) {
+			struct b8 r = v[i];
+			uint8_t pl = p[i];
+			size_t j = i;
+			for (; j > 0 && v[j - 1].a > r.a; j--) {
+				v[j] = v[j - 1];
+				p[j] = p[j - 1];
+			}
+			v[j] = r;
+			p[j] = pl;
+		}
+		return;
+	}
+	uint32_t cnt[6][256];
+	memset(cnt, 0, sizeof(cnt));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a = v[i].a;
+		for (unsigned d = 0; d < 6; d++)
+			cnt[d][a >> (8 * d) & 0xff]++;
+	}
+	struct b8 *src = v, *dst = sv;
+	uint8_t *ps = p, *pd = sp;
+	for (unsigned d = 0; d < 6; d++) {
+		uint32_t *c = cnt[d], sum = 0;
+		unsigned sh = 8 * d;
+		if (c[src[0].a >> sh & 0xff] == n)
+			continue;
+		for (unsigned k = 0; k < 256; k++) {
+			uint32_t x = c[k];
+			c[k] = sum;
+			sum += x;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint32_t j = c[src[i].a >> sh & 0xff]++;
+			dst[j] = src[i];
+			pd[j] = ps[i];
+		}
+		struct b8 *t = src;
+		src = dst;
+		dst = t;
+		uint8_t *tq = ps;
+		ps = pd;
+		pd = tq;
+	}
+	if (src != v) {
+		memcpy(v, src, n * sizeof(*v));
+		memcpy(p, ps, n);
+	}
+}
+
+/* v8 by (a, plen), stably: scattered by the top 16 bits into a copy (one
+ * pass of random writes; four such passes over the whole array were a
+ * fifth of a 1M-prefix load), each bucket sorted in place, then the rare
+ * runs of one address with several lengths (a /48 and a /56 starting at
+ * the same place) by insertion. */
+static int
+sort8(struct lpm_builder *b)
+{
+	size_t n = b->n8, tmplen = 0;
+	struct b8 *tmp = lpm_rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
+	uint8_t *tp = malloc(n);
+	uint32_t *cnt = calloc(65536 + 1, sizeof(*cnt));
+	if (tmp == NULL || tp == NULL || cnt == NULL) {
+		lpm_rec_free(&tmplen, tmp);
+		free(tp);
+		free(cnt);
+		return DX_ENOMEM;
+	}
+	struct b8 *v = b->v8;
+	uint8_t *p = b->p8;
+	for (size_t i = 0; i < n; i++)
+		cnt[v[i].a >> 48]++;
+	uint32_t sum = 0;
+	for (size_t k = 0; k <= 65536; k++) {
+		uint32_t x = cnt[k];
+		cnt[k] = sum;
+		sum += x;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t j = cnt[v[i].a >> 48]++;
+		tmp[j] = v[i];
+		tp[j] = p[i];
+	}
+	/* cnt[h] is now the end of bucket h */
+	for (size_t h = 0, s = 0; h < 65536; s = cnt[h++])
+		if (cnt[h] - s > 1)
+			sort8_bucket(tmp + s, tp + s, v + s, p + s, cnt[h] - s);
+	lpm_rec_free(&b->maplen8, b->v8);
+	free(b->p8);
+	b->v8 = tmp;
+	b->maplen8 = tmplen;
+	b->p8 = tp;
+	free(cnt);
+	/* equal addresses: by length, first add first among equals */
+	for (size_t i = 1; i < n; i++) {
+		if (tmp[i].a != tmp[i - 1].a || tp[i] >= tp[i - 1])
+			continue;
+		struct b8 r = tmp[i];
+		uint8_t pl = tp[i];
+		size_t j = i;
+		for (; j > 0 && tmp[j - 1].a == r.a && tp[j - 1] > pl; j--) {
+			tmp[j] = tmp[j - 1];
+			tp[j] = tp[j - 1];
+		}
+		tmp[j] = r;
+		tp[j] = pl;
+	}
+	return 0;
+}
+
+static void
+dedup8(struct lpm_builder *b)
+{
+	uint8_t buf[16] = { 0 };
+	size_t w = 0;
+	for (size_t i = 0; i < b->n8; i++) {
+		if (w && b->v8[i].a == b->v8[w - 1].a && b->p8[i] == b->p8[w - 1]) {
+			for (unsigned j = 0; j < 8; j++)
+				buf[j] = (uint8_t)(b->v8[i].a >> (56 - 8 * j));
+			if (b->dupfn)
+				b->dupfn(buf, b->p8[i], b->v8[i].tag, b->duparg);
+			continue;
+		}
+		b->p8[w] = b->p8[i];
+		b->v8[w++] = b->v8[i];
+	}
+	b->n8 = w;
+}
+
+/* Sorted IPv6 records all <= /64 (the immediate check's, an ACL or a
+ * feed): to v8, for the compact map. */
+static int
+to8(struct lpm_builder *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->v6[i].plen > 64)
+			return 0;
+	b->v8 = malloc(b->n * sizeof(*b->v8));
+	b->p8 = malloc(b->n);
+	if (b->v8 == NULL || b->p8 == NULL)
+		return DX_ENOMEM;       /* lpm_builder_free frees them */
+	for (size_t i = 0; i < b->n; i++) {
+		b->v8[i].a = b->v6[i].k.hi;
+		b->v8[i].value = b->v6[i].value;
+		b->v8[i].tag = b->v6[i].tag;
+		b->p8[i] = b->v6[i].plen;
+	}
+	b->n8 = b->cap8 = b->n;
+	lpm_rec_free(&b->maplen, b->v6);
+	b->v6 = NULL;
+	b->n = b->cap = 0;
+	return 0;
+}
+
 int
 lpm_builder_sort(struct lpm_builder *b)
 {
-	free(b->h4);
-	free(b->h6);
+	lpm_dealloc(b->h4 ? (void *)b->h4 : (void *)b->h6,
+	    b->hcap * (b->h4 ? sizeof(*b->h4) : sizeof(*b->h6)));
 	b->h4 = NULL;
 	b->h6 = NULL;
+	b->hcap = 0;
+	if (b->n8) {
+		if (!b->sorted8 && sort8(b) < 0)
+			return DX_ENOMEM;
+		b->sorted8 = 1;
+		if (b->defer)
+			dedup8(b);
+	}
 	if (b->family == 4 && !b->sorted && sort4(b) < 0)
 		return DX_ENOMEM;
 	if (b->family == 6 && !b->sorted && sort6(b) < 0)
@@ -414,5 +662,7 @@ lpm_builder_sort(struct lpm_builder *b)
 	b->sorted = 1;
 	if (b->defer)
 		dedup(b);
+	if (b->family == 6 && b->n && !b->n8 && to8(b) < 0)
+		return DX_ENOMEM;
 	return 0;
 }

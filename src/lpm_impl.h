@@ -3,8 +3,11 @@
 #ifndef DNSXL_LPM_IMPL_H
 #define DNSXL_LPM_IMPL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lpm.h"
 
 #define NOIDX   UINT32_MAX
 
@@ -18,6 +21,13 @@ struct b4 {
 	uint32_t value;
 	uint32_t tag;               /* caller's, for deferred duplicates (free:
 	                             * the record pads to 16 bytes anyway) */
+};
+
+/* IPv6 prefixes of length <= 64 (deferred mode): the top 64 bits, 16
+ * bytes a record, the length beside it in b->p8 (1 byte): half of b6. */
+struct b8 {
+	uint64_t a;
+	uint32_t value, tag;
 };
 
 struct b6 {
@@ -47,6 +57,14 @@ struct lpm_builder {
 	int defer;
 	size_t maplen;              /* v4/v6 is an mmap of maplen bytes (grows
 	                             * by mremap), 0 = malloc'ed */
+	/* IPv6, deferred mode: prefixes <= /64 go here, longer ones to v6.
+	 * After lpm_builder_sort exactly one of n8, n is non-zero (or both
+	 * are 0): v8 when every prefix is <= /64 (the compact map). */
+	struct b8 *v8;
+	uint8_t *p8;                /* plen of v8[i] */
+	size_t n8, cap8, maplen8;
+	int sorted8;
+	int uncov;                  /* the map gets lpm->unc (a split's hi) */
 };
 
 /* --- 128-bit helpers ------------------------------------------------------ */
@@ -129,8 +147,183 @@ k_to_bytes(int family, struct k128 k, uint8_t *p)
 		    : (uint8_t)(k.lo >> (56 - 8 * (i - 8)));
 }
 
-/* Big arrays on huge pages where the kernel allows (lpm_builder.c). */
+/* A split IPv6 map (deferred mode, prefixes on both sides of /64): the
+ * compact map holds the <= /64 ones, a second 32-byte map ("hi") the
+ * longer ones; a lookup asks hi first (where a filter says hi may touch
+ * the /64 block), then the compact map. hi also knows, per segment,
+ * whether some address there is covered by none of its prefixes (unc).
+ * Where the long prefixes hide a listed /64 block X entirely ("masked"),
+ * the compact map says LPM_NONE for X, so that its lpm_any_within counts
+ * only what shows: its X/64 gets value LPM_NONE (the real one kept here
+ * for lpm_walk), or an X/64 exclusion is inserted (skip: lpm_walk leaves
+ * it out). Sorted by i, the compact map's index. */
+struct lpm_fix {
+	uint32_t i, v;
+	uint32_t skip;
+};
+
+/* Split b (sorted, deduplicated, both v8 and v6 non-empty): builds hi
+ * from v6 (moved out of b) and rewrites v8 for the masked blocks. 0 or DX_ENOMEM; *fix (nfix entries) is the caller's. */
+struct lpm;
+int lpm_builder_split(struct lpm_builder *b, struct lpm **hi,
+    struct lpm_fix **fix, size_t *nfix);
+
+
+/* --- the built map (lpm.c, lpm6.c) ---------------------------------------- */
+
+#define NBKT    65536u
+#define SHORT   16u             /* plen <= SHORT: folded into bkt[].bval */
+
+struct bkt {
+	uint32_t ls, le;
+	uint32_t bval;
+	uint8_t bplen;
+	uint8_t pad[3];
+};
+
+/* IPv4 word: low16 << 16 | plen << 10 | distance to the parent, 0 = no long
+ * parent, PFAR = look in esc[] (sorted by child). Sorting words sorts by
+ * (start, plen), so a lookup searches the words themselves. */
+#define PFAR    1023u
+struct e4 {
+	uint32_t w, v;
+};
+/* IPv6 entry: parents can be far (a /20 holding 100k prefixes) and climbing
+ * through a side table was measured slower, so the index is kept whole. */
+struct e6 {
+	struct k128 k;
+	uint32_t v, par;
+	uint8_t plen;
+};
+struct esc {
+	uint32_t i, par;
+};
+
+/* Compact IPv6 entry, for maps whose prefixes are all <= /64 (real DNSxL
+ * data): 12 bytes, three 32-bit words (4-byte aligned) holding
+ *   w = low 48 of the top 64 bits << 16 | plen << 9 | parent distance
+ * and the value. Like the IPv4 word it sorts like the prefix. */
+#define PFAR8   511u
+#define W8(m, i) ((uint64_t)(m)->e8[3 * (size_t)(i)] << 32 | (m)->e8[3 * (size_t)(i) + 1])
+
+/* IPv6 buckets are few and big (most space is 2xxx::/16): a lookup first
+ * halves a sample of every SAMP-th key, small enough to stay in cache. */
+#define SAMP    16
+
+struct lpm {
+	int family;
+	size_t n;
+	size_t bytes;
+	struct bkt *bkt;
+	struct e4 *e4;              /* IPv4: word and value side by side */
+	struct e6 *e6;              /* IPv6: key, value, plen and parent */
+	uint32_t *e8;               /* IPv6, all <= /64: word hi, lo, value */
+	uint64_t *samp6;            /* IPv6: top 64 bits of entry j * SAMP */
+	struct esc *esc;            /* IPv4/e8 parents PFAR(8) or more back */
+	size_t nesc;
+	uint64_t *vis;              /* bit per long prefix: its segment shows */
+	uint32_t *rank;             /* set bits of vis before each 512 */
+	uint32_t *idx;              /* IPv4, big maps: per block of 2^(32-ibits)
+	                             * addresses, the first long prefix of its
+	                             * bucket starting in it or after; NULL */
+	unsigned ibits;
+	struct lpm *hi;             /* split IPv6: the prefixes > /64 */
+	uint64_t *tf;               /* split IPv6: a bit per hash of a /64
+	                             * block hi touches (no false negatives) */
+	unsigned tfbits;
+	struct lpm_fix *fix;        /* split IPv6: masked blocks (lpm_impl.h) */
+	size_t nfix;
+	size_t count;               /* prefixes added (no inserted ones) */
+	uint64_t *unc;              /* split's hi: bit per segment holding an
+	                             * address no prefix covers (or NULL) */
+	uint32_t *urank;            /* set bits of unc before each 512 */
+	int uncov;                  /* compute unc */
+	uint64_t bvis[NBKT / 64];
+};
+
+/* --- accessors on a built map --------------------------------------------- */
+
+static inline struct k128
+key_at(const struct lpm *m, uint32_t h, size_t i)
+{
+	struct k128 k;
+	if (m->e8) {
+		k.hi = (uint64_t)h << 48 | W8(m, i) >> 16;
+		k.lo = 0;
+		return k;
+	}
+	if (m->family == 6)
+		return m->e6[i].k;
+	k.hi = (uint64_t)(h << 16 | m->e4[i].w >> 16) << 32;
+	k.lo = 0;
+	return k;
+}
+
+static inline unsigned
+plen_at(const struct lpm *m, size_t i)
+{
+	if (m->e8)
+		return (unsigned)(m->e8[3 * i + 1] >> 9) & 127;
+	return m->family == 6 ? m->e6[i].plen : (m->e4[i].w >> 10) & 63;
+}
+
+static inline uint32_t
+val_at(const struct lpm *m, size_t i)
+{
+	if (m->e8)
+		return m->e8[3 * i + 2];
+	return m->family == 6 ? m->e6[i].v : m->e4[i].v;
+}
+
+static inline uint32_t
+parent_at(const struct lpm *m, size_t i)
+{
+	uint32_t d;
+	if (m->e8) {
+		d = m->e8[3 * i + 1] & PFAR8;
+		if (d == 0)
+			return NOIDX;
+		if (d < PFAR8)
+			return (uint32_t)(i - d);
+	} else if (m->family == 6) {
+		return m->e6[i].par;
+	} else {
+		d = m->e4[i].w & PFAR;
+		if (d == 0)
+			return NOIDX;
+		if (d < PFAR)
+			return (uint32_t)(i - d);
+	}
+	size_t lo = 0, hi = m->nesc;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (m->esc[mid].i <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return m->esc[lo].par;
+}
+
+static inline uint32_t
+bkt_first(const struct lpm *m, uint32_t h)
+{
+	return h ? m->bkt[h - 1].le : 0;
+}
+
+/* lpm6.c / lpm.c / lpm_builder.c internals. */
+void *lpm_rec_grow(size_t *maplen, void *old, size_t used, size_t size);
+void lpm_rec_free(size_t *maplen, void *p);
+int lpm_make_tf(struct lpm *m);
+int lpm_e8_from(struct lpm *m, struct lpm_builder *b);
+bool lpm_within1(const struct lpm *m, const uint8_t *addr, unsigned plen,
+    int unc);
+
+/* Big arrays on huge pages where the kernel allows (lpm_builder.c);
+ * lpm_dealloc needs the size given to lpm_alloc. */
+#define LPM_MAPMIN ((size_t)256 << 10)   /* smaller: malloc */
 void *lpm_alloc(size_t size);
+void lpm_dealloc(void *p, size_t size);
 
 /* Sort the records (stably: first add first), drop the hash, and in
  * deferred mode drop and report repeats. 0 or DX_ENOMEM. */

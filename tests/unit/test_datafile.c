@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "datafile.h"
@@ -199,6 +201,98 @@ test_dname(void **state)
 	assert_int_equal(len, 1);
 }
 
+/* Lines of every length around the 256 KB read size, some with a NUL
+ * (the line ends there), the last without a newline: each one comes back
+ * whole, with its number, from a plain and from a gzip file. */
+static void
+check_boundaries(const char *text, size_t size, unsigned nlines, int gzip)
+{
+	char path[] = "/tmp/dxbnd-XXXXXX";
+	int fd = mkstemp(path);
+	struct datafile *f;
+	char *line, want[40];
+	unsigned n, i;
+	assert_true(fd >= 0);
+	if (gzip) {
+		gzFile gz = gzdopen(fd, "wb");
+		assert_int_equal(gzwrite(gz, text, (unsigned)size), (int)size);
+		gzclose(gz);
+	} else {
+		assert_int_equal(write(fd, text, size), (ssize_t)size);
+		close(fd);
+	}
+	assert_int_equal(datafile_open(path, &f, NULL), 0);
+	for (i = 1; i <= nlines; i++) {
+		assert_int_equal(datafile_next(f, &line, &n), 1);
+		assert_int_equal(n, i);
+		snprintf(want, sizeof(want), "line %u", i);
+		assert_int_equal(strncmp(line, want, strlen(want)), 0);
+		/* the filler after the number is x's, cut at a NUL */
+		assert_int_equal(strspn(line + strlen(want), "x"),
+		    strlen(line) - strlen(want));
+		if (i % 7 == 0)
+			assert_int_equal(strlen(line), strlen(want) + 3);
+	}
+	assert_int_equal(datafile_next(f, &line, &n), 0);
+	datafile_close(f);
+	unlink(path);
+}
+
+static void
+test_read_boundaries(void **state)
+{
+	size_t cap = 2u << 20, size = 0;
+	char *text = malloc(cap);
+	unsigned i = 0;
+	(void)state;
+	/* lengths 1..4000 cycling: lines end at every offset near 256 KB */
+	while (size < (1u << 20) + 3000) {
+		int k = sprintf(text + size, "line %u", ++i);
+		size_t fill = (size_t)(i * 37 % 4000);
+		if (i % 7 == 0 && fill < 4)
+			fill = 4;
+		size += (size_t)k;
+		memset(text + size, 'x', fill);
+		if (i % 7 == 0)
+			text[size + 3] = '\0';         /* ends the line */
+		size += fill;
+		text[size++] = '\n';
+	}
+	size--;                                 /* the last line: no newline */
+	check_boundaries(text, size, i, 0);
+	check_boundaries(text, size, i, 1);
+	free(text);
+}
+
+/* A gzip stream cut short (a file still being written) is a read error,
+ * even where a whole line before the cut could be read. */
+static void
+test_gzip_truncated(void **state)
+{
+	char path[] = "/tmp/dxgzt-XXXXXX";
+	int fd = mkstemp(path);
+	struct stat st;
+	struct datafile *f;
+	char *line;
+	unsigned n, i;
+	int r;
+	gzFile gz;
+	(void)state;
+	assert_true(fd >= 0);
+	gz = gzdopen(fd, "wb");
+	for (i = 0; i < 100000; i++)
+		gzprintf(gz, "10.%u.%u.%u\n", i >> 16, (i >> 8) & 255, i & 255);
+	gzclose(gz);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(truncate(path, st.st_size / 2), 0);
+	assert_int_equal(datafile_open(path, &f, NULL), 0);
+	while ((r = datafile_next(f, &line, &n)) == 1)
+		;
+	assert_int_equal(r, DX_EIO);
+	datafile_close(f);
+	unlink(path);
+}
+
 /* A file rewritten in place while a load reads it must be noticed: the
  * lines read may be half old, half new (regression: a reload raced an
  * in-place rewrite and served a truncated list). */
@@ -238,6 +332,8 @@ main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_changed_while_read),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_read_boundaries),
+		cmocka_unit_test(test_gzip_truncated),
 		cmocka_unit_test(test_gzip_dataset),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_keyword_and_times),

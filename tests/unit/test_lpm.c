@@ -554,6 +554,9 @@ rand_bytes(uint8_t *a, unsigned alen)
 /* Lengths at the index's block edges (/16, /20, /24 and around) instead
  * of the usual mix: test_random4_edges. */
 static int edge_lengths;
+/* IPv6 lengths: 0 the usual mix, 64 only <= /64 (the compact map), 65
+ * around the /64 boundary (both builder halves, merged). */
+static unsigned mode6;
 
 /* A few busy areas, nesting from re-using earlier prefixes. */
 static void
@@ -583,8 +586,14 @@ rand_prefix(const struct rnd *r, struct ent *e)
 	    25, 28, 32 };
 	if (edge_lengths && r->family == 4)
 		e->plen = edges[rng() % (sizeof(edges) / sizeof(edges[0]))];
-	else if (k == 0)
+	else if (r->family == 6 && mode6 == 65) {
+		static const unsigned around[] = { 8, 16, 17, 32, 48, 56, 63, 64,
+		    64, 65, 65, 66, 96, 127, 128 };
+		e->plen = around[rng() % (sizeof(around) / sizeof(around[0]))];
+	} else if (k == 0)
 		e->plen = rng() % 17;
+	else if (r->family == 6 && mode6 == 64)
+		e->plen = 17 + rng() % 48;
 	else if (r->family == 4)
 		e->plen = 17 + rng() % 16;
 	else if (k < 5)
@@ -841,6 +850,26 @@ test_random6(void **state)
 	random_family(6, UINT64_C(0x5eed0006), 3000, 4000);
 }
 
+/* Only <= /64: every map (immediate and deferred check) is compact. */
+static void
+test_random6_short(void **state)
+{
+	(void)state;
+	mode6 = 64;
+	random_family(6, UINT64_C(0x5eed0064), 3000, 4000);
+	mode6 = 0;
+}
+
+/* Lengths around /64: the deferred builder holds both halves. */
+static void
+test_random6_around64(void **state)
+{
+	(void)state;
+	mode6 = 65;
+	random_family(6, UINT64_C(0x5eed0065), 3000, 4000);
+	mode6 = 0;
+}
+
 int
 main(void)
 {
@@ -856,6 +885,8 @@ main(void)
 		cmocka_unit_test(test_random4),
 		cmocka_unit_test(test_random4_edges),
 		cmocka_unit_test(test_random6),
+		cmocka_unit_test(test_random6_short),
+		cmocka_unit_test(test_random6_around64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

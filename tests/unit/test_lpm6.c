@@ -1,0 +1,311 @@
+/* test_lpm6.c -- IPv6 maps: the compact map's far parents, the split at /64 (masked blocks, partly covered blocks, merged walk), shared starts, big maps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errcode.h"
+#include "lpm.h"
+
+static int
+add(struct lpm_builder *b, const char *a, unsigned plen, uint32_t v)
+{
+	uint8_t buf[16];
+	assert_int_equal(inet_pton(AF_INET6, a, buf), 1);
+	return lpm_builder_add(b, buf, plen, v);
+}
+
+static uint32_t
+look(const struct lpm *m, const char *a, unsigned *plen)
+{
+	uint8_t buf[16];
+	assert_int_equal(inet_pton(AF_INET6, a, buf), 1);
+	return lpm_lookup(m, buf, plen);
+}
+
+static bool
+within(const struct lpm *m, const char *a, unsigned plen)
+{
+	uint8_t buf[16];
+	assert_int_equal(inet_pton(AF_INET6, a, buf), 1);
+	return lpm_any_within(m, buf, plen);
+}
+
+static struct lpm *
+build(struct lpm_builder *b)
+{
+	struct lpm *m;
+	assert_int_equal(lpm_build(b, &m), 0);
+	return m;
+}
+
+/* Walked prefixes as text: "!2001:db8::/64" or "2001:db8::/64=5". */
+struct walked {
+	char s[16][80];
+	unsigned n, stop_at;    /* stop (return 42) after stop_at % 100 */
+};
+
+static int
+walk_cb(const uint8_t *addr, unsigned plen, uint32_t value, void *arg)
+{
+	struct walked *w = arg;
+	char a[INET6_ADDRSTRLEN];
+	inet_ntop(AF_INET6, addr, a, sizeof(a));
+	if (value == LPM_NONE)
+		snprintf(w->s[w->n], sizeof(w->s[0]), "!%s/%u", a, plen);
+	else
+		snprintf(w->s[w->n], sizeof(w->s[0]), "%s/%u=%u", a, plen, value);
+	w->n++;
+	return w->n == w->stop_at % 100 ? 42 : 0;
+}
+
+/* The compact IPv6 map keeps 9-bit parent distances: a /32 holding 1200
+ * /64s, with a nested /40 holding 600, climbs through the side table. */
+static void
+test_far_parent6(void **state)
+{
+	struct lpm_builder *b;
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	unsigned pl = 0;
+	(void)state;
+	for (int defer = 0; defer < 2; defer++) {
+		assert_int_equal(lpm_builder_new(6, &b), 0);
+		if (defer)
+			lpm_builder_defer_dups(b, NULL, NULL);
+		assert_int_equal(add(b, "2001:db8::", 32, 32), 0);
+		assert_int_equal(add(b, "2001:db8:100::", 40, 40), 0);
+		for (unsigned i = 0; i < 1800; i++) {
+			/* 1200 /64s in 2001:db8:0::/40, 600 in :100::/40 */
+			unsigned j = i < 1200 ? i * 2 : 0x10000 + (i - 1200) * 2;
+			memset(a + 4, 0, 12);
+			a[4] = (uint8_t)(j >> 16);
+			a[6] = (uint8_t)(j >> 8);
+			a[7] = (uint8_t)j;
+			assert_int_equal(lpm_builder_add(b, a, 64,
+			    i % 5 == 0 ? LPM_NONE : 1000 + i), 0);
+		}
+		struct lpm *m = build(b);
+		assert_int_equal(lpm_prefix_count(m), 1802);
+		for (unsigned i = 0; i < 1800; i++) {
+			unsigned j = i < 1200 ? i * 2 : 0x10000 + (i - 1200) * 2;
+			memset(a + 4, 0, 12);
+			a[4] = (uint8_t)(j >> 16);
+			a[6] = (uint8_t)(j >> 8);
+			a[7] = (uint8_t)j;
+			a[15] = 9;
+			assert_int_equal(lpm_lookup(m, a, &pl),
+			    i % 5 == 0 ? LPM_NONE : 1000 + i);
+			a[7] = (uint8_t)(j + 1);   /* the gap: the far parent */
+			assert_int_equal(lpm_lookup(m, a, &pl), i < 1200 ? 32 : 40);
+			assert_int_equal(pl, i < 1200 ? 32 : 40);
+		}
+		assert_int_equal(look(m, "2001:db8:1ff:ffff::1", NULL), 40);
+		assert_int_equal(look(m, "2001:db8:200::", NULL), 32);
+		assert_true(within(m, "2001:db8::", 64) == false);
+		assert_true(within(m, "2001:db8:0:1::", 64));
+		assert_true(within(m, "2001:db8:100::", 40));
+		lpm_free(m);
+	}
+}
+
+/* A map split at /64: blocks masked by longer exclusions (with and
+ * without their own /64), a block partly excluded, a /128 inside an
+ * excluded /64, nesting across the boundary; walk merges both halves. */
+static void
+test_split64(void **state)
+{
+	struct lpm_builder *b;
+	unsigned pl = 0;
+	(void)state;
+	for (int defer = 0; defer < 2; defer++) {
+		assert_int_equal(lpm_builder_new(6, &b), 0);
+		if (defer)
+			lpm_builder_defer_dups(b, NULL, NULL);
+		/* block 2001:db8:0:1::/64 listed by its own /64, both halves out */
+		assert_int_equal(add(b, "2001:db8:0:1:8000::", 65, LPM_NONE), 0);
+		assert_int_equal(add(b, "2001:db8:0:1::", 64, 5), 0);
+		assert_int_equal(add(b, "2001:db8:0:1::", 65, LPM_NONE), 0);
+		/* 2001:db8:1::/48 listed; block :5:: masked, :6:: partly out */
+		assert_int_equal(add(b, "2001:db8:1::", 48, 7), 0);
+		assert_int_equal(add(b, "2001:db8:1:5::", 65, LPM_NONE), 0);
+		assert_int_equal(add(b, "2001:db8:1:5:8000::", 65, LPM_NONE), 0);
+		assert_int_equal(add(b, "2001:db8:1:6::", 96, LPM_NONE), 0);
+		/* a /128 listed inside an excluded /64 */
+		assert_int_equal(add(b, "2001:db8:2:1::", 64, LPM_NONE), 0);
+		assert_int_equal(add(b, "2001:db8:2:1::5", 128, 9), 0);
+		/* nesting: /64 > /65 > /96 (out) > /128 */
+		assert_int_equal(add(b, "2001:db8:3:1::", 64, 10), 0);
+		assert_int_equal(add(b, "2001:db8:3:1::", 65, 11), 0);
+		assert_int_equal(add(b, "2001:db8:3:1::", 96, LPM_NONE), 0);
+		assert_int_equal(add(b, "2001:db8:3:1::1", 128, 12), 0);
+		assert_int_equal(add(b, "::", 0, 1), 0);
+		assert_int_equal(add(b, "2001:db8:3:1::1", 128, 99),
+		    defer ? 0 : DX_EEXIST);
+		struct lpm *m = build(b);
+		assert_int_equal(lpm_prefix_count(m), 14);
+
+		assert_int_equal(look(m, "2001:db8:0:1::1", NULL), LPM_NONE);
+		assert_int_equal(look(m, "2001:db8:0:1:ffff::1", NULL), LPM_NONE);
+		assert_int_equal(look(m, "2001:db8:0:2::", &pl), 1);
+		assert_int_equal(pl, 0);
+		assert_false(within(m, "2001:db8:0:1::", 64));
+		assert_false(within(m, "2001:db8:0:1:8000::", 66));
+		assert_true(within(m, "2001:db8:0:0::", 63));     /* ::/0 in block 0 */
+
+		assert_int_equal(look(m, "2001:db8:1:5::9", NULL), LPM_NONE);
+		assert_int_equal(look(m, "2001:db8:1:4::9", &pl), 7);
+		assert_int_equal(pl, 48);
+		assert_false(within(m, "2001:db8:1:5::", 64));
+		assert_false(within(m, "2001:db8:1:5::", 80));
+		assert_true(within(m, "2001:db8:1:4::", 63));
+		assert_true(within(m, "2001:db8:1::", 48));
+		assert_int_equal(look(m, "2001:db8:1:6::1", NULL), LPM_NONE);
+		assert_int_equal(look(m, "2001:db8:1:6::1:0:0", &pl), 7);
+		assert_int_equal(pl, 48);
+		assert_true(within(m, "2001:db8:1:6::", 64));
+		assert_false(within(m, "2001:db8:1:6::", 96));
+		assert_false(within(m, "2001:db8:1:6::", 100));
+		assert_true(within(m, "2001:db8:1:6::", 95));
+		assert_true(within(m, "2001:db8:1:6::1:0:0", 96));
+
+		assert_int_equal(look(m, "2001:db8:2:1::5", &pl), 9);
+		assert_int_equal(pl, 128);
+		assert_int_equal(look(m, "2001:db8:2:1::6", NULL), LPM_NONE);
+		assert_true(within(m, "2001:db8:2:1::", 64));
+		assert_true(within(m, "2001:db8:2:1::", 124));
+		assert_false(within(m, "2001:db8:2:1::8", 125));
+		assert_true(within(m, "2001:db8:2::", 48));
+
+		assert_int_equal(look(m, "2001:db8:3:1::1", &pl), 12);
+		assert_int_equal(pl, 128);
+		assert_int_equal(look(m, "2001:db8:3:1::2", NULL), LPM_NONE);
+		assert_int_equal(look(m, "2001:db8:3:1:0:1::", &pl), 11);
+		assert_int_equal(pl, 65);
+		assert_int_equal(look(m, "2001:db8:3:1:8000::", &pl), 10);
+		assert_int_equal(pl, 64);
+		assert_false(within(m, "2001:db8:3:1::2", 127));
+		assert_true(within(m, "2001:db8:3:1::", 96));
+
+		struct walked w = { .stop_at = 199 };   /* IPv6, no stop */
+		assert_int_equal(lpm_walk(m, walk_cb, &w), 0);
+		assert_int_equal(w.n, 14);
+		static const char *const want[] = { "::/0=1",
+		    "2001:db8:0:1::/64=5", "!2001:db8:0:1::/65",
+		    "!2001:db8:0:1:8000::/65", "2001:db8:1::/48=7",
+		    "!2001:db8:1:5::/65", "!2001:db8:1:5:8000::/65",
+		    "!2001:db8:1:6::/96", "!2001:db8:2:1::/64",
+		    "2001:db8:2:1::5/128=9", "2001:db8:3:1::/64=10",
+		    "2001:db8:3:1::/65=11", "!2001:db8:3:1::/96",
+		    "2001:db8:3:1::1/128=12" };
+		for (unsigned i = 0; i < 14; i++)
+			assert_string_equal(w.s[i], want[i]);
+		lpm_free(m);
+	}
+}
+
+/* Prefixes starting at one address, added longest first, in a bucket
+ * big enough for the radix path and in a small one. */
+static void
+test_same_start6(void **state)
+{
+	struct lpm_builder *b;
+	unsigned pl = 0;
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	(void)state;
+	for (int defer = 0; defer < 2; defer++) {
+		assert_int_equal(lpm_builder_new(6, &b), 0);
+		if (defer)
+			lpm_builder_defer_dups(b, NULL, NULL);
+		for (unsigned i = 1; i <= 40; i++) {
+			a[7] = (uint8_t)i;
+			assert_int_equal(lpm_builder_add(b, a, 64, 100 + i), 0);
+		}
+		assert_int_equal(add(b, "2001:db8::", 64, 3), 0);
+		assert_int_equal(add(b, "2001:db8::", 48, 2), 0);
+		assert_int_equal(add(b, "2001:db8::", 32, 1), 0);
+		assert_int_equal(add(b, "2001::", 16, 0), 0);
+		assert_int_equal(add(b, "3001:db8::", 64, 7), 0);
+		assert_int_equal(add(b, "3001:db8::", 17, 6), 0);
+		struct lpm *m = build(b);
+		assert_int_equal(look(m, "2001:db8::1", &pl), 3);
+		assert_int_equal(pl, 64);
+		assert_int_equal(look(m, "2001:db8:0:100::1", &pl), 2);
+		assert_int_equal(pl, 48);
+		assert_int_equal(look(m, "2001:db8:1::1", &pl), 1);
+		assert_int_equal(pl, 32);
+		assert_int_equal(look(m, "2001:dbff::1", &pl), 0);
+		assert_int_equal(pl, 16);
+		assert_int_equal(look(m, "2001:db8:0:28::", NULL), 140);
+		assert_int_equal(look(m, "3001:db8::1", NULL), 7);
+		assert_int_equal(look(m, "3001:db8:1::1", NULL), 6);
+		struct walked w = { .stop_at = 106 };   /* IPv6, stop at 6 */
+		assert_int_equal(lpm_walk(m, walk_cb, &w), 42);
+		assert_string_equal(w.s[0], "2001::/16=0");
+		assert_string_equal(w.s[1], "2001:db8::/32=1");
+		assert_string_equal(w.s[2], "2001:db8::/48=2");
+		assert_string_equal(w.s[3], "2001:db8::/64=3");
+		assert_string_equal(w.s[4], "2001:db8:0:1::/64=101");
+		lpm_free(m);
+	}
+}
+
+/* Maps big enough for the builder's own mappings (in-place entries),
+ * and one whose repeats shrink it below that after the sort. */
+static void
+test_big6(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k < 2; k++) {
+		unsigned n = k ? 20000 : 40000, reps = k ? 2 : 1;
+		struct lpm_builder *b;
+		uint8_t a[16] = { 0x2a, 0x00 };
+		assert_int_equal(lpm_builder_new(6, &b), 0);
+		lpm_builder_defer_dups(b, NULL, NULL);
+		for (unsigned r = 0; r < reps; r++)
+			for (unsigned i = 0; i < n; i++) {
+				unsigned x = (i * 2654435761u) % 1000003u;
+				a[2] = (uint8_t)(x >> 16);
+				a[3] = (uint8_t)(x >> 8);
+				a[4] = (uint8_t)x;
+				assert_int_equal(lpm_builder_add(b, a, 48, r ? 7 : i), 0);
+			}
+		a[2] = a[3] = a[4] = 0;
+		a[5] = 1;
+		assert_int_equal(lpm_builder_add(b, a, 128, 999), 0);
+		struct lpm *m = build(b);
+		assert_int_equal(lpm_prefix_count(m), n + 1);
+		for (unsigned i = 0; i < n; i++) {
+			unsigned x = (i * 2654435761u) % 1000003u;
+			a[2] = (uint8_t)(x >> 16);
+			a[3] = (uint8_t)(x >> 8);
+			a[4] = (uint8_t)x;
+			a[5] = 0;
+			a[15] = 1;
+			unsigned pl = 0;
+			assert_int_equal(lpm_lookup(m, a, &pl), i);
+			assert_int_equal(pl, 48);
+		}
+		a[2] = a[3] = a[4] = 0;
+		a[5] = 1;
+		a[15] = 0;
+		assert_int_equal(lpm_lookup(m, a, NULL), 999);
+		lpm_free(m);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_far_parent6),
+		cmocka_unit_test(test_split64),
+		cmocka_unit_test(test_same_start6),
+		cmocka_unit_test(test_big6),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
