@@ -31,6 +31,7 @@
 #include "dump_impl.h"
 #include "errcode.h"
 #include "zone.h"
+
 /* Label dig as text (decimal octet or hex nibble), not terminated: the
  * hot path of the walk, so no printf. Returns its length. */
 static unsigned
@@ -178,9 +179,9 @@ leaves_only(struct rnd *r, unsigned d, const struct ans an[2], bool v4,
 	return true;
 }
 
-/* Count the group's records (a lower bound when a child has both an IPv4
- * and an IPv6 view), then go on rendering; r->err = DX_ERANGE when the
- * count is over the limit. */
+/* Count the records the group's IP tree will push (the same walk, the
+ * per-address blocks in closed form), then go on rendering; r->err =
+ * DX_ERANGE as soon as the count is over the limit. */
 static void
 precount(struct rnd *r)
 {
