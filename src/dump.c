@@ -37,6 +37,10 @@ dump_push_line(struct rnd *r, const char *owner, const char *rec)
 
 	if (r->err)
 		return r->err;
+	if (r->counting) {
+		dump_count(r, 1);
+		return r->err;
+	}
 	if (r->sfxt[0]) {       /* below a subzone: "@" is its apex */
 		snprintf(full, sizeof(full), "%s%s", strcmp(owner, "@") ?
 		    owner : "", strcmp(owner, "@") ? r->sfxt : r->sfxt + 1);
@@ -62,6 +66,15 @@ dump_push_line(struct rnd *r, const char *owner, const char *rec)
 	if (owner[0] == '*')
 		dz->wildcards++;
 	return 0;
+}
+
+void
+dump_count(struct rnd *r, size_t n)
+{
+	if (n > r->limit || r->base + r->count + n > r->limit)
+		r->err = DX_ERANGE;
+	else
+		r->count += n;
 }
 
 void
@@ -684,8 +697,10 @@ dump_zone_render(const struct zone *z, const struct config *cfg,
 	free(r.g);
 	if (rc == DX_ERANGE)
 		diag_error(d, NULL, 0, "zone %s: the zone file rendering needs "
-		    "more than %zu records (limit: dump-limit); refused",
-		    zone_name(z), r.limit);
+		    "more than %zu records (limit: dump-limit); refused%s",
+		    zone_name(z), r.limit, r.peraddr ? " (a TXT template "
+		    "with $, the queried address, needs one name per listed "
+		    "address: a wildcard cannot carry it)" : "");
 	if (rc < 0) {
 		dump_zone_free(r.dz);
 		return rc;

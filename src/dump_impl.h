@@ -55,6 +55,11 @@ struct rnd {
 	size_t nnames;
 	const uint8_t *sfx;
 	char sfxt[1100];
+	/* dump_ip.c's dry run (see precount()): records are counted, not
+	 * stored; base is dz->n when the group's IP tree started */
+	bool counting, counted;
+	bool peraddr;           /* some TXT names its address ($) */
+	size_t count, base;
 };
 
 #define MAXREC (2 * DX_MAXHITS)
@@ -79,6 +84,8 @@ dump_span(const struct view *V, unsigned plen)
 /* Append "owner\trec", owner relative to the group's apex ("@" = the
  * group's apex; r->err set on ENOMEM or past the limit). */
 int dump_push_line(struct rnd *r, const char *owner, const char *rec);
+/* Count n records in a dry run (r->err = DX_ERANGE past the limit). */
+void dump_count(struct rnd *r, size_t n);
 /* Every record of a at owner. */
 void dump_emit(struct rnd *r, const char *owner, const struct ans *a);
 void dump_ans_free(struct ans *a);

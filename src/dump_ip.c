@@ -31,6 +31,26 @@
 #include "dump_impl.h"
 #include "errcode.h"
 #include "zone.h"
+
+/* Label dig as text (decimal octet or hex nibble), not terminated: the
+ * hot path of the walk, so no printf. Returns its length. */
+static unsigned
+fmt_label(char *out, unsigned dig, bool dec)
+{
+	unsigned n = 0;
+
+	if (!dec) {
+		out[0] = "0123456789abcdef"[dig & 15];
+		return 1;
+	}
+	if (dig >= 100)
+		out[n++] = (char)('0' + dig / 100);
+	if (dig >= 10)
+		out[n++] = (char)('0' + dig / 10 % 10);
+	out[n++] = (char)('0' + dig % 10);
+	return n;
+}
+
 /* The reverse name of address x in view vi as a dx_qname. */
 static void
 addr_qname(const struct rnd *r, const struct view *V, u128 x,
@@ -43,11 +63,10 @@ addr_qname(const struct rnd *r, const struct view *V, u128 x,
 	for (i = 0; i < V->D; i++) {
 		unsigned dig = (unsigned)(x >> (V->W * i)) &
 		    ((1u << V->W) - 1);
-		int n = V->W == 8 ? snprintf(buf + o, 4, "%u", dig) :
-		    snprintf(buf + o, 2, "%x", dig);
+		unsigned n = fmt_label(buf + o, dig, V->W == 8);
 		lab[i] = (const uint8_t *)buf + o;
 		len[i] = (uint8_t)n;
-		o += (unsigned)n;
+		o += n;
 	}
 	dump_group_qname(r, lab, len, V->D, q);
 }
@@ -134,6 +153,50 @@ first_free(const struct view *V, const struct nview *nv, unsigned d,
 static bool node(struct rnd *r, const char *path, unsigned d,
     struct nview nv[2]);
 
+/* Dry run: an untouched child (no deeper prefix starts in it) whose listed
+ * views all need one name per address is only leaves, each with its view's
+ * records: count them without walking it. */
+static bool
+leaves_only(struct rnd *r, unsigned d, const struct ans an[2], bool v4,
+    bool v6)
+{
+	size_t n = 0;
+
+	for (int vi = 0; vi < 2; vi++) {
+		const struct view *V = &r->v[vi];
+		unsigned h = V->B - V->W * (d + 1);
+		if (!(vi == 0 ? v4 : v6) || !an[vi].listed)
+			continue;
+		if (!an[vi].peraddr)
+			return false;
+		if (h >= 63 || ((size_t)an[vi].n << h) >> h != an[vi].n) {
+			r->err = DX_ERANGE;
+			return true;
+		}
+		n += (size_t)an[vi].n << h;
+	}
+	dump_count(r, n);
+	return true;
+}
+
+/* Count the records the group's IP tree will push (the same walk, the
+ * per-address blocks in closed form), then go on rendering; r->err =
+ * DX_ERANGE as soon as the count is over the limit. */
+static void
+precount(struct rnd *r)
+{
+	struct nview root[2];
+
+	r->counted = r->counting = true;
+	r->count = 0;
+	memset(root, 0, sizeof(root));
+	root[0].on = root[1].on = true;
+	root[0].hi = r->v[0].n;
+	root[1].hi = r->v[1].n;
+	node(r, "", 0, root);
+	r->counting = false;
+}
+
 /* Render child label c (decimal for IPv4, hex in IPv6-only labels). */
 static bool
 child(struct rnd *r, const char *path, unsigned d, const struct nview nv[2],
@@ -154,8 +217,12 @@ child(struct rnd *r, const char *path, unsigned d, const struct nview nv[2],
 		cv[vi].lo = b[vi][c];
 		cv[vi].hi = b[vi][c + 1];
 	}
-	snprintf(cpath, sizeof(cpath), v4 || c < 10 ? "%u%s%s" : "%x%s%s", c,
-	    path[0] ? "." : "", path);
+	size_t o = fmt_label(cpath, c, v4 || c < 10), pl = strlen(path);
+	if (pl) {
+		cpath[o++] = '.';
+		memcpy(cpath + o, path, pl);
+	}
+	cpath[o + pl] = '\0';
 	return node(r, cpath, d + 1, cv);
 }
 
@@ -220,6 +287,8 @@ node(struct rnd *r, const char *path, unsigned d, struct nview nv[2])
 			wild = false;
 		if (an[vi].namedep)
 			wild = false;
+		if (an[vi].peraddr)
+			r->peraddr = true;
 		/* fail fast: one name per address of a big block */
 		if (an[vi].peraddr && (V->B - V->W * d >= 63 ||
 		    ((size_t)1 << (V->B - V->W * d)) > r->limit)) {
@@ -257,16 +326,25 @@ node(struct rnd *r, const char *path, unsigned d, struct nview nv[2])
 		emitted = true;
 		goto out;
 	}
-	/* no wildcard here: every untouched child with a listed view */
+	/* no wildcard here: every untouched child with a listed view. One
+	 * name per address is the expensive case: count the whole tree first,
+	 * so that a zone over the limit is refused before it is built. */
+	if (!r->counting && !r->counted && (an[0].peraddr || an[1].peraddr))
+		precount(r);
 	for (c = 0; c < 262 && !r->err; c++) {
 		unsigned lab = c < 256 ? c : c - 246;
 		bool v4 = c < 256 && interior[0];
 		bool v6 = interior[1] && (c < 10 || c >= 256);
 		if ((v4 && t4[lab]) || (v6 && t6[lab]))
 			continue;
-		if ((v4 && an[0].listed) || (v6 && an[1].listed))
-			if (child(r, path, d, nv, b, lab, v4, v6))
-				emitted = true;
+		if (!(v4 && an[0].listed) && !(v6 && an[1].listed))
+			continue;
+		if (r->counting && leaves_only(r, d, an, v4, v6)) {
+			emitted = true;
+			continue;
+		}
+		if (child(r, path, d, nv, b, lab, v4, v6))
+			emitted = true;
 	}
 out:
 	dump_ans_free(&an[0]);
@@ -279,6 +357,8 @@ dump_ip_render(struct rnd *r)
 {
 	struct nview root[2];
 
+	r->counted = r->counting = false;
+	r->base = r->dz->n;
 	memset(root, 0, sizeof(root));
 	root[0].on = root[1].on = true;
 	root[0].hi = r->v[0].n;

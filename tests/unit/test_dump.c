@@ -157,6 +157,24 @@ test_dollar_template_and_limit(void **state)
 	assert_null(f->dz);
 	assert_non_null(strstr(f->cap.all, "more than 1000 records"));
 	fix_free(f);
+
+	/* 40 /24s of per-address TXT: no block alone is over the limit, the
+	 * dry run sees the sum and refuses, naming $ as the reason */
+	char d[2048];
+	size_t o = (size_t)snprintf(d, sizeof(d), ":2:Listed $\n");
+	for (unsigned i = 0; i < 40; i++)
+		o += (size_t)snprintf(d + o, sizeof(d) - o, "10.%u.%u.0/24\n",
+		    i, 3 * i);
+	f = build(d, NULL, 41039);
+	assert_int_equal(f->rc, DX_ERANGE);
+	assert_non_null(strstr(f->cap.all, "more than 41039 records"));
+	assert_non_null(strstr(f->cap.all, "one name per listed address"));
+	fix_free(f);
+	/* 40 * 256 * 4 = 40960, and a 6to4 wildcard ($ is 0.0.0.0 there) */
+	f = build(d, NULL, 41040);
+	assert_int_equal(f->rc, 0);
+	assert_int_equal(f->dz->n, 40960 + 40 * 2);
+	fix_free(f);
 }
 
 /* --- randomized oracle ---------------------------------------------------- */
