@@ -773,8 +773,13 @@ dataset_txt_expand(const struct dx_hit *hit, const struct dx_qname *q,
 	entry[0] = '\0';
 	if (ds && ds->type->entry_text)
 		ds->type->entry_text(hit, q, entry, sizeof(entry));
-	else if (hit->family == 4)
-		ip4_format(q->ip4, entry);
+	else if (hit->family == 4) {
+		/* an IPv4 hit for a 6to4 name: "$" is the address inside it */
+		uint32_t v4 = q->ip4;
+		if (q->ip4_octets != 4)
+			qname_6to4(q, &v4);
+		ip4_format(v4, entry);
+	}
 	else if (hit->family == 6)
 		ip6_format(q->ip6, entry);
 	else

@@ -59,6 +59,11 @@ struct dx_qname {
 int qname_parse(struct dx_qname *q, unsigned nlabels,
     const uint8_t *const *labels, const uint8_t *lens);
 
+/* The IPv4 address a full 6to4 name (2002:V4ADDR::/48, 32 nibbles)
+ * carries, into *v4; false for any other name. Zones with IPv4 data look
+ * it up, and "$" in their TXT must then name that address too. */
+bool qname_6to4(const struct dx_qname *q, uint32_t *v4);
+
 /* Labels a dataset carries from the config (all may be NULL for a
  * dataset named only on an rbldnsd-style command line). */
 struct ds_labels {

@@ -98,3 +98,13 @@ qname_parse(struct dx_qname *q, unsigned nlabels,
 	}
 	return 0;
 }
+
+bool
+qname_6to4(const struct dx_qname *q, uint32_t *v4)
+{
+	if (q->ip6_nibbles != 32 || q->ip6[0] != 0x20 || q->ip6[1] != 0x02)
+		return false;
+	*v4 = (uint32_t)q->ip6[2] << 24 | (uint32_t)q->ip6[3] << 16 |
+	    (uint32_t)q->ip6[4] << 8 | q->ip6[5];
+	return true;
+}

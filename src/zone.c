@@ -226,12 +226,11 @@ zone_query(const struct zone *z, const struct dx_qname *q,
 			copy = *q;
 			copy.ip6_nibbles = 0;
 			q = &copy;
-		} else if (q->ip6[0] == 0x20 && q->ip6[1] == 0x02) {
+		} else if (qname_6to4(q, &copy.ip4)) {
+			uint32_t v4 = copy.ip4;
 			copy = *q;
 			copy.ip4_octets = 4;
-			copy.ip4 = (uint32_t)q->ip6[2] << 24 |
-			    (uint32_t)q->ip6[3] << 16 | (uint32_t)q->ip6[4] << 8 |
-			    q->ip6[5];
+			copy.ip4 = v4;
 			q = &copy;
 		}
 	}

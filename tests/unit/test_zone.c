@@ -102,6 +102,27 @@ test_union_and_status(void **state)
 	/* 6to4: 2002:0101:0101::/48 carries 1.1.1.1 */
 	assert_int_equal(zone_query(z, tu_qip(&q, "2002:101:101::5"), &h), ZONE_FOUND);
 	assert_int_equal(h.n, 2);
+	{
+		/* "$" in its TXT is that IPv4 address (regression: 0.0.0.0) */
+		struct tu_ds *d = tu_load("ip4trie", "1.2.3.0/24 :2:Host $\n");
+		struct zone *z2;
+		char txt[64];
+		assert_int_equal(zone_new("bl.example", &z2), 0);
+		zone_add_dataset(z2, d->ds);
+		assert_int_equal(zone_finish(z2, &opts_default, NULL), 0);
+		assert_int_equal(zone_query(z2, tu_qip(&q, "2002:102:304::"), &h),
+		    ZONE_FOUND);
+		assert_true(dataset_txt_expand(&h.hit[0], &q.q, txt,
+		    sizeof(txt)) > 0);
+		assert_string_equal(txt, "Host 1.2.3.4");
+		assert_int_equal(zone_query(z2, tu_qip(&q, "::ffff:1.2.3.5"), &h),
+		    ZONE_FOUND);
+		assert_true(dataset_txt_expand(&h.hit[0], &q.q, txt,
+		    sizeof(txt)) > 0);
+		assert_string_equal(txt, "Host 1.2.3.5");
+		zone_free(z2);
+		tu_free(d);
+	}
 	zone_free(z);
 
 	/* rbldnsd compatibility: empty non-terminals are NXDOMAIN */
