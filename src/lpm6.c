@@ -230,7 +230,7 @@ static uint32_t
 look8(const struct lpm *m, uint64_t a, unsigned *plen_out)
 {
 	uint32_t h = (uint32_t)(a >> 48);
-	const struct bkt *bk = &m->bkt[h];
+	const struct bkt *bk = bkt_get(m, h);
 	uint64_t t = a << 16 | 0xffff;
 	/* Invariant: W8(lo) <= t (or lo = ls - 1), W8(hi) > t (or le). */
 	int64_t lo = (int64_t)bk->ls - 1, hi = bk->le;
@@ -282,7 +282,7 @@ static bool
 look6(const struct lpm *m, struct k128 a, uint32_t *v, unsigned *plen_out)
 {
 	uint32_t h = (uint32_t)(a.hi >> 48);
-	const struct bkt *bk = &m->bkt[h];
+	const struct bkt *bk = bkt_get(m, h);
 	/* Invariant: e6[lo].k <= a (or lo = ls - 1), e6[hi].k > a (or le). */
 	int64_t lo = (int64_t)bk->ls - 1, hi = bk->le;
 	if (hi - lo > 1) {
@@ -352,7 +352,7 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 static bool
 touched(const struct lpm *hi, uint64_t x)
 {
-	const struct bkt *bk = &hi->bkt[x >> 48];
+	const struct bkt *bk = bkt_get(hi, (uint32_t)(x >> 48));
 	size_t lo = bk->ls, end = bk->le;   /* first with k.hi > x */
 	while (lo < end) {
 		size_t mid = lo + (end - lo) / 2;
@@ -405,7 +405,7 @@ cur_load(struct cursor *c)
 {
 	const struct lpm *m = c->m;
 	for (; c->i < m->n; c->i++) {
-		while (m->bkt[c->h].le <= c->i)
+		while (bkt_get(m, c->h)->le <= c->i)
 			c->h++;
 		c->v = val_at(m, c->i);
 		while (c->fi < m->nfix && m->fix[c->fi].i < c->i)

@@ -238,6 +238,12 @@ struct lpm {
 	                             * address no prefix covers (or NULL) */
 	uint32_t *urank;            /* set bits of unc before each 512 */
 	int uncov;                  /* compute unc */
+	/* bkt[] covers buckets hlo .. hlo + nb - 1 only: from the first
+	 * prefix's bucket to the last one a prefix reaches (real IPv6 data
+	 * sits in 2000::/4: 64 KB, not 1 MB, of table). Outside, bnone[0]
+	 * (before: no prefixes, le 0) or bnone[1] (after: le = n). */
+	uint32_t hlo, nb;
+	struct bkt bnone[2];
 	uint64_t bvis[NBKT / 64];
 };
 
@@ -305,10 +311,20 @@ parent_at(const struct lpm *m, size_t i)
 	return m->esc[lo].par;
 }
 
+/* Bucket h (0 .. NBKT - 1) of a non-empty map. */
+static inline const struct bkt *
+bkt_get(const struct lpm *m, uint32_t h)
+{
+	uint32_t r = h - m->hlo;        /* wraps below hlo */
+	if (__builtin_expect(r < m->nb, 1))
+		return &m->bkt[r];
+	return &m->bnone[h >= m->hlo];
+}
+
 static inline uint32_t
 bkt_first(const struct lpm *m, uint32_t h)
 {
-	return h ? m->bkt[h - 1].le : 0;
+	return h ? bkt_get(m, h - 1)->le : 0;
 }
 
 /* lpm6.c / lpm.c / lpm_builder.c internals. */
