@@ -18,8 +18,8 @@
  *                                 containing it) or 0; then the value
  *                               IPv6 entry: <= /64 in 12 bytes, a word like
  *                                 IPv4's on 64 bits, and the value; longer
- *                                 ones (32 bytes: key, value, parent index,
- *                                 plen) in a second map (lpm6.c)
+ *                                 ones (24 bytes: key, value, plen and
+ *                                 parent distance) in a second map (lpm6.c)
  *
  *   idx[]        big IPv4 maps: per block of 2^(32-ibits) addresses, the
  *                first long prefix of its bucket starting in it or later
@@ -141,6 +141,8 @@ add_esc(struct lpm *m, uint32_t i, uint32_t par)
 	m->esc[m->nesc++].par = par;
 	if (m->e8)
 		m->e8[3 * (size_t)i + 1] |= PFAR8;
+	else if (m->e6)
+		m->e6[i].w |= PFAR6;
 	else
 		m->e4[i].w |= PFAR;
 	return 0;
@@ -183,15 +185,15 @@ finish(struct lpm *m)
 			/* Only long parents are kept: shorts are in bval. */
 			uint32_t par = sp && plen_at(m, stack[sp - 1].i) > SHORT ?
 			    stack[sp - 1].i : NOIDX;
-			if (plen > SHORT && m->e6)
-				m->e6[i].par = par;
-			else if (plen > SHORT && par != NOIDX) {
-				uint32_t far = m->e8 ? PFAR8 : PFAR;
+			if (plen > SHORT && par != NOIDX) {
+				uint32_t far = m->e8 ? PFAR8 : m->e6 ? PFAR6 : PFAR;
 				if (i - par >= far) {
 					if ((rc = add_esc(m, i, par)) < 0)
 						return rc;
 				} else if (m->e8)
 					m->e8[3 * (size_t)i + 1] |= i - par;
+				else if (m->e6)
+					m->e6[i].w |= i - par;
 				else
 					m->e4[i].w |= i - par;
 			}
@@ -386,7 +388,7 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 				m->samp6[i / SAMP] = b->v6[i].k.hi;
 			m->e6[i].k = b->v6[i].k;
 			m->e6[i].v = b->v6[i].value;
-			m->e6[i].plen = b->v6[i].plen;
+			m->e6[i].w = (uint32_t)b->v6[i].plen << 24;
 		}
 	}
 	lpm_builder_free(b);

@@ -1,5 +1,5 @@
 /* lpm6.c -- IPv6 maps: the compact map of prefixes <= /64 (12-byte
- * entries), the split between it and the 32-byte map of longer prefixes
+ * entries), the split between it and the 24-byte map of longer prefixes
  * (masked blocks, uncovered segments, the touched-block filter), lookups,
  * lpm_any_within and the merged lpm_walk. docs/design-lpm.md explains. */
 #include <stdbool.h>
@@ -225,7 +225,7 @@ lpm_e8_from(struct lpm *m, struct lpm_builder *b)
 
 /* --- queries -------------------------------------------------------------- */
 
-/* Compact IPv6 map: as the 32-byte one below, on 64-bit words. */
+/* Compact IPv6 map: as the 24-byte one below, on 64-bit words. */
 static uint32_t
 look8(const struct lpm *m, uint64_t a, unsigned *plen_out)
 {
@@ -276,7 +276,7 @@ look8(const struct lpm *m, uint64_t a, unsigned *plen_out)
 	return bk->bval;
 }
 
-/* The 32-byte IPv6 map: false if no prefix covers a (a split map's hi
+/* The 24-byte IPv6 map: false if no prefix covers a (a split map's hi
  * half: ask the compact one), else true and *v (maybe LPM_NONE). */
 static bool
 look6(const struct lpm *m, struct k128 a, uint32_t *v, unsigned *plen_out)

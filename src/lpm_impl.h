@@ -148,7 +148,7 @@ k_to_bytes(int family, struct k128 k, uint8_t *p)
 }
 
 /* A split IPv6 map (deferred mode, prefixes on both sides of /64): the
- * compact map holds the <= /64 ones, a second 32-byte map ("hi") the
+ * compact map holds the <= /64 ones, a second 24-byte map ("hi") the
  * longer ones; a lookup asks hi first (where a filter says hi may touch
  * the /64 block), then the compact map. hi also knows, per segment,
  * whether some address there is covered by none of its prefixes (unc).
@@ -188,12 +188,14 @@ struct bkt {
 struct e4 {
 	uint32_t w, v;
 };
-/* IPv6 entry: parents can be far (a /20 holding 100k prefixes) and climbing
- * through a side table was measured slower, so the index is kept whole. */
+/* IPv6 entry, 24 bytes: w = plen << 24 | distance back to the parent
+ * (0 = none, PFAR6 = look in esc[]). 24 bits reach 16M entries back, so
+ * esc[] is for pathological maps only (a /20 holding 100k prefixes is
+ * still a direct step: climbing through esc[] was measured slower). */
+#define PFAR6   0xffffffu
 struct e6 {
 	struct k128 k;
-	uint32_t v, par;
-	uint8_t plen;
+	uint32_t v, w;
 };
 struct esc {
 	uint32_t i, par;
@@ -219,7 +221,7 @@ struct lpm {
 	struct e6 *e6;              /* IPv6: key, value, plen and parent */
 	uint32_t *e8;               /* IPv6, all <= /64: word hi, lo, value */
 	uint64_t *samp6;            /* IPv6: top 64 bits of entry j * SAMP */
-	struct esc *esc;            /* IPv4/e8 parents PFAR(8) or more back */
+	struct esc *esc;            /* parents PFAR/PFAR8/PFAR6 or more back */
 	size_t nesc;
 	uint64_t *vis;              /* bit per long prefix: its segment shows */
 	uint32_t *rank;             /* set bits of vis before each 512 */
@@ -270,7 +272,7 @@ plen_at(const struct lpm *m, size_t i)
 {
 	if (m->e8)
 		return (unsigned)(m->e8[3 * i + 1] >> 9) & 127;
-	return m->family == 6 ? m->e6[i].plen : (m->e4[i].w >> 10) & 63;
+	return m->family == 6 ? m->e6[i].w >> 24 : (m->e4[i].w >> 10) & 63;
 }
 
 static inline uint32_t
@@ -292,7 +294,11 @@ parent_at(const struct lpm *m, size_t i)
 		if (d < PFAR8)
 			return (uint32_t)(i - d);
 	} else if (m->family == 6) {
-		return m->e6[i].par;
+		d = m->e6[i].w & PFAR6;
+		if (d == 0)
+			return NOIDX;
+		if (d < PFAR6)
+			return (uint32_t)(i - d);
 	} else {
 		d = m->e4[i].w & PFAR;
 		if (d == 0)
