@@ -369,9 +369,9 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 		}
 	} else if (b->n8) {
 		size_t ns = m->n / SAMP + 1;
-		if ((m->samp6 = lpm_alloc(ns * sizeof(*m->samp6))) == NULL)
+		if ((m->samp8 = lpm_alloc(ns * sizeof(*m->samp8))) == NULL)
 			goto out;
-		m->bytes += ns * sizeof(*m->samp6) + m->n * 3 * sizeof(*m->e8);
+		m->bytes += ns * sizeof(*m->samp8) + m->n * 3 * sizeof(*m->e8);
 		if ((rc = lpm_e8_from(m, b)) < 0)
 			goto out;
 		rc = DX_ENOMEM;
@@ -414,6 +414,7 @@ lpm_free(struct lpm *m)
 	lpm_dealloc(m->bkt, m->nb * sizeof(*m->bkt));
 	lpm_dealloc(m->e6, m->n * sizeof(*m->e6));
 	lpm_dealloc(m->samp6, (m->n / SAMP + 1) * sizeof(*m->samp6));
+	lpm_dealloc(m->samp8, (m->n / SAMP + 1) * sizeof(*m->samp8));
 	lpm_dealloc(m->e4, m->n * sizeof(*m->e4));
 	lpm_dealloc(m->e8, m->n * 3 * sizeof(*m->e8));
 	lpm_free(m->hi);

@@ -205,7 +205,7 @@ lpm_e8_from(struct lpm *m, struct lpm_builder *b)
 		uint32_t e[3];
 		memcpy(&r, (unsigned char *)b->v8 + i * sizeof(r), sizeof(r));
 		if (i % SAMP == 0)
-			m->samp6[i / SAMP] = r.a;
+			m->samp8[i / SAMP] = (uint32_t)(r.a >> 16);
 		e[0] = (uint32_t)(r.a >> 16);
 		e[1] = (uint32_t)r.a << 16 | (uint32_t)b->p8[i] << 9;
 		e[2] = r.value;
@@ -235,20 +235,24 @@ look8(const struct lpm *m, uint64_t a, unsigned *plen_out)
 	/* Invariant: W8(lo) <= t (or lo = ls - 1), W8(hi) > t (or le). */
 	int64_t lo = (int64_t)bk->ls - 1, hi = bk->le;
 	if (hi - lo > 1) {
-		/* the first sample (in the bucket: [sl, sh)) above a */
+		/* samples in the bucket: [sl, sh); 32 bits of 48 (250 KB less at
+		 * 1M prefixes), so an equal one decides nothing */
 		size_t sl = (bk->ls + SAMP - 1) / SAMP, sh = (bk->le + SAMP - 1) / SAMP;
 		size_t x = sl, y = sh;
-		while (x < y) {
+		uint32_t a32 = (uint32_t)(a >> 16);
+		while (x < y) {          /* first sample >= a32 */
 			size_t mid = x + (y - x) / 2;
-			if (m->samp6[mid] <= a)
+			if (m->samp8[mid] < a32)
 				x = mid + 1;
 			else
 				y = mid;
 		}
 		if (x > sl)
 			lo = (int64_t)((x - 1) * SAMP);
-		if (x < sh)
-			hi = (int64_t)(x * SAMP);
+		for (y = x; y < sh && m->samp8[y] == a32; y++)
+			;
+		if (y < sh)
+			hi = (int64_t)(y * SAMP);
 		while (hi - lo > 1) {
 			int64_t mid = lo + (hi - lo) / 2;
 			if (W8(m, mid) <= t)

@@ -220,7 +220,9 @@ struct lpm {
 	struct e4 *e4;              /* IPv4: word and value side by side */
 	struct e6 *e6;              /* IPv6: key, value, plen and parent */
 	uint32_t *e8;               /* IPv6, all <= /64: word hi, lo, value */
-	uint64_t *samp6;            /* IPv6: top 64 bits of entry j * SAMP */
+	uint64_t *samp6;            /* 24-byte IPv6: top 64 bits of entry j * SAMP */
+	uint32_t *samp8;            /* compact: bits 47..16 of entry j * SAMP (a
+	                             * search stays in one /16 bucket) */
 	struct esc *esc;            /* parents PFAR/PFAR8/PFAR6 or more back */
 	size_t nesc;
 	uint64_t *vis;              /* bit per long prefix: its segment shows */

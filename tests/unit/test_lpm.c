@@ -527,6 +527,42 @@ test_bucket_range(void **state)
 	}
 }
 
+/* Compact map samples keep 32 of the 48 bits below the bucket: runs of
+ * entries inside one /48 have equal samples; lookups must still land. */
+static void
+test_equal_samples(void **state)
+{
+	struct lpm_builder *b;
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1 };
+	unsigned pl = 0;
+	(void)state;
+	assert_int_equal(lpm_builder_new(6, &b), 0);
+	lpm_builder_defer_dups(b, NULL, NULL);
+	for (unsigned i = 0; i < 300; i++) {       /* even /64s, backwards */
+		unsigned j = 299 - i;
+		a[6] = (uint8_t)(j * 2 >> 8);
+		a[7] = (uint8_t)(j * 2);
+		assert_int_equal(lpm_builder_add(b, a, 64, j), 0);
+	}
+	assert_int_equal(add(b, "2001:db8:1::", 48, 1000), 0);
+	assert_int_equal(add(b, "2001:db8:3::", 48, 1001), 0);
+	struct lpm *m = build(b);
+	for (unsigned j = 0; j < 600; j++) {
+		a[6] = (uint8_t)(j >> 8);
+		a[7] = (uint8_t)j;
+		a[15] = (uint8_t)j;
+		assert_int_equal(lpm_lookup(m, a, &pl), j % 2 ? 1000 : j / 2);
+		assert_int_equal(pl, j % 2 ? 48 : 64);
+	}
+	a[15] = 0;
+	assert_int_equal(look(m, "2001:db8:0:ffff::", NULL), LPM_NONE);
+	assert_int_equal(look(m, "2001:db8:1:ffff::1", NULL), 1000);
+	assert_int_equal(look(m, "2001:db8:2::", NULL), LPM_NONE);
+	assert_int_equal(look(m, "2001:db8:3:4::", NULL), 1001);
+	assert_int_equal(look(m, "2001:db8:4::", NULL), LPM_NONE);
+	lpm_free(m);
+}
+
 /* --- seeded comparison with a linear scan ----------------------------------- */
 
 struct ent {
@@ -967,6 +1003,7 @@ main(void)
 		cmocka_unit_test(test_index_edges),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_bucket_range),
+		cmocka_unit_test(test_equal_samples),
 		cmocka_unit_test(test_random4),
 		cmocka_unit_test(test_random4_edges),
 		cmocka_unit_test(test_random6),
