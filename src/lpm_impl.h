@@ -245,7 +245,8 @@ struct lpm {
 	/* bkt[] covers buckets hlo .. hlo + nb - 1 only: from the first
 	 * prefix's bucket to the last one a prefix reaches (real IPv6 data
 	 * sits in 2000::/4: 64 KB, not 1 MB, of table). Outside, bnone[0]
-	 * (before: no prefixes, le 0) or bnone[1] (after: le = n). */
+	 * (before: no prefixes, le 0) or bnone[1] (after: le = n). IPv4
+	 * maps keep all NBKT (hlo 0): their lookups index bkt[] directly. */
 	uint32_t hlo, nb;
 	struct bkt bnone[2];
 	uint64_t bvis[NBKT / 64];

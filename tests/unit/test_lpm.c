@@ -443,7 +443,7 @@ test_walk(void **state)
 	lpm_free(m);
 }
 
-/* The bucket table covers only the buckets prefixes reach: lookups,
+/* An IPv6 bucket table covers only the buckets prefixes reach: lookups,
  * windows and walks before, inside and after that range. */
 static void
 test_bucket_range(void **state)
@@ -456,7 +456,8 @@ test_bucket_range(void **state)
 	assert_int_equal(add(b, "11.0.0.0", 12, 5), 0);       /* to 11.15.255.255 */
 	assert_int_equal(add(b, "11.4.0.0", 16, LPM_NONE), 0);
 	struct lpm *m = build(b);
-	assert_true(lpm_memory(m) < 65536 * 16 / 2);
+	/* IPv4 keeps the whole table (its lookups skip the range test) */
+	assert_true(lpm_memory(m) > 65536 * 16);
 	assert_int_equal(look(m, "0.0.0.0", NULL), LPM_NONE);
 	assert_int_equal(look(m, "10.1.1.255", NULL), LPM_NONE);
 	unsigned plen = 0;
