@@ -59,7 +59,7 @@ mask8(struct lpm_builder *b, const uint64_t *mx, size_t nm,
 		v[w++].value = LPM_NONE;
 	}
 	lpm_rec_free(&b->maplen8, b->v8);
-	free(b->p8);
+	lpm_rec_free(&b->maplenp8, b->p8);
 	b->v8 = v;
 	b->maplen8 = vlen;
 	b->p8 = p;

@@ -74,6 +74,7 @@ void *
 lpm_rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 {
 	void *p;
+	size_t from = *maplen;      /* first byte not yet faulted in */
 	if (size < MAPMIN)
 		return realloc(old, size);
 	if (*maplen == 0) {
@@ -82,6 +83,7 @@ lpm_rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 		if (used)
 			memcpy(p, old, used);
 		free(old);
+		from = (used + 4095) & ~(size_t)4095;
 	} else {
 		p = mremap(old, *maplen, size, MREMAP_MAYMOVE);
 		if (p == MAP_FAILED)
@@ -91,6 +93,31 @@ lpm_rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 #endif
 	}
 	*maplen = (size + 4095) & ~(size_t)4095;
+#ifdef MADV_POPULATE_WRITE
+	/* The new 4 KB pages (the part past the last 2 MB boundary): one
+	 * call, not a fault each as the adds reach them (a 1 MB array of
+	 * lengths was 256 faults). Huge pages fault once per 2 MB anyway,
+	 * and a doubling may leave much of them unused. */
+	size_t hp = size & ~(HUGE - 1);
+	if (from < hp)
+		from = hp;
+	if (from < *maplen)
+		madvise((char *)p + from, *maplen - from, MADV_POPULATE_WRITE);
+#endif
+	return p;
+}
+
+/* Scratch the caller writes entirely: populated at once. *len as for
+ * lpm_rec_grow (0 = malloc'ed); free with lpm_rec_free. */
+static void *
+scratch(size_t *len, size_t size)
+{
+	*len = 0;
+	if (size < MAPMIN)
+		return malloc(size ? size : 1);
+	void *p = map_aligned(size, 1);
+	if (p != NULL)
+		*len = (size + 4095) & ~(size_t)4095;
 	return p;
 }
 
@@ -127,7 +154,7 @@ lpm_builder_free(struct lpm_builder *b)
 		return;
 	lpm_rec_free(&b->maplen, b->family == 4 ? (void *)b->v4 : (void *)b->v6);
 	lpm_rec_free(&b->maplen8, b->v8);
-	free(b->p8);
+	lpm_rec_free(&b->maplenp8, b->p8);
 	lpm_dealloc(b->h4 ? (void *)b->h4 : (void *)b->h6,
 	    b->hcap * (b->h4 ? sizeof(*b->h4) : sizeof(*b->h6)));
 	free(b);
@@ -248,7 +275,7 @@ add8(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 		if (v == NULL)
 			return DX_ENOMEM;
 		b->v8 = v;
-		uint8_t *p = realloc(b->p8, cap);
+		uint8_t *p = lpm_rec_grow(&b->maplenp8, b->p8, b->n8, cap);
 		if (p == NULL)
 			return DX_ENOMEM;
 		b->p8 = p;
@@ -440,10 +467,10 @@ sort6_msd(struct b6 *v, struct b6 *sv, size_t n, unsigned shift)
 static int
 sort6(struct lpm_builder *b)
 {
-	size_t n = b->n, tmplen = 0;
+	size_t n = b->n, tmplen;
 	if (n < 2)
 		return 0;
-	struct b6 *tmp = lpm_rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
+	struct b6 *tmp = scratch(&tmplen, n * sizeof(*tmp));
 	uint32_t *cnt = calloc(65536 + 1, sizeof(*cnt));
 	if (tmp == NULL || cnt == NULL) {
 		lpm_rec_free(&tmplen, tmp);
@@ -570,13 +597,13 @@ sort8_msd(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n,
 static int
 sort8(struct lpm_builder *b)
 {
-	size_t n = b->n8, tmplen = 0;
-	struct b8 *tmp = lpm_rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
-	uint8_t *tp = malloc(n);
+	size_t n = b->n8, tmplen, tplen;
+	struct b8 *tmp = scratch(&tmplen, n * sizeof(*tmp));
+	uint8_t *tp = scratch(&tplen, n);
 	uint32_t *cnt = calloc(65536 + 1, sizeof(*cnt));
 	if (tmp == NULL || tp == NULL || cnt == NULL) {
 		lpm_rec_free(&tmplen, tmp);
-		free(tp);
+		lpm_rec_free(&tplen, tp);
 		free(cnt);
 		return DX_ENOMEM;
 	}
@@ -600,10 +627,11 @@ sort8(struct lpm_builder *b)
 		if (cnt[h] - s > 1)
 			sort8_msd(tmp + s, tp + s, v + s, p + s, cnt[h] - s, 40);
 	lpm_rec_free(&b->maplen8, b->v8);
-	free(b->p8);
+	lpm_rec_free(&b->maplenp8, b->p8);
 	b->v8 = tmp;
 	b->maplen8 = tmplen;
 	b->p8 = tp;
+	b->maplenp8 = tplen;
 	free(cnt);
 	/* equal addresses: by length, first add first among equals */
 	for (size_t i = 1; i < n; i++) {

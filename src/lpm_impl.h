@@ -62,6 +62,7 @@ struct lpm_builder {
 	 * are 0): v8 when every prefix is <= /64 (the compact map). */
 	struct b8 *v8;
 	uint8_t *p8;                /* plen of v8[i] */
+	size_t maplenp8;            /* p8 is a mapping of that many bytes, or 0 */
 	size_t n8, cap8, maplen8;
 	int sorted8;
 	int uncov;                  /* the map gets lpm->unc (a split's hi) */
