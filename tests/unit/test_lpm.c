@@ -518,6 +518,12 @@ test_bucket_range(void **state)
 		assert_true(within(m, "2d00::", 8));
 		assert_false(within(m, "2e00::", 7));
 		assert_false(within(m, "f000::", 4));
+		/* windows longer than a bucket outside the range */
+		assert_false(within(m, "::1", 128));
+		assert_false(within(m, "1fff:ffff::", 32));
+		assert_false(within(m, "2e00::", 64));
+		assert_false(within(m, "ffff:ffff::1", 128));
+		assert_true(within(m, "2dff:ffff:ffff:ffff::", 64));
 		w.n = 0;
 		w.stop_at = 100;
 		assert_int_equal(lpm_walk(m, walk_cb, &w), 0);
