@@ -536,12 +536,37 @@ dedup(struct lpm_builder *b)
 	b->n = w;
 }
 
-/* Records [0, n) of v/p by the address bits below shift + 8 (those
- * above are equal), stably: MSD radix on 8-bit digits, each level a
+/* Records [0, n) of one address by length, stably: a counting pass
+ * into scratch (a run of repeats, or of lengths at one address, can be
+ * long: insertion there was quadratic). */
+static void
+sort8_plen(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n)
+{
+	size_t i, cnt[66] = { 0 };
+	for (i = 1; i < n && p[i] >= p[i - 1]; i++)
+		;
+	if (i >= n)
+		return;
+	for (i = 0; i < n; i++)
+		cnt[p[i] + 1]++;
+	for (i = 1; i < 66; i++)
+		cnt[i] += cnt[i - 1];
+	for (i = 0; i < n; i++) {
+		size_t j = cnt[p[i]]++;
+		sv[j] = v[i];
+		sp[j] = p[i];
+	}
+	memcpy(v, sv, n * sizeof(*v));
+	memcpy(p, sp, n);
+}
+
+/* Records [0, n) of v/p by (address, length), stably, the address bits
+ * above shift + 8 being equal: MSD radix on 8-bit digits, each level a
  * counting pass and a scatter into sv/sp (scratch) copied back, digits
- * every record shares skipped; small runs by insertion. A /16 bucket of
- * uniformly spread data is one level: its bins hold a record or two
- * (six LSD passes over each bucket were a tenth of a 1M-prefix load). */
+ * every record shares skipped; small runs by insertion, one address by
+ * sort8_plen. A /16 bucket of uniformly spread data is one level: its
+ * bins hold a record or two (six LSD passes over each bucket were a
+ * tenth of a 1M-prefix load). */
 static void
 sort8_msd(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n,
     unsigned shift)
@@ -551,7 +576,8 @@ sort8_msd(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n,
 			struct b8 r = v[i];
 			uint8_t pl = p[i];
 			size_t j = i;
-			for (; j > 0 && v[j - 1].a > r.a; j--) {
+			for (; j > 0 && (v[j - 1].a > r.a ||
+			    (v[j - 1].a == r.a && p[j - 1] > pl)); j--) {
 				v[j] = v[j - 1];
 				p[j] = p[j - 1];
 			}
@@ -567,8 +593,10 @@ sort8_msd(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n,
 			cnt[(v[i].a >> shift & 0xff) + 1]++;
 		if (cnt[(v[0].a >> shift & 0xff) + 1] != n)
 			break;
-		if (shift == 0)
-			return;         /* all equal */
+		if (shift == 0) {
+			sort8_plen(v, p, sv, sp, n);   /* one address */
+			return;
+		}
 	}
 	for (unsigned k = 1; k <= 256; k++)
 		cnt[k] += cnt[k - 1];
@@ -581,12 +609,15 @@ sort8_msd(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n,
 	}
 	memcpy(v, sv, n * sizeof(*v));
 	memcpy(p, sp, n);
-	if (shift == 0)
-		return;
-	for (unsigned k = 0, s = 0; k < 256; s = end[k++])
-		if (end[k] - s > 1)
+	for (unsigned k = 0, s = 0; k < 256; s = end[k++]) {
+		if (end[k] - s < 2)
+			continue;
+		if (shift == 0)
+			sort8_plen(v + s, p + s, sv + s, sp + s, end[k] - s);
+		else
 			sort8_msd(v + s, p + s, sv + s, sp + s, end[k] - s,
 			    shift - 8);
+	}
 }
 
 /* v8 by (a, plen), stably: scattered by the top 16 bits into a copy (one
@@ -633,20 +664,6 @@ sort8(struct lpm_builder *b)
 	b->p8 = tp;
 	b->maplenp8 = tplen;
 	free(cnt);
-	/* equal addresses: by length, first add first among equals */
-	for (size_t i = 1; i < n; i++) {
-		if (tmp[i].a != tmp[i - 1].a || tp[i] >= tp[i - 1])
-			continue;
-		struct b8 r = tmp[i];
-		uint8_t pl = tp[i];
-		size_t j = i;
-		for (; j > 0 && tmp[j - 1].a == r.a && tp[j - 1] > pl; j--) {
-			tmp[j] = tmp[j - 1];
-			tp[j] = tp[j - 1];
-		}
-		tmp[j] = r;
-		tp[j] = pl;
-	}
 	return 0;
 }
 

@@ -358,6 +358,45 @@ test_busy64(void **state)
 	}
 }
 
+/* One address added 3000 times with two lengths in turn (deferred): a
+ * run the bucket sort orders by length in one counting pass; the first
+ * add of each length wins, the other 2998 are reported. */
+static size_t ndup_run;
+
+static void
+count_cb(const uint8_t *addr, unsigned plen, uint32_t tag, void *arg)
+{
+	(void)addr, (void)arg;
+	assert_true(plen == 48 || plen == 56);
+	assert_true(tag >= 2 && tag < 3000);
+	ndup_run++;
+}
+
+static void
+test_one_address_run(void **state)
+{
+	struct lpm_builder *b;
+	uint8_t a[16] = { 0x2a, 0x02, 0, 0x10, 0, 0x20 };
+	unsigned pl = 0;
+	(void)state;
+	assert_int_equal(lpm_builder_new(6, &b), 0);
+	lpm_builder_defer_dups(b, count_cb, NULL);
+	assert_int_equal(add(b, "2a02:10::", 32, 7), 0);   /* other records */
+	for (unsigned i = 0; i < 3000; i++)
+		assert_int_equal(lpm_builder_add_tag(b, a, i % 2 ? 48 : 56,
+		    i, i), 0);
+	struct lpm *m = build(b);
+	assert_int_equal(ndup_run, 2998);
+	assert_int_equal(lpm_prefix_count(m), 3);
+	assert_int_equal(look(m, "2a02:10:20::1", &pl), 0);
+	assert_int_equal(pl, 56);
+	assert_int_equal(look(m, "2a02:10:20:100::", &pl), 1);
+	assert_int_equal(pl, 48);
+	assert_int_equal(look(m, "2a02:10:21::", &pl), 7);
+	assert_int_equal(pl, 32);
+	lpm_free(m);
+}
+
 int
 main(void)
 {
@@ -367,6 +406,7 @@ main(void)
 		cmocka_unit_test(test_same_start6),
 		cmocka_unit_test(test_big6),
 		cmocka_unit_test(test_busy64),
+		cmocka_unit_test(test_one_address_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
