@@ -2,7 +2,8 @@
  *
  * Layout (docs/design-lpm.md explains the choice and the numbers):
  *
- *   bkt[65536]   one entry per top-16-bit bucket h:
+ *   bkt[]        one entry per top-16-bit bucket h (only the range of
+ *                buckets prefixes touch: lpm_impl.h):
  *                  le    end of h's prefixes in the sorted array
  *                  ls    first "long" prefix of h (plen > 16)
  *                  bval  value (and bplen) of the longest "short" prefix
@@ -17,8 +18,8 @@
  *                                 containing it) or 0; then the value
  *                               IPv6 entry: <= /64 in 12 bytes, a word like
  *                                 IPv4's on 64 bits, and the value; longer
- *                                 ones (32 bytes: key, value, parent index,
- *                                 plen) in a second map (lpm6.c)
+ *                                 ones (24 bytes: key, value, plen and
+ *                                 parent distance) in a second map (lpm6.c)
  *
  *   idx[]        big IPv4 maps: per block of 2^(32-ibits) addresses, the
  *                first long prefix of its bucket starting in it or later
@@ -102,7 +103,7 @@ seg_any(const struct lpm *m, uint32_t h, int64_t i, struct k128 from,
     struct k128 to, int unc)
 {
 	struct k128 cur = from;
-	const struct bkt *bk = &m->bkt[h];
+	const struct bkt *bk = bkt_get(m, h);
 	uint32_t a = i >= (int64_t)bk->ls ? (uint32_t)i : NOIDX;
 	for (; a != NOIDX; a = parent_at(m, a)) {
 		struct k128 e = k_end(key_at(m, h, a), plen_at(m, a));
@@ -140,6 +141,8 @@ add_esc(struct lpm *m, uint32_t i, uint32_t par)
 	m->esc[m->nesc++].par = par;
 	if (m->e8)
 		m->e8[3 * (size_t)i + 1] |= PFAR8;
+	else if (m->e6)
+		m->e6[i].w |= PFAR6;
 	else
 		m->e4[i].w |= PFAR;
 	return 0;
@@ -163,8 +166,8 @@ finish(struct lpm *m)
 		m->bytes += nw * sizeof(*m->unc) + (nw / 8 + 2) * sizeof(*m->urank);
 	}
 
-	for (uint32_t h = 0; h < NBKT; h++) {
-		struct bkt *bk = &m->bkt[h];
+	for (uint32_t h = m->hlo; h - m->hlo < m->nb; h++) {
+		struct bkt *bk = &m->bkt[h - m->hlo];
 		struct k128 bs = bkt_start(h);
 		uint32_t i;
 		/* Whatever is still open and covers this bucket is short. */
@@ -182,15 +185,15 @@ finish(struct lpm *m)
 			/* Only long parents are kept: shorts are in bval. */
 			uint32_t par = sp && plen_at(m, stack[sp - 1].i) > SHORT ?
 			    stack[sp - 1].i : NOIDX;
-			if (plen > SHORT && m->e6)
-				m->e6[i].par = par;
-			else if (plen > SHORT && par != NOIDX) {
-				uint32_t far = m->e8 ? PFAR8 : PFAR;
+			if (plen > SHORT && par != NOIDX) {
+				uint32_t far = m->e8 ? PFAR8 : m->e6 ? PFAR6 : PFAR;
 				if (i - par >= far) {
 					if ((rc = add_esc(m, i, par)) < 0)
 						return rc;
 				} else if (m->e8)
 					m->e8[3 * (size_t)i + 1] |= i - par;
+				else if (m->e6)
+					m->e6[i].w |= i - par;
 				else
 					m->e4[i].w |= i - par;
 			}
@@ -257,7 +260,7 @@ make_idx(struct lpm *m)
 	m->ibits = bits;
 	m->bytes += (nblk + 1) * sizeof(*m->idx);
 	for (uint32_t h = 0; h < NBKT; h++) {
-		const struct bkt *bk = &m->bkt[h];
+		const struct bkt *bk = bkt_get(m, h);
 		uint32_t i = bk->ls;
 		for (size_t j = 0; j < per; j++) {
 			uint32_t start = (uint32_t)(j << (shift)) & 0xffff;
@@ -266,30 +269,56 @@ make_idx(struct lpm *m)
 			m->idx[h * per + j] = i;
 		}
 	}
-	m->idx[nblk] = m->bkt[NBKT - 1].le;
+	m->idx[nblk] = bkt_get(m, NBKT - 1)->le;
 	return 0;
+}
+
+#define HOF(j) (b->family == 4 ? (uint32_t)(b->v4[j].key >> 24) \
+    : b->n8 ? (uint32_t)(b->v8[j].a >> 48) : (uint32_t)(b->v6[j].k.hi >> 48))
+#define PLEN(j) (b->family == 4 ? (unsigned)(b->v4[j].key & 0xff) \
+    : b->n8 ? (unsigned)b->p8[j] : (unsigned)b->v6[j].plen)
+
+/* The buckets the table needs (n > 0): the first prefix's to the last
+ * one a prefix reaches (a short one covers buckets after its own). */
+static void
+bucket_range(struct lpm *m, const struct lpm_builder *b)
+{
+	size_t n = b->n + b->n8;    /* one of them is 0 */
+	m->bnone[0].bval = m->bnone[1].bval = LPM_NONE;
+	m->bnone[1].ls = m->bnone[1].le = (uint32_t)n;
+	if (b->family == 4) {
+		/* whole: IPv4 lookups index it without bkt_get's test (-4%) */
+		m->hlo = 0;
+		m->nb = NBKT;
+		return;
+	}
+	uint32_t hi = HOF(n - 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned plen = PLEN(i);
+		if (plen < SHORT && (HOF(i) | 0xffffu >> plen) > hi)
+			hi = HOF(i) | 0xffffu >> plen;
+	}
+	m->hlo = HOF(0);
+	m->nb = hi - m->hlo + 1;
 }
 
 /* Bucket bounds from the top 16 bits and plen of each sorted prefix. */
 static void
 set_buckets(struct lpm *m, const struct lpm_builder *b)
 {
-	size_t i = 0, n = b->n + b->n8;    /* one of them is 0 */
-	for (uint32_t h = 0; h < NBKT; h++) {
-#define HOF(j) (b->family == 4 ? (uint32_t)(b->v4[j].key >> 24) \
-    : b->n8 ? (uint32_t)(b->v8[j].a >> 48) : (uint32_t)(b->v6[j].k.hi >> 48))
-#define PLEN(j) (b->family == 4 ? (unsigned)(b->v4[j].key & 0xff) \
-    : b->n8 ? (unsigned)b->p8[j] : (unsigned)b->v6[j].plen)
+	size_t i = 0, n = b->n + b->n8;
+	for (uint32_t r = 0; r < m->nb; r++) {
+		uint32_t h = m->hlo + r;
 		while (i < n && HOF(i) == h && PLEN(i) <= SHORT)
 			i++;
-		m->bkt[h].ls = (uint32_t)i;
+		m->bkt[r].ls = (uint32_t)i;
 		while (i < n && HOF(i) == h)
 			i++;
-		m->bkt[h].le = (uint32_t)i;
-#undef HOF
-#undef PLEN
+		m->bkt[r].le = (uint32_t)i;
 	}
 }
+#undef HOF
+#undef PLEN
 
 int
 lpm_build(struct lpm_builder *b, struct lpm **out)
@@ -328,11 +357,12 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 		*out = m;
 		return 0;
 	}
-	m->bkt = lpm_alloc(NBKT * sizeof(*m->bkt));
-	m->bytes += NBKT * sizeof(*m->bkt);
+	bucket_range(m, b);
+	m->bkt = lpm_alloc(m->nb * sizeof(*m->bkt));
+	m->bytes += m->nb * sizeof(*m->bkt);
 	if (m->bkt == NULL)
 		goto out;
-	memset(m->bkt, 0, NBKT * sizeof(*m->bkt));
+	memset(m->bkt, 0, m->nb * sizeof(*m->bkt));
 	set_buckets(m, b);
 	if (b->family == 4) {
 		if ((m->e4 = lpm_alloc(b->n * sizeof(*m->e4))) == NULL)
@@ -345,9 +375,9 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 		}
 	} else if (b->n8) {
 		size_t ns = m->n / SAMP + 1;
-		if ((m->samp6 = lpm_alloc(ns * sizeof(*m->samp6))) == NULL)
+		if ((m->samp8 = lpm_alloc(ns * sizeof(*m->samp8))) == NULL)
 			goto out;
-		m->bytes += ns * sizeof(*m->samp6) + m->n * 3 * sizeof(*m->e8);
+		m->bytes += ns * sizeof(*m->samp8) + m->n * 3 * sizeof(*m->e8);
 		if ((rc = lpm_e8_from(m, b)) < 0)
 			goto out;
 		rc = DX_ENOMEM;
@@ -364,7 +394,7 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 				m->samp6[i / SAMP] = b->v6[i].k.hi;
 			m->e6[i].k = b->v6[i].k;
 			m->e6[i].v = b->v6[i].value;
-			m->e6[i].plen = b->v6[i].plen;
+			m->e6[i].w = (uint32_t)b->v6[i].plen << 24;
 		}
 	}
 	lpm_builder_free(b);
@@ -387,9 +417,10 @@ lpm_free(struct lpm *m)
 {
 	if (m == NULL)
 		return;
-	lpm_dealloc(m->bkt, NBKT * sizeof(*m->bkt));
+	lpm_dealloc(m->bkt, m->nb * sizeof(*m->bkt));
 	lpm_dealloc(m->e6, m->n * sizeof(*m->e6));
 	lpm_dealloc(m->samp6, (m->n / SAMP + 1) * sizeof(*m->samp6));
+	lpm_dealloc(m->samp8, (m->n / SAMP + 1) * sizeof(*m->samp8));
 	lpm_dealloc(m->e4, m->n * sizeof(*m->e4));
 	lpm_dealloc(m->e8, m->n * 3 * sizeof(*m->e8));
 	lpm_free(m->hi);
@@ -439,7 +470,7 @@ climb4(const struct lpm *m, const struct bkt *bk, size_t i, uint32_t lo,
 static inline uint32_t
 look4x(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 {
-	const struct bkt *bk = &m->bkt[addr >> 16];
+	const struct bkt *bk = &m->bkt[addr >> 16];   /* whole for IPv4 */
 	uint32_t blk = addr >> (32 - m->ibits);
 	uint32_t s = m->idx[blk], e = m->idx[blk + 1];
 	uint32_t lo = addr & 0xffff, t = lo << 16 | 0xffff;
@@ -464,7 +495,7 @@ look4x(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 static inline uint32_t
 look4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 {
-	const struct bkt *bk = &m->bkt[addr >> 16];
+	const struct bkt *bk = &m->bkt[addr >> 16];   /* whole for IPv4 */
 	uint32_t lo = addr & 0xffff, t = lo << 16 | 0xffff;
 	ptrdiff_t n = (ptrdiff_t)(bk->le - bk->ls);
 	if (n) {
@@ -557,7 +588,7 @@ lpm_lookup4_batch(const struct lpm *m, const uint32_t *addr, size_t n,
 static int64_t
 last_le(const struct lpm *m, uint32_t h, struct k128 a)
 {
-	const struct bkt *bk = &m->bkt[h];
+	const struct bkt *bk = bkt_get(m, h);
 	size_t lo = bk->ls, hi = bk->le;  /* answer in [lo - 1, hi - 1] */
 	if (m->family == 4) {
 		uint32_t t = (uint32_t)(a.hi >> 32) << 16 | 0xffff;

@@ -1,5 +1,5 @@
 /* lpm6.c -- IPv6 maps: the compact map of prefixes <= /64 (12-byte
- * entries), the split between it and the 32-byte map of longer prefixes
+ * entries), the split between it and the 24-byte map of longer prefixes
  * (masked blocks, uncovered segments, the touched-block filter), lookups,
  * lpm_any_within and the merged lpm_walk. docs/design-lpm.md explains. */
 #include <stdbool.h>
@@ -59,7 +59,7 @@ mask8(struct lpm_builder *b, const uint64_t *mx, size_t nm,
 		v[w++].value = LPM_NONE;
 	}
 	lpm_rec_free(&b->maplen8, b->v8);
-	free(b->p8);
+	lpm_rec_free(&b->maplenp8, b->p8);
 	b->v8 = v;
 	b->maplen8 = vlen;
 	b->p8 = p;
@@ -205,7 +205,7 @@ lpm_e8_from(struct lpm *m, struct lpm_builder *b)
 		uint32_t e[3];
 		memcpy(&r, (unsigned char *)b->v8 + i * sizeof(r), sizeof(r));
 		if (i % SAMP == 0)
-			m->samp6[i / SAMP] = r.a;
+			m->samp8[i / SAMP] = (uint32_t)(r.a >> 16);
 		e[0] = (uint32_t)(r.a >> 16);
 		e[1] = (uint32_t)r.a << 16 | (uint32_t)b->p8[i] << 9;
 		e[2] = r.value;
@@ -225,30 +225,34 @@ lpm_e8_from(struct lpm *m, struct lpm_builder *b)
 
 /* --- queries -------------------------------------------------------------- */
 
-/* Compact IPv6 map: as the 32-byte one below, on 64-bit words. */
+/* Compact IPv6 map: as the 24-byte one below, on 64-bit words. */
 static uint32_t
 look8(const struct lpm *m, uint64_t a, unsigned *plen_out)
 {
 	uint32_t h = (uint32_t)(a >> 48);
-	const struct bkt *bk = &m->bkt[h];
+	const struct bkt *bk = bkt_get(m, h);
 	uint64_t t = a << 16 | 0xffff;
 	/* Invariant: W8(lo) <= t (or lo = ls - 1), W8(hi) > t (or le). */
 	int64_t lo = (int64_t)bk->ls - 1, hi = bk->le;
 	if (hi - lo > 1) {
-		/* the first sample (in the bucket: [sl, sh)) above a */
+		/* samples in the bucket: [sl, sh); 32 bits of 48 (250 KB less at
+		 * 1M prefixes), so an equal one decides nothing */
 		size_t sl = (bk->ls + SAMP - 1) / SAMP, sh = (bk->le + SAMP - 1) / SAMP;
 		size_t x = sl, y = sh;
-		while (x < y) {
+		uint32_t a32 = (uint32_t)(a >> 16);
+		while (x < y) {          /* first sample >= a32 */
 			size_t mid = x + (y - x) / 2;
-			if (m->samp6[mid] <= a)
+			if (m->samp8[mid] < a32)
 				x = mid + 1;
 			else
 				y = mid;
 		}
 		if (x > sl)
 			lo = (int64_t)((x - 1) * SAMP);
-		if (x < sh)
-			hi = (int64_t)(x * SAMP);
+		for (y = x; y < sh && m->samp8[y] == a32; y++)
+			;
+		if (y < sh)
+			hi = (int64_t)(y * SAMP);
 		while (hi - lo > 1) {
 			int64_t mid = lo + (hi - lo) / 2;
 			if (W8(m, mid) <= t)
@@ -276,13 +280,13 @@ look8(const struct lpm *m, uint64_t a, unsigned *plen_out)
 	return bk->bval;
 }
 
-/* The 32-byte IPv6 map: false if no prefix covers a (a split map's hi
+/* The 24-byte IPv6 map: false if no prefix covers a (a split map's hi
  * half: ask the compact one), else true and *v (maybe LPM_NONE). */
 static bool
 look6(const struct lpm *m, struct k128 a, uint32_t *v, unsigned *plen_out)
 {
 	uint32_t h = (uint32_t)(a.hi >> 48);
-	const struct bkt *bk = &m->bkt[h];
+	const struct bkt *bk = bkt_get(m, h);
 	/* Invariant: e6[lo].k <= a (or lo = ls - 1), e6[hi].k > a (or le). */
 	int64_t lo = (int64_t)bk->ls - 1, hi = bk->le;
 	if (hi - lo > 1) {
@@ -352,7 +356,7 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 static bool
 touched(const struct lpm *hi, uint64_t x)
 {
-	const struct bkt *bk = &hi->bkt[x >> 48];
+	const struct bkt *bk = bkt_get(hi, (uint32_t)(x >> 48));
 	size_t lo = bk->ls, end = bk->le;   /* first with k.hi > x */
 	while (lo < end) {
 		size_t mid = lo + (end - lo) / 2;
@@ -405,7 +409,7 @@ cur_load(struct cursor *c)
 {
 	const struct lpm *m = c->m;
 	for (; c->i < m->n; c->i++) {
-		while (m->bkt[c->h].le <= c->i)
+		while (bkt_get(m, c->h)->le <= c->i)
 			c->h++;
 		c->v = val_at(m, c->i);
 		while (c->fi < m->nfix && m->fix[c->fi].i < c->i)

@@ -74,6 +74,7 @@ void *
 lpm_rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 {
 	void *p;
+	size_t from = *maplen;      /* first byte not yet faulted in */
 	if (size < MAPMIN)
 		return realloc(old, size);
 	if (*maplen == 0) {
@@ -82,6 +83,7 @@ lpm_rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 		if (used)
 			memcpy(p, old, used);
 		free(old);
+		from = (used + 4095) & ~(size_t)4095;
 	} else {
 		p = mremap(old, *maplen, size, MREMAP_MAYMOVE);
 		if (p == MAP_FAILED)
@@ -91,6 +93,31 @@ lpm_rec_grow(size_t *maplen, void *old, size_t used, size_t size)
 #endif
 	}
 	*maplen = (size + 4095) & ~(size_t)4095;
+#ifdef MADV_POPULATE_WRITE
+	/* The new 4 KB pages (the part past the last 2 MB boundary): one
+	 * call, not a fault each as the adds reach them (a 1 MB array of
+	 * lengths was 256 faults). Huge pages fault once per 2 MB anyway,
+	 * and a doubling may leave much of them unused. */
+	size_t hp = size & ~(HUGE - 1);
+	if (from < hp)
+		from = hp;
+	if (from < *maplen)
+		madvise((char *)p + from, *maplen - from, MADV_POPULATE_WRITE);
+#endif
+	return p;
+}
+
+/* Scratch the caller writes entirely: populated at once. *len as for
+ * lpm_rec_grow (0 = malloc'ed); free with lpm_rec_free. */
+static void *
+scratch(size_t *len, size_t size)
+{
+	*len = 0;
+	if (size < MAPMIN)
+		return malloc(size ? size : 1);
+	void *p = map_aligned(size, 1);
+	if (p != NULL)
+		*len = (size + 4095) & ~(size_t)4095;
 	return p;
 }
 
@@ -127,7 +154,7 @@ lpm_builder_free(struct lpm_builder *b)
 		return;
 	lpm_rec_free(&b->maplen, b->family == 4 ? (void *)b->v4 : (void *)b->v6);
 	lpm_rec_free(&b->maplen8, b->v8);
-	free(b->p8);
+	lpm_rec_free(&b->maplenp8, b->p8);
 	lpm_dealloc(b->h4 ? (void *)b->h4 : (void *)b->h6,
 	    b->hcap * (b->h4 ? sizeof(*b->h4) : sizeof(*b->h6)));
 	free(b);
@@ -248,7 +275,7 @@ add8(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 		if (v == NULL)
 			return DX_ENOMEM;
 		b->v8 = v;
-		uint8_t *p = realloc(b->p8, cap);
+		uint8_t *p = lpm_rec_grow(&b->maplenp8, b->p8, b->n8, cap);
 		if (p == NULL)
 			return DX_ENOMEM;
 		b->p8 = p;
@@ -387,56 +414,88 @@ b6_qcmp(const void *a, const void *b)
 	return c;
 }
 
-/* IPv6: a stable LSD radix sort on the top 64 bits (16-bit digits,
- * skipping digits all records share), then runs with equal top halves
- * (a /64 and the /65../128 inside it, repeats) by qsort on the rest.
- * glibc's qsort on the whole was 37% of a 1M-prefix load. */
+/* Records [0, n) of b6 by (address, plen, add order), those above bit
+ * shift + 8 of k.hi being equal: MSD radix on 8-bit digits of k.hi
+ * (scatter into scratch sv, copied back), small runs by insertion, and
+ * a large run of one top half (a busy /64) by qsort on the rest. */
+static void
+sort6_msd(struct b6 *v, struct b6 *sv, size_t n, unsigned shift)
+{
+	if (n <= 32) {
+		for (size_t i = 1; i < n; i++) {
+			struct b6 r = v[i];
+			size_t j = i;
+			for (; j > 0 && b6_qcmp(&v[j - 1], &r) > 0; j--)
+				v[j] = v[j - 1];
+			v[j] = r;
+		}
+		return;
+	}
+	uint32_t cnt[257];
+	for (;; shift -= 8) {
+		memset(cnt, 0, sizeof(cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[(v[i].k.hi >> shift & 0xff) + 1]++;
+		if (cnt[(v[0].k.hi >> shift & 0xff) + 1] != n)
+			break;
+		if (shift == 0) {
+			qsort(v, n, sizeof(*v), b6_qcmp);
+			return;
+		}
+	}
+	for (unsigned k = 1; k <= 256; k++)
+		cnt[k] += cnt[k - 1];
+	uint32_t end[256];
+	memcpy(end, cnt + 1, sizeof(end));
+	for (size_t i = 0; i < n; i++)
+		sv[cnt[v[i].k.hi >> shift & 0xff]++] = v[i];
+	memcpy(v, sv, n * sizeof(*v));
+	for (unsigned k = 0, s = 0; k < 256; s = end[k++])
+		if (end[k] - s > 1) {
+			if (shift == 0)
+				qsort(v + s, end[k] - s, sizeof(*v), b6_qcmp);
+			else
+				sort6_msd(v + s, sv + s, end[k] - s, shift - 8);
+		}
+}
+
+/* IPv6 (the > /64 records of a split, or every record without deferred
+ * checks): scattered by the top 16 bits into a copy, then each bucket by
+ * sort6_msd. Four LSD passes of 16-bit digits cost a 512 KB count array
+ * and a pass of cache misses each: a quarter of the sorting of a 1M
+ * load with 50k long prefixes; glibc's qsort on the whole was 37%. */
 static int
 sort6(struct lpm_builder *b)
 {
-	size_t n = b->n;
+	size_t n = b->n, tmplen;
 	if (n < 2)
 		return 0;
-	size_t tmplen = 0;
-	struct b6 *tmp = lpm_rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
-	size_t *cnt = malloc(65536 * sizeof(*cnt));
+	struct b6 *tmp = scratch(&tmplen, n * sizeof(*tmp));
+	uint32_t *cnt = calloc(65536 + 1, sizeof(*cnt));
 	if (tmp == NULL || cnt == NULL) {
 		lpm_rec_free(&tmplen, tmp);
 		free(cnt);
 		return DX_ENOMEM;
 	}
-	struct b6 *src = b->v6, *dst = tmp;
-	for (unsigned sh = 0; sh < 64; sh += 16) {
-		size_t sum = 0;
-		memset(cnt, 0, 65536 * sizeof(*cnt));
-		for (size_t i = 0; i < n; i++)
-			cnt[src[i].k.hi >> sh & 0xffff]++;
-		if (cnt[src[0].k.hi >> sh & 0xffff] == n)
-			continue;       /* one digit value: already in order */
-		for (size_t d = 0; d < 65536; d++) {
-			size_t c = cnt[d];
-			cnt[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[cnt[src[i].k.hi >> sh & 0xffff]++] = src[i];
-		struct b6 *t = src;
-		src = dst;
-		dst = t;
+	struct b6 *v = b->v6;
+	for (size_t i = 0; i < n; i++)
+		cnt[v[i].k.hi >> 48]++;
+	uint32_t sum = 0;
+	for (size_t k = 0; k <= 65536; k++) {
+		uint32_t x = cnt[k];
+		cnt[k] = sum;
+		sum += x;
 	}
-	if (src == tmp) {
-		lpm_rec_free(&b->maplen, b->v6);
-		b->v6 = tmp;
-		b->maplen = tmplen;
-	} else
-		lpm_rec_free(&tmplen, tmp);
+	for (size_t i = 0; i < n; i++)
+		tmp[cnt[v[i].k.hi >> 48]++] = v[i];
+	for (size_t h = 0, s = 0; h < 65536; s = cnt[h++])
+		if (cnt[h] - s > 1)
+			sort6_msd(tmp + s, v + s, cnt[h] - s, 40);
+	lpm_rec_free(&b->maplen, b->v6);
+	b->v6 = tmp;
+	b->maplen = tmplen;
+	b->cap = n;
 	free(cnt);
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && b->v6[j].k.hi == b->v6[i].k.hi; j++)
-			;
-		if (j - i > 1)
-			qsort(b->v6 + i, j - i, sizeof(*b->v6), b6_qcmp);
-	}
 	return 0;
 }
 
@@ -477,20 +536,48 @@ dedup(struct lpm_builder *b)
 	b->n = w;
 }
 
-/* One /16 bucket of v8 records, [0, n) of v/p, by the low 48 address
- * bits: stable LSD radix, 8-bit digits (in cache: the bucket is small,
- * or it is most of the map and 256 output streams still are cheap),
- * digits every record shares skipped; sv/sp scratch. Small ones by
- * insertion. */
+/* Records [0, n) of one address by length, stably: a counting pass
+ * into scratch (a run of repeats, or of lengths at one address, can be
+ * long: insertion there was quadratic). */
 static void
-sort8_bucket(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n)
+sort8_plen(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n)
+{
+	size_t i, cnt[66] = { 0 };
+	for (i = 1; i < n && p[i] >= p[i - 1]; i++)
+		;
+	if (i >= n)
+		return;
+	for (i = 0; i < n; i++)
+		cnt[p[i] + 1]++;
+	for (i = 1; i < 66; i++)
+		cnt[i] += cnt[i - 1];
+	for (i = 0; i < n; i++) {
+		size_t j = cnt[p[i]]++;
+		sv[j] = v[i];
+		sp[j] = p[i];
+	}
+	memcpy(v, sv, n * sizeof(*v));
+	memcpy(p, sp, n);
+}
+
+/* Records [0, n) of v/p by (address, length), stably, the address bits
+ * above shift + 8 being equal: MSD radix on 8-bit digits, each level a
+ * counting pass and a scatter into sv/sp (scratch) copied back, digits
+ * every record shares skipped; small runs by insertion, one address by
+ * sort8_plen. A /16 bucket of uniformly spread data is one level: its
+ * bins hold a record or two (six LSD passes over each bucket were a
+ * tenth of a 1M-prefix load). */
+static void
+sort8_msd(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n,
+    unsigned shift)
 {
 	if (n <= 32) {
 		for (size_t i = 1; i < n; i++) {
 			struct b8 r = v[i];
 			uint8_t pl = p[i];
 			size_t j = i;
-			for (; j > 0 && v[j - 1].a > r.a; j--) {
+			for (; j > 0 && (v[j - 1].a > r.a ||
+			    (v[j - 1].a == r.a && p[j - 1] > pl)); j--) {
 				v[j] = v[j - 1];
 				p[j] = p[j - 1];
 			}
@@ -499,40 +586,37 @@ sort8_bucket(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n)
 		}
 		return;
 	}
-	uint32_t cnt[6][256];
-	memset(cnt, 0, sizeof(cnt));
+	uint32_t cnt[257];
+	for (;; shift -= 8) {
+		memset(cnt, 0, sizeof(cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[(v[i].a >> shift & 0xff) + 1]++;
+		if (cnt[(v[0].a >> shift & 0xff) + 1] != n)
+			break;
+		if (shift == 0) {
+			sort8_plen(v, p, sv, sp, n);   /* one address */
+			return;
+		}
+	}
+	for (unsigned k = 1; k <= 256; k++)
+		cnt[k] += cnt[k - 1];
+	uint32_t end[256];
+	memcpy(end, cnt + 1, sizeof(end));
 	for (size_t i = 0; i < n; i++) {
-		uint64_t a = v[i].a;
-		for (unsigned d = 0; d < 6; d++)
-			cnt[d][a >> (8 * d) & 0xff]++;
+		uint32_t j = cnt[v[i].a >> shift & 0xff]++;
+		sv[j] = v[i];
+		sp[j] = p[i];
 	}
-	struct b8 *src = v, *dst = sv;
-	uint8_t *ps = p, *pd = sp;
-	for (unsigned d = 0; d < 6; d++) {
-		uint32_t *c = cnt[d], sum = 0;
-		unsigned sh = 8 * d;
-		if (c[src[0].a >> sh & 0xff] == n)
+	memcpy(v, sv, n * sizeof(*v));
+	memcpy(p, sp, n);
+	for (unsigned k = 0, s = 0; k < 256; s = end[k++]) {
+		if (end[k] - s < 2)
 			continue;
-		for (unsigned k = 0; k < 256; k++) {
-			uint32_t x = c[k];
-			c[k] = sum;
-			sum += x;
-		}
-		for (size_t i = 0; i < n; i++) {
-			uint32_t j = c[src[i].a >> sh & 0xff]++;
-			dst[j] = src[i];
-			pd[j] = ps[i];
-		}
-		struct b8 *t = src;
-		src = dst;
-		dst = t;
-		uint8_t *tq = ps;
-		ps = pd;
-		pd = tq;
-	}
-	if (src != v) {
-		memcpy(v, src, n * sizeof(*v));
-		memcpy(p, ps, n);
+		if (shift == 0)
+			sort8_plen(v + s, p + s, sv + s, sp + s, end[k] - s);
+		else
+			sort8_msd(v + s, p + s, sv + s, sp + s, end[k] - s,
+			    shift - 8);
 	}
 }
 
@@ -544,13 +628,13 @@ sort8_bucket(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n)
 static int
 sort8(struct lpm_builder *b)
 {
-	size_t n = b->n8, tmplen = 0;
-	struct b8 *tmp = lpm_rec_grow(&tmplen, NULL, 0, n * sizeof(*tmp));
-	uint8_t *tp = malloc(n);
+	size_t n = b->n8, tmplen, tplen;
+	struct b8 *tmp = scratch(&tmplen, n * sizeof(*tmp));
+	uint8_t *tp = scratch(&tplen, n);
 	uint32_t *cnt = calloc(65536 + 1, sizeof(*cnt));
 	if (tmp == NULL || tp == NULL || cnt == NULL) {
 		lpm_rec_free(&tmplen, tmp);
-		free(tp);
+		lpm_rec_free(&tplen, tp);
 		free(cnt);
 		return DX_ENOMEM;
 	}
@@ -572,27 +656,14 @@ sort8(struct lpm_builder *b)
 	/* cnt[h] is now the end of bucket h */
 	for (size_t h = 0, s = 0; h < 65536; s = cnt[h++])
 		if (cnt[h] - s > 1)
-			sort8_bucket(tmp + s, tp + s, v + s, p + s, cnt[h] - s);
+			sort8_msd(tmp + s, tp + s, v + s, p + s, cnt[h] - s, 40);
 	lpm_rec_free(&b->maplen8, b->v8);
-	free(b->p8);
+	lpm_rec_free(&b->maplenp8, b->p8);
 	b->v8 = tmp;
 	b->maplen8 = tmplen;
 	b->p8 = tp;
+	b->maplenp8 = tplen;
 	free(cnt);
-	/* equal addresses: by length, first add first among equals */
-	for (size_t i = 1; i < n; i++) {
-		if (tmp[i].a != tmp[i - 1].a || tp[i] >= tp[i - 1])
-			continue;
-		struct b8 r = tmp[i];
-		uint8_t pl = tp[i];
-		size_t j = i;
-		for (; j > 0 && tmp[j - 1].a == r.a && tp[j - 1] > pl; j--) {
-			tmp[j] = tmp[j - 1];
-			tp[j] = tp[j - 1];
-		}
-		tmp[j] = r;
-		tp[j] = pl;
-	}
 	return 0;
 }
 

@@ -62,6 +62,7 @@ struct lpm_builder {
 	 * are 0): v8 when every prefix is <= /64 (the compact map). */
 	struct b8 *v8;
 	uint8_t *p8;                /* plen of v8[i] */
+	size_t maplenp8;            /* p8 is a mapping of that many bytes, or 0 */
 	size_t n8, cap8, maplen8;
 	int sorted8;
 	int uncov;                  /* the map gets lpm->unc (a split's hi) */
@@ -148,7 +149,7 @@ k_to_bytes(int family, struct k128 k, uint8_t *p)
 }
 
 /* A split IPv6 map (deferred mode, prefixes on both sides of /64): the
- * compact map holds the <= /64 ones, a second 32-byte map ("hi") the
+ * compact map holds the <= /64 ones, a second 24-byte map ("hi") the
  * longer ones; a lookup asks hi first (where a filter says hi may touch
  * the /64 block), then the compact map. hi also knows, per segment,
  * whether some address there is covered by none of its prefixes (unc).
@@ -188,12 +189,14 @@ struct bkt {
 struct e4 {
 	uint32_t w, v;
 };
-/* IPv6 entry: parents can be far (a /20 holding 100k prefixes) and climbing
- * through a side table was measured slower, so the index is kept whole. */
+/* IPv6 entry, 24 bytes: w = plen << 24 | distance back to the parent
+ * (0 = none, PFAR6 = look in esc[]). 24 bits reach 16M entries back, so
+ * esc[] is for pathological maps only (a /20 holding 100k prefixes is
+ * still a direct step: climbing through esc[] was measured slower). */
+#define PFAR6   0xffffffu
 struct e6 {
 	struct k128 k;
-	uint32_t v, par;
-	uint8_t plen;
+	uint32_t v, w;
 };
 struct esc {
 	uint32_t i, par;
@@ -218,8 +221,10 @@ struct lpm {
 	struct e4 *e4;              /* IPv4: word and value side by side */
 	struct e6 *e6;              /* IPv6: key, value, plen and parent */
 	uint32_t *e8;               /* IPv6, all <= /64: word hi, lo, value */
-	uint64_t *samp6;            /* IPv6: top 64 bits of entry j * SAMP */
-	struct esc *esc;            /* IPv4/e8 parents PFAR(8) or more back */
+	uint64_t *samp6;            /* 24-byte IPv6: top 64 bits of entry j * SAMP */
+	uint32_t *samp8;            /* compact: bits 47..16 of entry j * SAMP (a
+	                             * search stays in one /16 bucket) */
+	struct esc *esc;            /* parents PFAR/PFAR8/PFAR6 or more back */
 	size_t nesc;
 	uint64_t *vis;              /* bit per long prefix: its segment shows */
 	uint32_t *rank;             /* set bits of vis before each 512 */
@@ -238,6 +243,13 @@ struct lpm {
 	                             * address no prefix covers (or NULL) */
 	uint32_t *urank;            /* set bits of unc before each 512 */
 	int uncov;                  /* compute unc */
+	/* bkt[] covers buckets hlo .. hlo + nb - 1 only: from the first
+	 * prefix's bucket to the last one a prefix reaches (real IPv6 data
+	 * sits in 2000::/4: 64 KB, not 1 MB, of table). Outside, bnone[0]
+	 * (before: no prefixes, le 0) or bnone[1] (after: le = n). IPv4
+	 * maps keep all NBKT (hlo 0): their lookups index bkt[] directly. */
+	uint32_t hlo, nb;
+	struct bkt bnone[2];
 	uint64_t bvis[NBKT / 64];
 };
 
@@ -264,7 +276,7 @@ plen_at(const struct lpm *m, size_t i)
 {
 	if (m->e8)
 		return (unsigned)(m->e8[3 * i + 1] >> 9) & 127;
-	return m->family == 6 ? m->e6[i].plen : (m->e4[i].w >> 10) & 63;
+	return m->family == 6 ? m->e6[i].w >> 24 : (m->e4[i].w >> 10) & 63;
 }
 
 static inline uint32_t
@@ -286,7 +298,11 @@ parent_at(const struct lpm *m, size_t i)
 		if (d < PFAR8)
 			return (uint32_t)(i - d);
 	} else if (m->family == 6) {
-		return m->e6[i].par;
+		d = m->e6[i].w & PFAR6;
+		if (d == 0)
+			return NOIDX;
+		if (d < PFAR6)
+			return (uint32_t)(i - d);
 	} else {
 		d = m->e4[i].w & PFAR;
 		if (d == 0)
@@ -305,10 +321,20 @@ parent_at(const struct lpm *m, size_t i)
 	return m->esc[lo].par;
 }
 
+/* Bucket h (0 .. NBKT - 1) of a non-empty map. */
+static inline const struct bkt *
+bkt_get(const struct lpm *m, uint32_t h)
+{
+	uint32_t r = h - m->hlo;        /* wraps below hlo */
+	if (__builtin_expect(r < m->nb, 1))
+		return &m->bkt[r];
+	return &m->bnone[h >= m->hlo];
+}
+
 static inline uint32_t
 bkt_first(const struct lpm *m, uint32_t h)
 {
-	return h ? m->bkt[h - 1].le : 0;
+	return h ? bkt_get(m, h - 1)->le : 0;
 }
 
 /* lpm6.c / lpm.c / lpm_builder.c internals. */

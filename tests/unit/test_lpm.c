@@ -443,6 +443,133 @@ test_walk(void **state)
 	lpm_free(m);
 }
 
+/* An IPv6 bucket table covers only the buckets prefixes reach: lookups,
+ * windows and walks before, inside and after that range. */
+static void
+test_bucket_range(void **state)
+{
+	struct lpm_builder *b;
+	struct walked w = { .n = 0, .stop_at = 0 };
+	(void)state;
+	assert_int_equal(lpm_builder_new(4, &b), 0);
+	assert_int_equal(add(b, "10.1.2.0", 24, 3), 0);
+	assert_int_equal(add(b, "11.0.0.0", 12, 5), 0);       /* to 11.15.255.255 */
+	assert_int_equal(add(b, "11.4.0.0", 16, LPM_NONE), 0);
+	struct lpm *m = build(b);
+	/* IPv4 keeps the whole table (its lookups skip the range test) */
+	assert_true(lpm_memory(m) > 65536 * 16);
+	assert_int_equal(look(m, "0.0.0.0", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.1.1.255", NULL), LPM_NONE);
+	unsigned plen = 0;
+	assert_int_equal(look(m, "10.1.2.9", &plen), 3);
+	assert_int_equal(plen, 24);
+	assert_int_equal(look(m, "10.2.0.0", NULL), LPM_NONE);
+	assert_int_equal(look(m, "11.0.0.1", &plen), 5);
+	assert_int_equal(plen, 12);
+	assert_int_equal(look(m, "11.4.1.1", NULL), LPM_NONE);
+	assert_int_equal(look(m, "11.15.255.255", &plen), 5);
+	assert_int_equal(look(m, "11.16.0.0", NULL), LPM_NONE);
+	assert_int_equal(look(m, "255.255.255.255", NULL), LPM_NONE);
+	assert_int_equal(lpm_lookup4(m, 0x0b0f0000, NULL), 5);
+	assert_true(within(m, "0.0.0.0", 0));
+	assert_false(within(m, "9.0.0.0", 8));
+	assert_true(within(m, "10.0.0.0", 8));
+	assert_false(within(m, "11.4.0.0", 16));
+	assert_true(within(m, "11.15.0.0", 16));
+	assert_false(within(m, "11.16.0.0", 12));
+	assert_false(within(m, "12.0.0.0", 6));
+	assert_false(within(m, "200.1.2.0", 24));
+	uint32_t ad[4] = { 0x0a010209, 0x0b0f0001, 0x01020304, 0xfffffffe }, v[4];
+	uint8_t pl[4];
+	lpm_lookup4_batch(m, ad, 4, v, pl);
+	assert_int_equal(v[0], 3);
+	assert_int_equal(v[1], 5);
+	assert_int_equal(v[2], LPM_NONE);
+	assert_int_equal(v[3], LPM_NONE);
+	assert_int_equal(lpm_walk(m, walk_cb, &w), 0);
+	assert_int_equal(w.n, 3);
+	assert_string_equal(w.s[0], "10.1.2.0/24=3");
+	assert_string_equal(w.s[2], "!11.4.0.0/16");
+	lpm_free(m);
+
+	/* IPv6: compact (<= /64) and split maps in 2000::/4 */
+	for (int split = 0; split < 2; split++) {
+		assert_int_equal(lpm_builder_new(6, &b), 0);
+		lpm_builder_defer_dups(b, NULL, NULL);
+		assert_int_equal(add(b, "2a01:1::", 32, 1), 0);
+		assert_int_equal(add(b, "2c00::", 7, 2), 0);  /* to 2dff:... */
+		if (split)
+			assert_int_equal(add(b, "2a01:1::1", 128, 9), 0);
+		m = build(b);
+		assert_true(lpm_memory(m) < 65536 * 16 / 2);
+		assert_int_equal(look(m, "::1", NULL), LPM_NONE);
+		assert_int_equal(look(m, "2a01:0:ffff::", NULL), LPM_NONE);
+		assert_int_equal(look(m, "2a01:1::2", &plen), 1);
+		assert_int_equal(plen, 32);
+		assert_int_equal(look(m, "2a01:1::1", &plen), split ? 9 : 1);
+		assert_int_equal(plen, split ? 128 : 32);
+		assert_int_equal(look(m, "2dff:ffff::", NULL), 2);
+		assert_int_equal(look(m, "2e00::", NULL), LPM_NONE);
+		assert_int_equal(look(m, "ffff::1", NULL), LPM_NONE);
+		assert_false(within(m, "::", 3));
+		assert_true(within(m, "2a01:1::", 64));
+		assert_true(within(m, "2a01:1::1", 128));
+		assert_false(within(m, "2a02::", 16));
+		assert_true(within(m, "2d00::", 8));
+		assert_false(within(m, "2e00::", 7));
+		assert_false(within(m, "f000::", 4));
+		/* windows longer than a bucket outside the range */
+		assert_false(within(m, "::1", 128));
+		assert_false(within(m, "1fff:ffff::", 32));
+		assert_false(within(m, "2e00::", 64));
+		assert_false(within(m, "ffff:ffff::1", 128));
+		assert_true(within(m, "2dff:ffff:ffff:ffff::", 64));
+		w.n = 0;
+		w.stop_at = 100;
+		assert_int_equal(lpm_walk(m, walk_cb, &w), 0);
+		assert_int_equal(w.n, 2 + split);
+		assert_string_equal(w.s[0], "2a01:1::/32=1");
+		assert_string_equal(w.s[1 + split], "2c00::/7=2");
+		lpm_free(m);
+	}
+}
+
+/* Compact map samples keep 32 of the 48 bits below the bucket: runs of
+ * entries inside one /48 have equal samples; lookups must still land. */
+static void
+test_equal_samples(void **state)
+{
+	struct lpm_builder *b;
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1 };
+	unsigned pl = 0;
+	(void)state;
+	assert_int_equal(lpm_builder_new(6, &b), 0);
+	lpm_builder_defer_dups(b, NULL, NULL);
+	for (unsigned i = 0; i < 300; i++) {       /* even /64s, backwards */
+		unsigned j = 299 - i;
+		a[6] = (uint8_t)(j * 2 >> 8);
+		a[7] = (uint8_t)(j * 2);
+		assert_int_equal(lpm_builder_add(b, a, 64, j), 0);
+	}
+	assert_int_equal(add(b, "2001:db8:1::", 48, 1000), 0);
+	assert_int_equal(add(b, "2001:db8:3::", 48, 1001), 0);
+	struct lpm *m = build(b);
+	for (unsigned j = 0; j < 600; j++) {
+		a[6] = (uint8_t)(j >> 8);
+		a[7] = (uint8_t)j;
+		a[15] = (uint8_t)j;
+		assert_int_equal(lpm_lookup(m, a, &pl), j % 2 ? 1000 : j / 2);
+		assert_int_equal(pl, j % 2 ? 48 : 64);
+	}
+	a[15] = 0;
+	assert_int_equal(look(m, "2001:db8:0:ffff::", NULL), LPM_NONE);
+	assert_int_equal(look(m, "2001:db8:1:ffff::1", NULL), 1000);
+	assert_int_equal(look(m, "2001:db8:2::", NULL), LPM_NONE);
+	assert_int_equal(look(m, "2001:db8:3:4::", NULL), 1001);
+	assert_int_equal(look(m, "2001:db8:4::", NULL), LPM_NONE);
+	lpm_free(m);
+}
+
 /* --- seeded comparison with a linear scan ----------------------------------- */
 
 struct ent {
@@ -882,6 +1009,8 @@ main(void)
 		cmocka_unit_test(test_far_parent),
 		cmocka_unit_test(test_index_edges),
 		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_bucket_range),
+		cmocka_unit_test(test_equal_samples),
 		cmocka_unit_test(test_random4),
 		cmocka_unit_test(test_random4_edges),
 		cmocka_unit_test(test_random6),

@@ -298,6 +298,105 @@ test_big6(void **state)
 	}
 }
 
+/* Long prefixes crowded into one /64 (the sort's all-equal top half),
+ * added in a scrambled order with repeats: first add wins, each repeat
+ * reported once in address order, in both duplicate modes. */
+struct dups6 {
+	unsigned n;
+	uint32_t last;              /* address byte 15 of the last report */
+	uint32_t tags[64];
+};
+
+static void
+dup6_cb(const uint8_t *addr, unsigned plen, uint32_t tag, void *arg)
+{
+	struct dups6 *d = arg;
+	assert_int_equal(plen, 128);
+	assert_true(d->n == 0 || addr[15] >= d->last);
+	d->last = addr[15];
+	assert_true(d->n < 64);
+	d->tags[d->n++] = tag;
+}
+
+static void
+test_busy64(void **state)
+{
+	(void)state;
+	for (unsigned defer = 0; defer < 2; defer++) {
+		struct lpm_builder *b;
+		struct dups6 d = { 0, 0, { 0 } };
+		uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 9 };
+		unsigned ndup = 0;
+		assert_int_equal(lpm_builder_new(6, &b), 0);
+		if (defer)
+			lpm_builder_defer_dups(b, dup6_cb, &d);
+		assert_int_equal(add(b, "2001:db8:0:9::", 64, 5000), 0);
+		for (unsigned i = 0; i < 250; i++) {
+			unsigned x = (i * 97u) % 200u;      /* 0..199, then 50 again */
+			a[15] = (uint8_t)x;
+			int rc = lpm_builder_add_tag(b, a, 128, i < 200 ? x : 9999, i);
+			if (i >= 200) {
+				ndup++;
+				assert_int_equal(rc, defer ? 0 : DX_EEXIST);
+			} else
+				assert_int_equal(rc, 0);
+		}
+		struct lpm *m = build(b);
+		assert_int_equal(lpm_prefix_count(m), 201);
+		assert_int_equal(d.n, defer ? ndup : 0);
+		for (unsigned i = 0; i < d.n; i++)
+			assert_true(d.tags[i] >= 200 && d.tags[i] < 250);
+		for (unsigned x = 0; x < 256; x++) {
+			unsigned pl = 0;
+			a[15] = (uint8_t)x;
+			assert_int_equal(lpm_lookup(m, a, &pl), x < 200 ? x : 5000);
+			assert_int_equal(pl, x < 200 ? 128 : 64);
+		}
+		assert_int_equal(look(m, "2001:db8:0:9:1::", NULL), 5000);
+		assert_int_equal(look(m, "2001:db8:0:a::", NULL), LPM_NONE);
+		lpm_free(m);
+	}
+}
+
+/* One address added 3000 times with two lengths in turn (deferred): a
+ * run the bucket sort orders by length in one counting pass; the first
+ * add of each length wins, the other 2998 are reported. */
+static size_t ndup_run;
+
+static void
+count_cb(const uint8_t *addr, unsigned plen, uint32_t tag, void *arg)
+{
+	(void)addr, (void)arg;
+	assert_true(plen == 48 || plen == 56);
+	assert_true(tag >= 2 && tag < 3000);
+	ndup_run++;
+}
+
+static void
+test_one_address_run(void **state)
+{
+	struct lpm_builder *b;
+	uint8_t a[16] = { 0x2a, 0x02, 0, 0x10, 0, 0x20 };
+	unsigned pl = 0;
+	(void)state;
+	assert_int_equal(lpm_builder_new(6, &b), 0);
+	lpm_builder_defer_dups(b, count_cb, NULL);
+	assert_int_equal(add(b, "2a02:10::", 32, 7), 0);   /* other records */
+	for (unsigned i = 0; i < 3000; i++)
+		assert_int_equal(lpm_builder_add_tag(b, a, i % 2 ? 48 : 56,
+		    i, i), 0);
+	struct lpm *m = build(b);
+	assert_int_equal(ndup_run, 2998);
+	assert_int_equal(lpm_prefix_count(m), 3);
+	assert_int_equal(look(m, "2a02:10:20::1", &pl), 0);
+	assert_int_equal(pl, 56);
+	assert_int_equal(look(m, "2a02:10:20:100::", &pl), 1);
+	assert_int_equal(pl, 48);
+	assert_int_equal(look(m, "2a02:10:21::", &pl), 7);
+	assert_int_equal(pl, 32);
+	lpm_free(m);
+}
+
 int
 main(void)
 {
@@ -306,6 +405,8 @@ main(void)
 		cmocka_unit_test(test_split64),
 		cmocka_unit_test(test_same_start6),
 		cmocka_unit_test(test_big6),
+		cmocka_unit_test(test_busy64),
+		cmocka_unit_test(test_one_address_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
