@@ -11,7 +11,8 @@
 #
 #   bench/reload_bench.sh                       # 1M prefixes, 40k q/s, 30 s
 #   PREFIXES=10000000 bench/reload_bench.sh     # the issue's 10M file
-#   PREFIXES RATE SECS EVERY DNSXLD RBLDNSD WORK PIN NICE (env) override
+#   PREFIXES RATE SECS EVERY DNSXLD RBLDNSD WORK PIN NICE (env) override;
+#   RBLDNSD=none measures dnsxld alone; DNSPERF_BUF (KB) dnsperf's buffers
 #
 # Pinning as in `make bench` (PIN=1, the default): each server, all its
 # threads, on CPU 0 (so dnsxld's build thread, at nice 10, shares the CPU
@@ -33,6 +34,7 @@ ZONE=bl.bench
 SEED=7
 PY=/usr/bin/python3
 PIN=${PIN:-1}
+DNSPERF_BUF=${DNSPERF_BUF:-4096}	# KB, dnsperf -b
 if [ "$PIN" = 1 ]; then SRV=(taskset -c 0); GEN=(taskset -c 1); else SRV=(); GEN=(); fi
 NICE=${NICE:-}
 if [ -n "$NICE" ]; then SRV=(nice -n "$NICE" "${SRV[@]}"); GEN=(nice -n "$NICE" "${GEN[@]}"); fi
@@ -47,7 +49,7 @@ stop() {
 	wait "$1" 2>/dev/null
 }
 command -v dnsperf >/dev/null || die "dnsperf missing (apt-get install dnsperf)"
-[ -x "$RBLDNSD" ] || die "rbldnsd missing (apt-get install rbldnsd)"
+[ "$RBLDNSD" = none ] || [ -x "$RBLDNSD" ] || die "rbldnsd missing (apt-get install rbldnsd)"
 [ -x "$DNSXLD" ] || die "$DNSXLD missing (make)"
 
 mkdir -p "$WORK" && chmod 755 "$WORK"
@@ -89,12 +91,26 @@ wait_ready() {
 	done
 }
 
+# Datagrams dropped because a receive buffer was full: on the server's
+# sockets (ss's skmem d counter), and on the whole machine (RcvbufErrors
+# of /proc/net/snmp), so that a loss can be told the server's or dnsperf's.
+srv_drops() {
+	ss -Huamn "sport = :$1" | sed -n 's/.*skmem:(.*,d\([0-9]*\)).*/\1/p' |
+	    awk '{s += $1} END {print s + 0}'
+}
+all_drops() { awk '/^Udp:/ && $2 ~ /^[0-9]/ {print $6}' /proc/net/snmp; }
+
 # run NAME PID PORT [reload]: load, with periodic reloads when the 4th
 # argument is "reload" (else a baseline: the same load, no reload).
+# dnsperf gets 4 MB socket buffers (-b; its default 208 KB overflowed when
+# dnsperf itself stalled for ~30 ms, and those losses were counted as the
+# server's).
 run() {
 	local name=$1 pid=$2 port=$3 mode=${4:-reload} out=$WORK/$1-$4-dnsperf.txt n=0
+	local sd0 ad0 sd1 ad1
+	sd0=$(srv_drops "$port"); ad0=$(all_drops)
 	"${GEN[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$Q" -Q "$RATE" -l "$SECS" -t 1 -c 4 \
-	    -q 2000 >"$out" 2>&1 &
+	    -q 2000 -b "$DNSPERF_BUF" >"$out" 2>&1 &
 	local perf=$!
 	sleep 1
 	local end=$((SECONDS + SECS - 2))
@@ -105,6 +121,7 @@ run() {
 		sleep "$EVERY"
 	done
 	wait $perf
+	sd1=$(srv_drops "$port"); ad1=$(all_drops)
 	local sent lost avg max
 	sent=$(awk '/Queries sent:/ {print $3}' "$out")
 	lost=$(awk '/Queries lost:/ {print $3}' "$out")
@@ -112,6 +129,8 @@ run() {
 	max=$(awk '/Average Latency/ {gsub(/[),]/, "", $8); print $8}' "$out")
 	printf "%-8s %-8s reloads %3d  sent %8s  lost %7s  worst latency %9s s  average %9s s\n" \
 	    "$name" "$mode" "$n" "${sent:-?}" "${lost:-?}" "${max:-?}" "${avg:-?}"
+	printf "%-17s dropped by a full receive buffer: server %d, elsewhere (dnsperf) %d\n" \
+	    "" $((sd1 - sd0)) $((ad1 - ad0 - (sd1 - sd0)))
 }
 
 echo "data: $PREFIXES prefixes ($(du -h "$DATA" | cut -f1)); $RATE q/s for $SECS s; touch + SIGHUP every $EVERY s"
@@ -132,6 +151,7 @@ stop $DPID
 echo "  dnsxld reloads logged: $(grep -c 'reloaded' "$WORK/dnsxld.log")," \
     "build time of the last: $(grep 'reloaded' "$WORK/dnsxld.log" | tail -1 | sed 's/.* in //')"
 
+[ "$RBLDNSD" = none ] && exit 0	# RBLDNSD=none: dnsxld only
 # rbldnsd (refuses to run as root: -u nobody; the file is world-readable)
 PORT=$(pick_port)
 "${SRV[@]}" "$RBLDNSD" -n -u nobody -b 127.0.0.1/$PORT -c 0 "$ZONE:ip4trie:$DATA" \
