@@ -47,15 +47,32 @@ class Server:
         self.port = port
         self.host = host
         self.argv = argv
-        self.log = open(os.devnull if cwd is None else pathlib.Path(cwd) / "server.log", "w")
+        self.logpath = None if cwd is None else pathlib.Path(cwd) / "server.log"
+        self.log = open(self.logpath or os.devnull, "w")
         self.proc = subprocess.Popen(argv, cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT)
         self.wait_ready(probe)
+
+    def log_text(self):
+        try:
+            return self.logpath.read_text() if self.logpath else ""
+        except OSError:
+            return ""
+
+    def serving(self):
+        """dnsxld says "serving with N workers" once it has loaded its data
+        and runs its workers; its sockets listen before that, and a server
+        that fails to start after binding them would still take a TCP
+        connect (other servers, or no log file: the connect is enough)."""
+        if self.logpath is None or "dnsxld" not in os.path.basename(self.argv[0]):
+            return True
+        return "serving with" in self.log_text()
 
     def wait_ready(self, probe, timeout=15.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.argv}")
+                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.argv}\n"
+                                   + self.log_text())
             try:
                 if probe:
                     self.query(probe, "SOA", timeout=0.3)
@@ -65,6 +82,8 @@ class Server:
                     s.settimeout(0.3)
                     s.connect((self.host, self.port))
                     s.close()
+                    if not self.serving():
+                        raise RuntimeError("listening, not serving yet")
                 return
             except Exception:
                 time.sleep(0.05)
@@ -78,6 +97,9 @@ class Server:
         return dns.query.udp(q, where, port=self.port, timeout=timeout, ignore_unexpected=True)
 
     def stop(self):
+        if self.proc.poll() is not None and self.logpath is not None:
+            # it ended on its own: say why (shown when the test fails)
+            print(f"server exited with {self.proc.returncode}:\n{self.log_text()}")
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
