@@ -11,6 +11,7 @@
 
 #include "errcode.h"
 #include "lpm.h"
+#include "lpm_testutil.h"
 
 /* --- helpers -------------------------------------------------------------- */
 
@@ -50,15 +51,6 @@ within(const struct lpm *m, const char *a, unsigned plen)
 	int fam;
 	pton(a, buf, &fam);
 	return lpm_any_within(m, buf, plen);
-}
-
-static struct lpm *
-build(struct lpm_builder *b)
-{
-	struct lpm *m = NULL;
-	assert_int_equal(lpm_build(b, &m), 0);
-	assert_non_null(m);
-	return m;
 }
 
 /* --- hand-picked cases ---------------------------------------------------- */
@@ -378,25 +370,6 @@ test_far_parent(void **state)
 	assert_true(within(m, "10.0.69.0", 31));
 	assert_true(within(m, "10.0.64.0", 23));
 	lpm_free(m);
-}
-
-struct walked {
-	char s[16][80];
-	unsigned n, stop_at;
-};
-
-static int
-walk_cb(const uint8_t *addr, unsigned plen, uint32_t value, void *arg)
-{
-	struct walked *w = arg;
-	char a[INET6_ADDRSTRLEN];
-	inet_ntop(w->stop_at >= 100 ? AF_INET6 : AF_INET, addr, a, sizeof(a));
-	if (value == LPM_NONE)
-		snprintf(w->s[w->n], sizeof(w->s[0]), "!%s/%u", a, plen);
-	else
-		snprintf(w->s[w->n], sizeof(w->s[0]), "%s/%u=%u", a, plen, value);
-	w->n++;
-	return w->n == w->stop_at % 100 ? 42 : 0;
 }
 
 static void

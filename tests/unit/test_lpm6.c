@@ -11,6 +11,7 @@
 
 #include "errcode.h"
 #include "lpm.h"
+#include "lpm_testutil.h"
 
 static int
 add(struct lpm_builder *b, const char *a, unsigned plen, uint32_t v)
@@ -34,34 +35,6 @@ within(const struct lpm *m, const char *a, unsigned plen)
 	uint8_t buf[16];
 	assert_int_equal(inet_pton(AF_INET6, a, buf), 1);
 	return lpm_any_within(m, buf, plen);
-}
-
-static struct lpm *
-build(struct lpm_builder *b)
-{
-	struct lpm *m;
-	assert_int_equal(lpm_build(b, &m), 0);
-	return m;
-}
-
-/* Walked prefixes as text: "!2001:db8::/64" or "2001:db8::/64=5". */
-struct walked {
-	char s[16][80];
-	unsigned n, stop_at;    /* stop (return 42) after stop_at % 100 */
-};
-
-static int
-walk_cb(const uint8_t *addr, unsigned plen, uint32_t value, void *arg)
-{
-	struct walked *w = arg;
-	char a[INET6_ADDRSTRLEN];
-	inet_ntop(AF_INET6, addr, a, sizeof(a));
-	if (value == LPM_NONE)
-		snprintf(w->s[w->n], sizeof(w->s[0]), "!%s/%u", a, plen);
-	else
-		snprintf(w->s[w->n], sizeof(w->s[0]), "%s/%u=%u", a, plen, value);
-	w->n++;
-	return w->n == w->stop_at % 100 ? 42 : 0;
 }
 
 /* The compact IPv6 map keeps 9-bit parent distances: a /32 holding 1200
