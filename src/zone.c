@@ -221,13 +221,13 @@ zone_query(const struct zone *z, const struct dx_qname *q,
 	}
 	/* rbldnsd: with IPv4 datasets in the zone, an IPv4-mapped name is
 	 * only an IPv4 query, and a 6to4 name (2002:V4ADDR::/48) is both */
+	uint32_t v4;
 	if (z->has_ip4 && q->ip6_nibbles == 32) {
 		if (q->ip4_octets == 4) {
 			copy = *q;
 			copy.ip6_nibbles = 0;
 			q = &copy;
-		} else if (qname_6to4(q, &copy.ip4)) {
-			uint32_t v4 = copy.ip4;
+		} else if (qname_6to4(q, &v4)) {
 			copy = *q;
 			copy.ip4_octets = 4;
 			copy.ip4 = v4;
