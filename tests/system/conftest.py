@@ -7,6 +7,7 @@ server is always stopped at teardown; every socket is on loopback.
 import os
 import pathlib
 import socket
+import struct
 import subprocess
 import time
 
@@ -38,6 +39,29 @@ def free_port():
         except OSError:
             continue
     raise RuntimeError("no free port")
+
+
+def tcp_ask(s, name, rdtype="A", qid=7):
+    """One query over the connected TCP socket s (RFC 1035 length prefix);
+    the answer, or None when the server closed the connection first."""
+    q = dns.message.make_query(name, rdtype)
+    q.id = qid
+    w = q.to_wire()
+    s.sendall(struct.pack("!H", len(w)) + w)
+    hdr = b""
+    while len(hdr) < 2:
+        chunk = s.recv(2 - len(hdr))
+        if not chunk:
+            return None
+        hdr += chunk
+    n = struct.unpack("!H", hdr)[0]
+    body = b""
+    while len(body) < n:
+        chunk = s.recv(n - len(body))
+        if not chunk:
+            return None
+        body += chunk
+    return dns.message.from_wire(body)
 
 
 class Server:

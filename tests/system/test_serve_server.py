@@ -13,7 +13,7 @@ import dns.query
 import dns.rcode
 import pytest
 
-from conftest import BUILD, free_port
+from conftest import BUILD, free_port, tcp_ask
 
 ZONE = "bl.example.org"
 
@@ -35,27 +35,6 @@ def tcp_connect(srv, host="127.0.0.1", timeout=3.0):
     s.settimeout(timeout)
     s.connect((host, srv.port))
     return s
-
-
-def tcp_ask(s, name, rdtype="A", qid=7):
-    q = dns.message.make_query(name, rdtype)
-    q.id = qid
-    w = q.to_wire()
-    s.sendall(struct.pack("!H", len(w)) + w)
-    hdr = b""
-    while len(hdr) < 2:
-        chunk = s.recv(2 - len(hdr))
-        if not chunk:
-            return None
-        hdr += chunk
-    n = struct.unpack("!H", hdr)[0]
-    body = b""
-    while len(body) < n:
-        chunk = s.recv(n - len(body))
-        if not chunk:
-            return None
-        body += chunk
-    return dns.message.from_wire(body)
 
 
 def is_closed(s, timeout):

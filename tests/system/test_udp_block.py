@@ -5,7 +5,6 @@ import os
 import platform
 import signal
 import socket
-import struct
 import threading
 import time
 import urllib.request
@@ -14,7 +13,7 @@ import dns.message
 import dns.query
 import pytest
 
-from conftest import BUILD, Server, free_port
+from conftest import BUILD, Server, free_port, tcp_ask
 
 ZONE = "bl.example.org"
 NAME = "5.242.78.40." + ZONE
@@ -64,22 +63,8 @@ def udp_a(srv):
 
 
 def tcp_query(s, name, rdtype="A", qid=7):
-    q = dns.message.make_query(name, rdtype)
-    q.id = qid
-    w = q.to_wire()
-    s.sendall(struct.pack("!H", len(w)) + w)
-    buf = b""
-    while len(buf) < 2:
-        c = s.recv(2 - len(buf))
-        assert c, "connection closed"
-        buf += c
-    n = struct.unpack("!H", buf)[0]
-    body = b""
-    while len(body) < n:
-        c = s.recv(n - len(body))
-        assert c, "connection closed"
-        body += c
-    r = dns.message.from_wire(body)
+    r = tcp_ask(s, name, rdtype, qid)
+    assert r is not None, "connection closed"
     assert r.id == qid
     return r
 
