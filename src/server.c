@@ -492,6 +492,9 @@ worker_main(void *arg)
 		event_base_dispatch(wk->base);
 		return NULL;
 	}
+	/* The listener signals only connections that arrive from now on; the
+	 * sockets listened before the data loaded, so accept what is queued. */
+	event_base_loop(wk->base, EVLOOP_NONBLOCK);
 	while (!atomic_load(&wk->stopping)) {
 		if (!wk->conns) {
 			/* Out of epoll meanwhile: no ready-list work per datagram. */

@@ -5,6 +5,7 @@ import os
 import platform
 import signal
 import socket
+import subprocess
 import threading
 import time
 import urllib.request
@@ -265,3 +266,49 @@ def test_burst_of_tcp_connections(tmp_path, monkeypatch, mode):
             assert wait_blocked(srv, 2)
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_tcp_connection_queued_before_workers_start(tmp_path, workers):
+    """dnsxld listens before it loads its data, so a client can connect
+    before the workers run. The listener's wake-up signal only covers
+    connections that arrive after a worker has set it up; one already
+    queued must be accepted too (regression: the worker went straight to
+    its blocking recvmmsg and the connection waited for some UDP traffic)."""
+    # enough data that the load leaves time to connect before the workers
+    lines = [":127.0.0.3:Listed $"] + [f"10.{i >> 8}.{i & 255}.0/24"
+                                      for i in range(60000)] + ["40.78.242.5"]
+    (tmp_path / "bl.ip4").write_text("\n".join(lines) + "\n")
+    port = free_port()
+    argv = [str(BUILD / "dnsxld"), "-n", "-c", "0", "--workers", str(workers),
+            "-b", f"127.0.0.1/{port}", f"{ZONE}:ip4trie:bl.ip4"]
+    log = open(tmp_path / "server.log", "w")
+    p = subprocess.Popen(argv, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        conns = []
+        deadline = time.monotonic() + 10
+        while not conns and time.monotonic() < deadline:
+            s = socket.socket()
+            try:
+                s.connect(("127.0.0.1", port))
+                conns.append(s)
+            except OSError:
+                s.close()
+                time.sleep(0.002)
+        assert conns, "dnsxld never listened"
+        # one connection per worker listener is likely with several
+        for _ in range(4 * workers):
+            c = socket.socket()
+            c.connect(("127.0.0.1", port))
+            conns.append(c)
+        assert "serving with" not in (tmp_path / "server.log").read_text(), \
+            "connected only after the workers started: the test proves nothing"
+        for c in conns:
+            c.settimeout(3)
+            r = tcp_ask(c, NAME)
+            assert r is not None and r.answer, "no answer over TCP"
+            c.close()
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+        log.close()
