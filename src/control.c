@@ -637,6 +637,7 @@ static void *
 control_main(void *arg)
 {
 	struct pollfd p[2] = { { ctl.fd, POLLIN, 0 }, { ctl.stop[0], POLLIN, 0 } };
+	pthread_setname_np(pthread_self(), "control");
 	for (;;) {
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)

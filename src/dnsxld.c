@@ -34,6 +34,7 @@
 #include "notify.h"
 #include "querylog.h"
 #include "reload.h"
+#include "reload_prio.h"
 #include "sdnotify.h"
 #include "server.h"
 #include "snapshot.h"
@@ -267,6 +268,7 @@ main(int argc, char **argv)
 		log_warn("chroot %s", cfg->chroot_dir);
 		goto fail;
 	}
+	reload_prio_init();     /* while root: let builds leave SCHED_IDLE */
 	if (cfg->user && drop_privileges(uid, gid) < 0)
 		goto fail;
 	if (control_allowlist_init(cfg) < 0)

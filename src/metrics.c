@@ -408,6 +408,7 @@ stop_cb(evutil_socket_t fd, short what, void *arg)
 static void *
 metrics_main(void *arg)
 {
+	pthread_setname_np(pthread_self(), "metrics");
 	event_base_dispatch(base);
 	return NULL;
 }

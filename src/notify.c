@@ -250,6 +250,7 @@ static void *
 loop(void *arg)
 {
 	(void)arg;
+	pthread_setname_np(pthread_self(), "notify");
 	event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY);
 	return NULL;
 }

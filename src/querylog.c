@@ -92,6 +92,7 @@ flush_all(void)
 static void *
 writer_main(void *arg)
 {
+	pthread_setname_np(pthread_self(), "querylog");
 	for (;;) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);

@@ -26,13 +26,12 @@
 #include "diag.h"
 #include "errcode.h"
 #include "log.h"
+#include "reload_prio.h"
 #include "sdnotify.h"
 #include "server.h"
 #include "snapshot.h"
 #include "watch.h"
 #include "zone.h"
-
-#define RELOAD_NICE 10          /* the build's nice value, workers keep 0 */
 
 /* What a file looked like when it was last loaded. */
 struct fsig {
@@ -391,9 +390,15 @@ run_once(struct reload *r, int want, char *msg, size_t msglen)
 	r->nsigs = n;
 	watch_files(r);
 	sdnotify("RELOADING=1");
-	/* Nothing served yet (quick start, -q): this is the first load. */
-	int rc = build_publish(r, cfg, server_snapshot(r->srv) == NULL,
-	    (want & RELOAD_FORCE) != 0, msg, msglen);
+	/* Nothing served yet (quick start, -q): this is the first load, and
+	 * no worker needs the CPU it takes. */
+	bool initial = server_snapshot(r->srv) == NULL;
+	if (!initial)
+		reload_prio_begin();
+	int rc = build_publish(r, cfg, initial, (want & RELOAD_FORCE) != 0,
+	    msg, msglen);
+	if (!initial)
+		reload_prio_end();
 	sdnotify("READY=1");
 	return rc;
 }
@@ -404,10 +409,8 @@ reload_main(void *arg)
 	struct reload *r = arg;
 	char msg[256];
 
-	/* A build takes seconds of CPU: let the workers win every contest
-	 * for a core (Linux: nice is per thread). */
-	if (setpriority(PRIO_PROCESS, (id_t)gettid(), RELOAD_NICE) < 0)
-		log_debug("reload thread: setpriority failed");
+	reload_prio_thread();
+	pthread_setname_np(pthread_self(), "reload");
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		while (!r->want && !r->stop)

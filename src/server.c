@@ -486,6 +486,9 @@ static void *
 worker_main(void *arg)
 {
 	struct worker *wk = arg;
+	char name[16];
+	snprintf(name, sizeof name, "worker%u", wk->id);
+	pthread_setname_np(pthread_self(), name);	/* top -H, ps -L */
 	if (wk->block && server_udp_block_setup(wk) < 0)
 		wk->block = false;
 	if (!wk->block) {

@@ -140,6 +140,7 @@ watch_main(void *arg)
 {
 	struct watch *w = arg;
 	long long deadline = -1;
+	pthread_setname_np(pthread_self(), "watch");
 
 	for (;;) {
 		struct pollfd pf[2] = { { w->wake, POLLIN, 0 },
