@@ -14,12 +14,21 @@
 #   PREFIXES RATE SECS EVERY DNSXLD RBLDNSD WORK PIN NICE (env) override;
 #   RBLDNSD=none measures dnsxld alone; DNSPERF_BUF (KB) dnsperf's buffers
 #
+# Each run also says when its slow answers came: dnsperf -v prints one line
+# per answer in the order they arrive, so at a steady rate the Nth answer
+# came about N/RATE s after the start; the script prints how many answers
+# took over 10 and 50 ms, in which tenths of a second they came (and the
+# slowest of each), and the times of the SIGHUPs, so that slow answers can
+# be told a reload's or the machine's. bench/stalls runs alongside: SCHED_FIFO
+# threads on CPUs 0 and 1 that note each time the machine itself held them
+# off for over 10 ms (no server thread could have), with the time.
+#
 # Pinning as in `make bench` (PIN=1, the default): each server, all its
-# threads, on CPU 0 (so dnsxld's build thread, at nice 10, shares the CPU
-# with the worker it must not disturb), dnsperf on CPU 1. PIN=0 lets the
+# threads, on CPU 0 (so dnsxld's build thread, at SCHED_IDLE, shares the
+# CPU with the worker it must not disturb), dnsperf on CPU 1. PIN=0 lets the
 # scheduler place everything. NICE=-10 (as root) runs servers and dnsperf
 # ahead of other work on a shared machine, like make bench's BENCH_NICE;
-# dnsxld's build thread still sets its own nice 10.
+# dnsxld's build thread still runs at SCHED_IDLE.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -51,6 +60,8 @@ stop() {
 command -v dnsperf >/dev/null || die "dnsperf missing (apt-get install dnsperf)"
 [ "$RBLDNSD" = none ] || [ -x "$RBLDNSD" ] || die "rbldnsd missing (apt-get install rbldnsd)"
 [ -x "$DNSXLD" ] || die "$DNSXLD missing (make)"
+STALLS=$ROOT/build/bench/stalls
+[ -x "$STALLS" ] || make -s -C "$HERE" BUILD="$ROOT/build" "$STALLS" || die "cannot build $STALLS"
 
 mkdir -p "$WORK" && chmod 755 "$WORK"
 DATA=$WORK/data-$PREFIXES.txt
@@ -109,18 +120,23 @@ run() {
 	local name=$1 pid=$2 port=$3 mode=${4:-reload} out=$WORK/$1-$4-dnsperf.txt n=0
 	local sd0 ad0 sd1 ad1
 	sd0=$(srv_drops "$port"); ad0=$(all_drops)
+	local t0=${EPOCHREALTIME/./} hups="" st=$WORK/$1-$4-stalls.txt
+	"$STALLS" 0 1 >"$st" &
+	local stp=$!
 	"${GEN[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$Q" -Q "$RATE" -l "$SECS" -t 1 -c 4 \
-	    -q 2000 -b "$DNSPERF_BUF" >"$out" 2>&1 &
+	    -q 2000 -b "$DNSPERF_BUF" -v >"$out" 2>&1 &
 	local perf=$!
 	sleep 1
 	local end=$((SECONDS + SECS - 2))
 	while [ "$mode" = reload ] && [ $SECONDS -lt $end ]; do
 		touch "$DATA"
 		kill -HUP "$pid"
+		hups+=" $(( (${EPOCHREALTIME/./} - t0) / 100000 ))"
 		n=$((n + 1))
 		sleep "$EVERY"
 	done
 	wait $perf
+	kill -TERM $stp; wait $stp
 	sd1=$(srv_drops "$port"); ad1=$(all_drops)
 	local sent lost avg max
 	sent=$(awk '/Queries sent:/ {print $3}' "$out")
@@ -131,6 +147,37 @@ run() {
 	    "$name" "$mode" "$n" "${sent:-?}" "${lost:-?}" "${max:-?}" "${avg:-?}"
 	printf "%-17s dropped by a full receive buffer: server %d, elsewhere (dnsperf) %d\n" \
 	    "" $((sd1 - sd0)) $((ad1 - ad0 - (sd1 - sd0)))
+	when "$out" "$hups"
+	printf "%-17s machine stalls over 10 ms (s: CPU, ms):%s\n" "" \
+	    "$(awk '{printf " %s: %s, %s;", $5, $3, $7} END {if (!NR) printf " none"}' "$st")"
+}
+
+# when FILE HUPS: the slow answers of a dnsperf -v run and when they came,
+# by tenth of a second (HUPS: SIGHUP times in tenths since dnsperf started).
+when() {
+	awk -v rate="$RATE" -v hups="$2" '
+	/^> / { n++; l = $NF + 0
+		if (l > 0.010) { o10++; s = int(n * 10 / rate); c[s]++; if (l > w[s]) w[s] = l }
+		if (l > 0.050) o50++ }
+	END {
+		printf "%-17s answers over 10 ms: %d, over 50 ms: %d\n", "", o10, o50
+		k = 0
+		for (s in w) k++
+		if (k) {
+			printf "%-17s where (s: answers over 10 ms, slowest):", ""
+			m = 0
+			for (s = 0; s <= n * 10 / rate && m < 12; s++) if (s in w) {
+				printf " %.1f: %d, %.0f ms;", s / 10, c[s], w[s] * 1000; m++
+			}
+			if (k > m) printf " ... (%d tenths in all)", k
+			printf "\n"
+		}
+		if (hups != "") {
+			printf "%-17s SIGHUP at (s):", ""
+			k = split(hups, h, " ")
+			for (i = 1; i <= k; i++) printf " %.1f", h[i] / 10
+			printf "\n"
+		} }' "$1"
 }
 
 echo "data: $PREFIXES prefixes ($(du -h "$DATA" | cut -f1)); $RATE q/s for $SECS s; touch + SIGHUP every $EVERY s"
