@@ -1,10 +1,14 @@
-/* rrl.c -- response rate limiting: per-worker token-bucket tables (rrl.h).
+/* rrl.c -- response rate limiting: one token-bucket table shared by the
+ * workers (rrl.h).
  *
  * A table is an open array of 2^k buckets; a key (prefix, kind) hashes to
  * one bucket and takes it over when another key holds it (the loser's
  * state is forgotten: at worst an abusive source gets a fresh burst, a
  * trade NSD makes too). Tokens are kept in thousandths so that refill is
- * exact for any rate at millisecond resolution.
+ * exact for any rate at millisecond resolution. Buckets are guarded by
+ * STRIPES spinlocks (bucket index modulo STRIPES): workers meet on one only
+ * when they answer for the same stripe at the same moment, and a bucket
+ * update is a few dozen instructions.
  */
 #include "rrl.h"
 
@@ -21,6 +25,7 @@
 #include "lpm.h"
 
 #define RRL_MAX_TABLES 256
+#define STRIPES 64
 
 struct bucket {
 	uint8_t key[12];        /* family, kind, then up to 8 prefix bytes */
@@ -39,19 +44,18 @@ struct rrl {
 	struct bucket *b;
 	const struct rrl_exempt *x;
 	_Atomic uint64_t passed, dropped, slipped, exempt;
+	pthread_spinlock_t lock[STRIPES];
 };
 
 struct rrl_exempt {
 	struct lpm *v4, *v6;
 };
 
-/* One writer per table (its worker): a plain relaxed load and store, no
- * locked read-modify-write; readers sum with relaxed loads. */
+/* Every worker writes: an atomic add; readers sum with relaxed loads. */
 static inline void
 bump(_Atomic uint64_t *c)
 {
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
-	    1, memory_order_relaxed);
+	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
 }
 
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -127,6 +131,8 @@ rrl_new(uint32_t rate, unsigned slip, unsigned size, unsigned v4len,
 		free(t);
 		return DX_ENOMEM;
 	}
+	for (unsigned i = 0; i < STRIPES; i++)
+		pthread_spin_init(&t->lock[i], PTHREAD_PROCESS_PRIVATE);
 	t->mask = n - 1;
 	t->rate = rate;
 	t->slip = slip;
@@ -153,6 +159,8 @@ rrl_free(struct rrl *t)
 		if (tables[i] == t)
 			tables[i] = NULL;
 	pthread_mutex_unlock(&reg_mu);
+	for (unsigned i = 0; i < STRIPES; i++)
+		pthread_spin_destroy(&t->lock[i]);
 	free(t->b);
 	free(t);
 }
@@ -237,30 +245,45 @@ rrl_account(struct rrl *t, const struct sockaddr *peer, enum rrl_kind kind,
 		bump(&t->exempt);
 		return RRL_PASS;
 	}
-	struct bucket *b = &t->b[hash_key(key) & t->mask];
+	size_t i = hash_key(key) & t->mask;
+	struct bucket *b = &t->b[i];
+	pthread_spinlock_t *lk = &t->lock[i % STRIPES];
 	int64_t cap = (int64_t)t->rate * 1000;
 	uint32_t now = (uint32_t)now_ms;
+	bool pass, slip;
+	pthread_spin_lock(lk);
 	if (!b->used || memcmp(b->key, key, 12) != 0) {
 		memcpy(b->key, key, 12);
 		b->used = true;
 		b->milli = cap;
 		b->limited = 0;
+		b->last_ms = now;
 	} else {
 		uint32_t dt = now - b->last_ms;     /* wraps correctly */
+		/* Another worker read the clock a little earlier: "now" is
+		 * then just behind last_ms; that refills nothing. */
+		if (dt >= 0xffff0000u)
+			dt = 0;
 		if (dt > 1000000)
 			dt = 1000000;
 		b->milli += (int64_t)dt * t->rate;  /* rate/ms * 1000 */
 		if (b->milli > cap)
 			b->milli = cap;
+		if (dt)
+			b->last_ms = now;
 	}
-	b->last_ms = now;
-	if (b->milli >= 1000) {
+	pass = b->milli >= 1000;
+	if (pass)
 		b->milli -= 1000;
+	else
+		b->limited++;
+	slip = !pass && t->slip && b->limited % t->slip == 0;
+	pthread_spin_unlock(lk);
+	if (pass) {
 		bump(&t->passed);
 		return RRL_PASS;
 	}
-	b->limited++;
-	if (t->slip && b->limited % t->slip == 0) {
+	if (slip) {
 		bump(&t->slipped);
 		return RRL_SLIP;
 	}

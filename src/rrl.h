@@ -1,7 +1,9 @@
 /* rrl.h -- response rate limiting (as NSD and Knot do it): token buckets
- * keyed by client prefix (/24 IPv4, /56 IPv6) and response kind, one
- * fixed-size table per worker so the hot path takes no lock and never
- * allocates. Only UDP answers are limited; TCP proves the source address.
+ * keyed by client prefix (/24 IPv4, /56 IPv6) and response kind, in one
+ * fixed-size table shared by every worker (a client's queries spread over
+ * the workers by source port must not get a rate per worker), guarded by
+ * striped spinlocks; the hot path never allocates. Only UDP answers are
+ * limited; TCP proves the source address.
  *
  * A bucket holds up to `rate` tokens and gains `rate` per second; each
  * answer takes one. An answer with no token is "limited": every `slip`th
@@ -44,7 +46,7 @@ int rrl_exempt_new(char *const *cidrs, unsigned n, struct rrl_exempt **out,
     char *err, size_t errlen);
 void rrl_exempt_free(struct rrl_exempt *x);
 
-/* One worker's table: rate answers/s per bucket (0 = never limits),
+/* A table: rate answers/s per bucket (0 = never limits),
  * slip as above, size buckets (rounded up to a power of two), clients
  * grouped by v4len (0..32, NSD's default 24) and v6len (0..128, 56) bits.
  * x may be NULL and must outlive the table. 0, DX_EINVAL (a length out
@@ -57,7 +59,7 @@ void rrl_free(struct rrl *t);
 enum rrl_kind rrl_kind_of(int rcode, unsigned ancount);
 
 /* Account one UDP answer of kind to peer at now_ms (a monotonic clock in
- * milliseconds). Single-threaded per table. */
+ * milliseconds). Any thread. */
 enum rrl_action rrl_account(struct rrl *t, const struct sockaddr *peer,
     enum rrl_kind kind, uint64_t now_ms);
 

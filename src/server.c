@@ -228,7 +228,7 @@ open_sock(struct addr *a, int type, bool reuseport)
 	return fd;
 }
 
-/* Response rate limiting (rrl.h): one table per worker. */
+/* Response rate limiting (rrl.h): one table, shared by the workers. */
 static int
 rrl_setup(const struct config *cfg, struct server *srv)
 {
@@ -239,11 +239,11 @@ rrl_setup(const struct config *cfg, struct server *srv)
 		log_warnx("rrl: exempt: %s", err);
 		return rc;
 	}
+	if ((rc = rrl_new(cfg->rrl_rate, cfg->rrl_slip, cfg->rrl_table,
+	    cfg->rrl_v4len, cfg->rrl_v6len, srv->rrl_x, &srv->rrl)) < 0)
+		return rc;
 	for (unsigned i = 0; i < srv->nworkers; i++)
-		if ((rc = rrl_new(cfg->rrl_rate, cfg->rrl_slip, cfg->rrl_table,
-		    cfg->rrl_v4len, cfg->rrl_v6len, srv->rrl_x,
-		    &srv->workers[i].rrl)) < 0)
-			return rc;
+		srv->workers[i].rrl = srv->rrl;
 	log_info("rrl: %u responses/s per bucket, slip %u", cfg->rrl_rate,
 	    cfg->rrl_slip);
 	return 0;
@@ -702,8 +702,8 @@ server_free(struct server *srv)
 		free(wk->rbuf);
 		free(wk->wbuf);
 		free(wk->tcpbuf);
-		rrl_free(wk->rrl);
 	}
+	rrl_free(srv->rrl);
 	rrl_exempt_free(srv->rrl_x);
 	free(srv->workers);
 	free(srv->addrs);

@@ -65,7 +65,7 @@ struct worker {
 	const struct sock *in_sk;   /* in[] is set up for this socket ... */
 	unsigned in_used;           /* ... but for its first in_used headers */
 	uint8_t *tcpbuf;            /* 2 + QUERY_MAX_BUF */
-	struct rrl *rrl;            /* UDP rate limiting, NULL = off */
+	struct rrl *rrl;            /* UDP rate limiting (srv->rrl), NULL = off */
 };
 
 struct addr {
@@ -88,6 +88,7 @@ struct server {
 	struct event *main_stop_ev;
 	server_reload_fn reload;
 	void *reload_arg;
+	struct rrl *rrl;            /* the RRL table, shared by the workers */
 	struct rrl_exempt *rrl_x;   /* rrl.exempt, shared by the workers */
 	server_observe_fn observe;
 	void *observe_arg;

@@ -25,10 +25,10 @@ def short_dir():
 
 
 def write_conf(tmp_path, sock=None, allowlist="allow.txt", action=None,
-               code=None, wl_action=None, rrl=None):
+               code=None, wl_action=None, rrl=None, workers=1):
     """dnsxld.conf in tmp_path: zones bl.test and wl.test, one worker."""
     (tmp_path / "bl.ip4").write_text(":127.0.0.2:Listed $\n192.0.2.1\n")
-    lines = ["server:", "  workers: 1",
+    lines = ["server:", f"  workers: {workers}",
              "datasets:",
              "  - name: bl", "    type: ip4set", "    files: [bl.ip4]",
              "zones:",

@@ -168,3 +168,33 @@ def test_bad_exempt_refuses_to_start(tmp_path):
     assert p.returncode == 1
     assert ('rrl: exempt: "10.0.0.1/8" has host bits set (use 10.0.0.0/8)'
             in p.stderr)
+
+
+def test_one_table_for_all_workers(dnsxld_server, tmp_path):
+    """A client whose queries come from many source ports reaches several
+    workers (SO_REUSEPORT hashes the port): they share one table, so it
+    still gets `rate` answers, not `rate` per worker."""
+    conf = write_conf(tmp_path, rrl={"rate": 5, "slip": 0,
+                                     "ipv4-prefix-length": 32}, workers=4)
+    srv = start(dnsxld_server, conf)
+    socks = []
+    for _ in range(16):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.7", 0))
+        s.settimeout(0.3)
+        socks.append(s)
+    t0 = time.monotonic()
+    for i in range(80):
+        socks[i % 16].sendto(dns.message.make_query(LISTED, "A", id=i + 1).to_wire(),
+                             ("127.0.0.1", srv.port))
+    elapsed = time.monotonic() - t0
+    full = 0
+    for s in socks:
+        try:
+            while True:
+                s.recvfrom(4096)
+                full += 1
+        except socket.timeout:
+            pass
+        s.close()
+    check_burst(full, 5, elapsed)

@@ -1,6 +1,6 @@
 /* test_rrl.c -- response rate limiting: bucket size and refill, slip
  * patterns, client prefixes and kinds as separate buckets, exemptions,
- * the truncated reply, and the counters. */
+ * the truncated reply, the counters, and one table shared by threads. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,74 @@ test_exempt_and_stats(void **state)
 	rrl_exempt_free(x);
 }
 
+/* Workers share the table: 4 threads answering the same client at the
+ * same millisecond pass exactly `rate` answers between them, and the
+ * counters lose no update. */
+struct burst {
+	struct rrl *t;
+	unsigned passed;
+};
+
+static void *
+burst_main(void *arg)
+{
+	struct burst *b = arg;
+	struct sockaddr_in s4;
+	memset(&s4, 0, sizeof(s4));
+	s4.sin_family = AF_INET;
+	inet_pton(AF_INET, "198.51.100.7", &s4.sin_addr);
+	for (unsigned i = 0; i < 20000; i++)
+		if (rrl_account(b->t, (struct sockaddr *)&s4, RRL_NXDOMAIN,
+		    5000) == RRL_PASS)
+			b->passed++;
+	return NULL;
+}
+
+static void
+test_shared_by_threads(void **state)
+{
+	struct rrl *t;
+	struct burst b[4];
+	pthread_t tid[4];
+	struct rrl_stats before, after;
+	(void)state;
+	assert_int_equal(rrl_new(500, 0, 64, 24, 56, NULL, &t), 0);
+	rrl_stats(&before);
+	for (unsigned i = 0; i < 4; i++) {
+		b[i].t = t;
+		b[i].passed = 0;
+		assert_int_equal(pthread_create(&tid[i], NULL, burst_main, &b[i]), 0);
+	}
+	unsigned passed = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		pthread_join(tid[i], NULL);
+		passed += b[i].passed;
+	}
+	assert_int_equal(passed, 500);
+	rrl_stats(&after);
+	assert_int_equal(after.passed - before.passed, 500);
+	assert_int_equal(after.dropped - before.dropped, 4 * 20000 - 500);
+	rrl_free(t);
+}
+
+/* A worker that read the clock just before another one: its "now" is
+ * behind the bucket's last refill. That refills nothing (no wrap to a
+ * full bucket), and the bucket still refills after a long pause. */
+static void
+test_clock_a_little_behind(void **state)
+{
+	struct rrl *t;
+	(void)state;
+	assert_int_equal(rrl_new(3, 0, 64, 24, 56, NULL, &t), 0);
+	assert_string_equal(run(t, "192.0.2.9", RRL_POSITIVE, 4, 10000), "...d");
+	assert_string_equal(run(t, "192.0.2.9", RRL_POSITIVE, 2, 9999), "dd");
+	assert_string_equal(run(t, "192.0.2.9", RRL_POSITIVE, 2, 10000), "dd");
+	/* 2^31 ms on (a bucket idle for 25 days): full again. */
+	assert_string_equal(run(t, "192.0.2.9", RRL_POSITIVE, 4,
+	    10000 + ((uint64_t)1 << 31)), "...d");
+	rrl_free(t);
+}
+
 static void
 test_truncate(void **state)
 {
@@ -181,6 +250,8 @@ main(void)
 		cmocka_unit_test(test_kind_of),
 		cmocka_unit_test(test_exempt_and_stats),
 		cmocka_unit_test(test_truncate),
+		cmocka_unit_test(test_shared_by_threads),
+		cmocka_unit_test(test_clock_a_little_behind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
