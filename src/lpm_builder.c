@@ -561,17 +561,18 @@ sort8_plen(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n)
 }
 
 /* Records [0, n) of v/p by (address, length), stably, the address bits
- * above shift + 8 being equal: MSD radix on 8-bit digits, each level a
- * counting pass and a scatter into sv/sp (scratch) copied back, digits
- * every record shares skipped; small runs by insertion, one address by
- * sort8_plen. A /16 bucket of uniformly spread data is one level: its
- * bins hold a record or two (six LSD passes over each bucket were a
- * tenth of a 1M-prefix load). */
+ * above bit rem being equal: MSD radix, each level a counting pass and a
+ * scatter into sv/sp (scratch) copied back, digits every record shares
+ * skipped; small runs by insertion, one address by sort8_plen. A digit
+ * has about log2(n) bits (at most 8): its bins then hold a record or two,
+ * and the count array costs what the records do (a fixed 8-bit digit on
+ * the ~100 records of a /16 bucket spent most of its time clearing and
+ * summing 256 bins: a tenth of a 1M-prefix load). */
 static void
 sort8_msd(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n,
-    unsigned shift)
+    unsigned rem)
 {
-	if (n <= 32) {
+	if (n <= 16) {
 		for (size_t i = 1; i < n; i++) {
 			struct b8 r = v[i];
 			uint8_t pl = p[i];
@@ -586,37 +587,46 @@ sort8_msd(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n,
 		}
 		return;
 	}
+	unsigned w = 4;
+	while (w < 8 && ((size_t)1 << w) < n)
+		w++;
 	uint32_t cnt[257];
-	for (;; shift -= 8) {
-		memset(cnt, 0, sizeof(cnt));
+	unsigned shift, nb, mask;
+	for (;;) {
+		if (w > rem)
+			w = rem;
+		shift = rem - w;
+		nb = 1u << w;
+		mask = nb - 1;
+		memset(cnt, 0, (nb + 1) * sizeof(*cnt));
 		for (size_t i = 0; i < n; i++)
-			cnt[(v[i].a >> shift & 0xff) + 1]++;
-		if (cnt[(v[0].a >> shift & 0xff) + 1] != n)
+			cnt[(v[i].a >> shift & mask) + 1]++;
+		if (cnt[(v[0].a >> shift & mask) + 1] != n)
 			break;
 		if (shift == 0) {
 			sort8_plen(v, p, sv, sp, n);   /* one address */
 			return;
 		}
+		rem = shift;
 	}
-	for (unsigned k = 1; k <= 256; k++)
+	for (unsigned k = 1; k <= nb; k++)
 		cnt[k] += cnt[k - 1];
 	uint32_t end[256];
-	memcpy(end, cnt + 1, sizeof(end));
+	memcpy(end, cnt + 1, nb * sizeof(*end));
 	for (size_t i = 0; i < n; i++) {
-		uint32_t j = cnt[v[i].a >> shift & 0xff]++;
+		uint32_t j = cnt[v[i].a >> shift & mask]++;
 		sv[j] = v[i];
 		sp[j] = p[i];
 	}
 	memcpy(v, sv, n * sizeof(*v));
 	memcpy(p, sp, n);
-	for (unsigned k = 0, s = 0; k < 256; s = end[k++]) {
+	for (unsigned k = 0, s = 0; k < nb; s = end[k++]) {
 		if (end[k] - s < 2)
 			continue;
 		if (shift == 0)
 			sort8_plen(v + s, p + s, sv + s, sp + s, end[k] - s);
 		else
-			sort8_msd(v + s, p + s, sv + s, sp + s, end[k] - s,
-			    shift - 8);
+			sort8_msd(v + s, p + s, sv + s, sp + s, end[k] - s, shift);
 	}
 }
 
@@ -656,7 +666,7 @@ sort8(struct lpm_builder *b)
 	/* cnt[h] is now the end of bucket h */
 	for (size_t h = 0, s = 0; h < 65536; s = cnt[h++])
 		if (cnt[h] - s > 1)
-			sort8_msd(tmp + s, tp + s, v + s, p + s, cnt[h] - s, 40);
+			sort8_msd(tmp + s, tp + s, v + s, p + s, cnt[h] - s, 48);
 	lpm_rec_free(&b->maplen8, b->v8);
 	lpm_rec_free(&b->maplenp8, b->p8);
 	b->v8 = tmp;
