@@ -20,6 +20,9 @@ struct datafile {
 	size_t cap;
 	char *rb;               /* what gzread gave, lines are found in place */
 	size_t rpos, rlen;
+	size_t nul;             /* offset of a NUL in rb at or after the line
+	                         * being read, rlen if none (one memchr per
+	                         * read, not one per line: 8% of a load) */
 	unsigned lineno;
 };
 
@@ -102,9 +105,12 @@ static int
 df_fill(struct datafile *f)
 {
 	int n = gzread(f->gz, f->rb, DF_READ), err;
+	char *z;
 
 	f->rpos = 0;
 	f->rlen = n > 0 ? (size_t)n : 0;
+	z = memchr(f->rb, '\0', f->rlen);
+	f->nul = z ? (size_t)(z - f->rb) : f->rlen;
 	if (n < DF_READ) {
 		gzerror(f->gz, &err);
 		if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
@@ -133,11 +139,15 @@ datafile_next(struct datafile *f, char **line, unsigned *lineno)
 			size_t avail = f->rlen - f->rpos;
 			nl = memchr(p, '\n', avail);
 			if (nl && len == 0) {
-				f->rpos += (size_t)(nl - p) + 1;
+				if (f->nul < f->rpos) {
+					char *z = memchr(p, '\0', f->rlen - f->rpos);
+					f->nul = z ? (size_t)(z - f->rb) : f->rlen;
+				}
 				s = p;
-				e = nl;
-				*e = '\0';
-				goto got;
+				e = f->rb + f->nul < nl ? f->rb + f->nul : nl;
+				f->rpos += (size_t)(nl - p) + 1;
+				*nl = '\0';
+				goto trim;
 			}
 			size_t n = nl ? (size_t)(nl - p) : avail;
 			if ((r = df_append(f, &len, p, n)) < 0)
@@ -157,9 +167,9 @@ datafile_next(struct datafile *f, char **line, unsigned *lineno)
 	f->buf[len] = '\0';
 	s = f->buf;
 	e = s + len;
-got:
 	if ((nl = memchr(s, '\0', (size_t)(e - s))) != NULL)
 		e = nl;                         /* stop at an embedded NUL */
+trim:
 	f->lineno++;
 	while (e > s && ISBLANK(e[-1]))
 		e--;
