@@ -213,15 +213,21 @@ finish(struct lpm *m)
 			any = bk->bval != LPM_NONE;
 		else if (k_cmp(key_at(m, h, bk->ls), bs) > 0)
 			any = bk->bval != LPM_NONE;
-		for (i = bk->ls; i < bk->le; i++) {
-			struct k128 s = key_at(m, h, i), e = bend;
+		/* Each key once (the next segment's start is this one's end);
+		 * a segment whose own prefix has a value holds a listed address
+		 * without seg_any's climb. */
+		struct k128 s = bend, nx = bend;
+		if (bk->ls < bk->le)
+			s = key_at(m, h, bk->ls);
+		for (i = bk->ls; i < bk->le; i++, s = nx) {
+			struct k128 e = bend;
 			if (i + 1 < bk->le) {
-				struct k128 nx = key_at(m, h, i + 1);
+				nx = key_at(m, h, i + 1);
 				if (k_cmp(nx, s) == 0)
 					continue;        /* empty segment */
 				e = k_dec(nx);
 			}
-			if (seg_any(m, h, i, s, e, 0)) {
+			if (val_at(m, i) != LPM_NONE || seg_any(m, h, i, s, e, 0)) {
 				vis_set(m->vis, i);
 				any = true;
 			}
