@@ -339,6 +339,40 @@ test_random_bytes(void **state)
 	free(text);
 }
 
+/* Plain files are read without zlib and gzip ones through it, told
+ * apart by the two magic bytes: a file that only starts like gzip (or
+ * is one byte long) is plain text; bad data after the magic is a read
+ * error, as gzread makes it. */
+static void
+test_gzip_magic(void **state)
+{
+	static const struct { const char *text; size_t len; int rc; const char *line; } c[] = {
+		{ "\x1f", 1, 1, "\x1f" },
+		{ "\x1f" "abc\n", 5, 1, "\x1f" "abc" },
+		{ "\x8b\x1f" "x", 3, 1, "\x8b\x1f" "x" },
+		{ "\x1f\x8b" "not gzip at all\n", 17, DX_EIO, NULL },
+		{ "", 0, 0, NULL },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char path[] = "/tmp/dxmagic-XXXXXX", *line;
+		int fd = mkstemp(path);
+		struct datafile *f;
+		unsigned n;
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, c[i].text, c[i].len), (ssize_t)c[i].len);
+		close(fd);
+		assert_int_equal(datafile_open(path, &f, NULL), 0);
+		assert_int_equal(datafile_next(f, &line, &n), c[i].rc);
+		if (c[i].rc == 1) {
+			assert_string_equal(line, c[i].line);
+			assert_int_equal(datafile_next(f, &line, &n), 0);
+		}
+		datafile_close(f);
+		unlink(path);
+	}
+}
+
 /* A gzip stream cut short (a file still being written) is a read error,
  * even where a whole line before the cut could be read. */
 static void
@@ -409,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_read_boundaries),
 		cmocka_unit_test(test_random_bytes),
+		cmocka_unit_test(test_gzip_magic),
 		cmocka_unit_test(test_gzip_truncated),
 		cmocka_unit_test(test_gzip_dataset),
 		cmocka_unit_test(test_classify),
