@@ -36,6 +36,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "errcode.h"
 #include "lpm.h"
@@ -78,11 +79,29 @@ rank_of(const uint64_t *bits, const uint32_t *rank, size_t x)
 	return r;
 }
 
+/* calloc, its pages faulted in by one call, not one fault (a VM exit)
+ * each as the bits are set. */
+static void *
+calloc_populated(size_t n, size_t size)
+{
+	uint8_t *p = malloc(n * size);
+	if (p == NULL)
+		return NULL;
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t e = ((uintptr_t)p + n * size) & ~(uintptr_t)4095;
+	if (n * size >= (16 << 10) && e > a)
+		madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#endif
+	memset(p, 0, n * size);
+	return p;
+}
+
 static int
 make_rank(uint64_t *bits, uint32_t **rank, size_t nw)
 {
 	uint32_t r = 0;
-	if ((*rank = calloc(nw / 8 + 2, sizeof(**rank))) == NULL)
+	if ((*rank = calloc_populated(nw / 8 + 2, sizeof(**rank))) == NULL)
 		return DX_ENOMEM;
 	for (size_t w = 0; w < nw; w++) {
 		if (w % 8 == 0)
@@ -156,12 +175,12 @@ finish(struct lpm *m)
 	unsigned sp = 0;
 	int rc;
 	size_t nw = (m->n + 63) / 64 + 1;
-	m->vis = calloc(nw, sizeof(*m->vis));
+	m->vis = calloc_populated(nw, sizeof(*m->vis));
 	if (m->vis == NULL)
 		return DX_ENOMEM;
 	m->bytes += nw * sizeof(*m->vis) + (nw / 8 + 2) * sizeof(*m->rank);
 	if (m->uncov) {
-		if ((m->unc = calloc(nw, sizeof(*m->unc))) == NULL)
+		if ((m->unc = calloc_populated(nw, sizeof(*m->unc))) == NULL)
 			return DX_ENOMEM;
 		m->bytes += nw * sizeof(*m->unc) + (nw / 8 + 2) * sizeof(*m->urank);
 	}
