@@ -139,6 +139,17 @@ seg_any(const struct lpm *m, uint32_t h, int64_t i, struct k128 from,
 	return unc ? true : bk->bval != LPM_NONE;
 }
 
+/* k_end without k_mask's branches (plen <= 128): finish takes it for
+ * every prefix, and mixed lengths mispredicted there. */
+static inline struct k128
+end_of(struct k128 a, unsigned plen)
+{
+	unsigned q = plen > 64 ? plen - 64 : 0;
+	a.hi |= (UINT64_MAX >> (plen & 63)) & -(uint64_t)(plen < 64);
+	a.lo |= (UINT64_MAX >> (q & 63)) & -(uint64_t)(q < 64);
+	return a;
+}
+
 static struct k128
 bkt_start(uint32_t h)
 {
@@ -217,7 +228,7 @@ finish(struct lpm *m)
 					m->e4[i].w |= i - par;
 			}
 			stack[sp].i = i;
-			stack[sp++].end = k_end(s, plen);
+			stack[sp++].end = end_of(s, plen);
 		}
 		if (bk->ls == bk->le) {
 			while (sp && k_cmp(stack[sp - 1].end, bs) < 0)
