@@ -597,31 +597,47 @@ sort8_plen(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n)
 	memcpy(p, sp, n);
 }
 
+/* Records [0, n) of v/p by (address, length), stably, by insertion:
+ * for runs of a few, and for a run whose records are at most a few
+ * places from where they belong (a linear pass then). */
+static void
+insert8(struct b8 *v, uint8_t *p, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		if (v[i - 1].a < v[i].a ||
+		    (v[i - 1].a == v[i].a && p[i - 1] <= p[i]))
+			continue;           /* in place already: the usual case */
+		struct b8 r = v[i];
+		uint8_t pl = p[i];
+		size_t j = i;
+		for (; j > 0 && (v[j - 1].a > r.a ||
+		    (v[j - 1].a == r.a && p[j - 1] > pl)); j--) {
+			v[j] = v[j - 1];
+			p[j] = p[j - 1];
+		}
+		v[j] = r;
+		p[j] = pl;
+	}
+}
+
 /* Records [0, n) of v/p by (address, length), stably, the address bits
  * above bit rem being equal: MSD radix, each level a counting pass and a
  * scatter into sv/sp (scratch) copied back, digits every record shares
- * skipped; small runs by insertion, one address by sort8_plen. A digit
- * has about log2(n) bits (at most 8): its bins then hold a record or two,
- * and the count array costs what the records do (a fixed 8-bit digit on
- * the ~100 records of a /16 bucket spent most of its time clearing and
- * summing 256 bins: a tenth of a 1M-prefix load). */
+ * skipped; bins of more than SMALLBIN records sorted the same way (one
+ * address by sort8_plen), then one insertion pass puts the records of
+ * the small bins in order. A digit has about log2(n) bits (at most 8):
+ * its bins then hold a record or two, and the count array costs what
+ * the records do (a fixed 8-bit digit on the ~120 records of a /16
+ * bucket spent most of its time clearing and summing 256 bins, and
+ * recursing into bins of two or three: a tenth of a 1M-prefix load). */
+#define SMALLBIN 8
+
 static void
 sort8_msd(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n,
     unsigned rem)
 {
 	if (n <= 16) {
-		for (size_t i = 1; i < n; i++) {
-			struct b8 r = v[i];
-			uint8_t pl = p[i];
-			size_t j = i;
-			for (; j > 0 && (v[j - 1].a > r.a ||
-			    (v[j - 1].a == r.a && p[j - 1] > pl)); j--) {
-				v[j] = v[j - 1];
-				p[j] = p[j - 1];
-			}
-			v[j] = r;
-			p[j] = pl;
-		}
+		insert8(v, p, n);
 		return;
 	}
 	unsigned w = 4;
@@ -646,10 +662,14 @@ sort8_msd(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n,
 		}
 		rem = shift;
 	}
-	for (unsigned k = 1; k <= nb; k++)
+	uint32_t big = 0;
+	for (unsigned k = 1; k <= nb; k++) {
+		big |= cnt[k] > SMALLBIN;
 		cnt[k] += cnt[k - 1];
+	}
 	uint32_t end[256];
-	memcpy(end, cnt + 1, nb * sizeof(*end));
+	if (big)
+		memcpy(end, cnt + 1, nb * sizeof(*end));
 	for (size_t i = 0; i < n; i++) {
 		uint32_t j = cnt[v[i].a >> shift & mask]++;
 		sv[j] = v[i];
@@ -657,14 +677,17 @@ sort8_msd(struct b8 *v, uint8_t *p, struct b8 *sv, uint8_t *sp, size_t n,
 	}
 	memcpy(v, sv, n * sizeof(*v));
 	memcpy(p, sp, n);
-	for (unsigned k = 0, s = 0; k < nb; s = end[k++]) {
-		if (end[k] - s < 2)
-			continue;
-		if (shift == 0)
-			sort8_plen(v + s, p + s, sv + s, sp + s, end[k] - s);
-		else
-			sort8_msd(v + s, p + s, sv + s, sp + s, end[k] - s, shift);
-	}
+	if (big)
+		for (unsigned k = 0, s = 0; k < nb; s = end[k++]) {
+			if (end[k] - s <= SMALLBIN)
+				continue;
+			if (shift == 0)
+				sort8_plen(v + s, p + s, sv + s, sp + s, end[k] - s);
+			else
+				sort8_msd(v + s, p + s, sv + s, sp + s, end[k] - s,
+				    shift);
+		}
+	insert8(v, p, n);
 }
 
 /* v8 by (a, plen), stably: scattered by the top 16 bits into a copy (one
