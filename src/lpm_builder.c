@@ -322,17 +322,23 @@ add8(struct lpm_builder *b, const uint8_t *addr, unsigned plen,
 		b->p8 = p;
 		b->cap8 = cap;
 	}
-	uint64_t a = 0;
-	for (unsigned i = 0; i < 8; i++)
-		a = a << 8 | addr[i];
-	a = plen ? a & (UINT64_MAX << (64 - plen)) : 0;
+	uint64_t a;
+	memcpy(&a, addr, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	a = __builtin_bswap64(a);
+#endif
+	a &= plen ? UINT64_MAX << (64 - plen) : 0;
 	struct b8 *e = &b->v8[b->n8];
 	e->a = a;
 	e->value = value;
 	e->tag = tag;
 	b->p8[b->n8] = (uint8_t)plen;
-	if (b->n8 && (a < e[-1].a || (a == e[-1].a && plen < b->p8[b->n8 - 1])))
-		b->sorted8 = 0;
+	/* without a branch: in a file in random order it went either way */
+	if (b->n8) {
+		uint64_t pa = e[-1].a;
+		unsigned pp = b->p8[b->n8 - 1];
+		b->sorted8 &= !((a < pa) | ((a == pa) & (plen < pp)));
+	}
 	b->n8++;
 	return 0;
 }

@@ -88,7 +88,7 @@ next(void)
  * addresses sharing long runs of bits in some buckets (skipped digits),
  * lengths 0..64, and repeats of earlier prefixes (same or other value). */
 static void
-run(size_t n, unsigned nbuckets, unsigned spread)
+run_order(size_t n, unsigned nbuckets, unsigned spread, int presorted)
 {
 	struct rec *ref = calloc(n, sizeof(*ref));
 	struct lpm_builder *b;
@@ -118,6 +118,14 @@ run(size_t n, unsigned nbuckets, unsigned spread)
 		}
 		ref[i].a = a;
 		ref[i].plen = plen;
+		ref[i].value = (uint32_t)i;
+		ref[i].tag = (uint32_t)i + 1;
+	}
+	if (presorted)              /* in order, repeats next to each other */
+		qsort(ref, n, sizeof(*ref), rec_cmp);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a = ref[i].a;
+		unsigned plen = ref[i].plen;
 		ref[i].value = (uint32_t)i;
 		ref[i].tag = (uint32_t)i + 1;
 		uint8_t addr[16] = { 0 };
@@ -217,6 +225,62 @@ test_grow_populates(void **state)
 }
 
 static void
+run(size_t n, unsigned nbuckets, unsigned spread)
+{
+	run_order(n, nbuckets, spread, 0);
+}
+
+struct walk3 {
+	unsigned n;
+	unsigned plen[8];
+};
+
+static int
+plens(const uint8_t *addr, unsigned plen, uint32_t value, void *arg)
+{
+	struct walk3 *w = arg;
+	(void)addr, (void)value;
+	if (w->n < 8)
+		w->plen[w->n] = plen;
+	w->n++;
+	return 0;
+}
+
+/* Adds in order need no sort, only the repeats dropped; one address
+ * added with a shorter length after a longer one is out of order. */
+static void
+test_presorted(void **state)
+{
+	(void)state;
+	run_order(20000, 64, 32, 1);
+	run_order(3000, 1, 0, 1);
+	struct lpm_builder *b;
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };   /* 2001:db8:: */
+	unsigned pl = 0;
+	assert_int_equal(lpm_builder_new(6, &b), 0);
+	lpm_builder_defer_dups(b, NULL, NULL);
+	assert_int_equal(lpm_builder_add(b, a, 48, 1), 0);
+	assert_int_equal(lpm_builder_add(b, a, 32, 2), 0);
+	assert_int_equal(lpm_builder_add(b, a, 40, 3), 0);
+	struct lpm *m = build(b);
+	struct walk3 w3 = { 0, { 0 } };
+	assert_int_equal(lpm_walk(m, plens, &w3), 0);
+	assert_int_equal(w3.n, 3);
+	assert_int_equal(w3.plen[0], 32);
+	assert_int_equal(w3.plen[1], 40);
+	assert_int_equal(w3.plen[2], 48);
+	assert_int_equal(lpm_lookup(m, a, &pl), 1);
+	assert_int_equal(pl, 48);
+	a[5] = 1;
+	assert_int_equal(lpm_lookup(m, a, &pl), 3);
+	assert_int_equal(pl, 40);
+	a[4] = 1;
+	assert_int_equal(lpm_lookup(m, a, &pl), 2);
+	assert_int_equal(pl, 32);
+	lpm_free(m);
+}
+
+static void
 test_sort_spread(void **state)
 {
 	(void)state;
@@ -240,6 +304,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grow_populates),
 		cmocka_unit_test(test_sort_spread),
+		cmocka_unit_test(test_presorted),
 		cmocka_unit_test(test_sort_shared_bits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
