@@ -3,195 +3,26 @@
  */
 #include "config.h"
 #include "config_internal.h"
+#include "config_yaml_impl.h"
 #include "errcode.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <yaml.h>
-#include <arpa/inet.h>
-
-struct yctx {
-	yaml_document_t doc;
-	const char *file;
-	struct diag *d;
-	struct config *c;
-	char *base;              /* where relative data paths resolve */
-};
-
-static yaml_node_t *
-ynode(struct yctx *y, int id)
-{
-	return yaml_document_get_node(&y->doc, id);
-}
-
-static unsigned
-yline(const yaml_node_t *n)
-{
-	return n ? (unsigned)n->start_mark.line + 1 : 0;
-}
-
-static const char *
-yscalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ?
-	    (const char *)n->data.scalar.value : NULL;
-}
-
-static bool
-yis_null(const yaml_node_t *n)
-{
-	const char *s = yscalar(n);
-
-	if (s == NULL || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") ||
-	    !strcmp(s, "Null") || !strcmp(s, "NULL");
-}
-
-#define yerr(y, n, ...) diag_error((y)->d, (y)->file, yline(n), __VA_ARGS__)
-
-static bool
-get_str(struct yctx *y, const char *key, yaml_node_t *n, char **out)
-{
-	if (yis_null(n)) {
-		free(*out);
-		*out = NULL;
-		return true;
-	}
-	if (yscalar(n) == NULL) {
-		yerr(y, n, "%s: expected a string", key);
-		return false;
-	}
-	config_set_str(out, yscalar(n));
-	return true;
-}
-
-/* YAML 1.1 booleans, as libyaml leaves them untyped. */
-static int
-parse_bool(const char *s)
-{
-	static const char *const t[] = { "true", "yes", "on" };
-	static const char *const f[] = { "false", "no", "off" };
-	for (int i = 0; i < 3; i++) {
-		if (strcasecmp(s, t[i]) == 0)
-			return 1;
-		if (strcasecmp(s, f[i]) == 0)
-			return 0;
-	}
-	return -1;
-}
-
-static bool
-get_bool(struct yctx *y, const char *key, yaml_node_t *n, bool *out)
-{
-	const char *s = yscalar(n);
-	int b = s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ?
-	    parse_bool(s) : -1;
-
-	if (b < 0) {
-		yerr(y, n, "%s: expected true or false", key);
-		return false;
-	}
-	*out = b;
-	return true;
-}
-
-static bool
-get_uint(struct yctx *y, const char *key, yaml_node_t *n, unsigned long min,
-    unsigned long max, unsigned long *out)
-{
-	const char *s = yscalar(n);
-	char *end;
-	unsigned long v;
-
-	if (s == NULL) {
-		yerr(y, n, "%s: expected a number", key);
-		return false;
-	}
-	v = strtoul(s, &end, 10);
-	if (!isdigit((unsigned char)*s) || *end != '\0' || v < min || v > max) {
-		yerr(y, n, "%s: \"%s\" is not a number in %lu..%lu", key, s,
-		    min, max);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
-static bool
-get_dur(struct yctx *y, const char *key, yaml_node_t *n, uint32_t *out)
-{
-	const char *s = yscalar(n);
-
-	if (s == NULL || config_parse_duration(s, out) < 0) {
-		yerr(y, n, "%s: bad duration \"%s\" (units s m h d w)", key,
-		    s ? s : "");
-		return false;
-	}
-	return true;
-}
-
-/* Check n is a mapping without duplicate keys; report otherwise. */
-static bool
-ymap(struct yctx *y, yaml_node_t *n, const char *what)
-{
-	yaml_node_pair_t *p, *q;
-
-	if (n == NULL || n->type != YAML_MAPPING_NODE) {
-		yerr(y, n, "%s: expected a mapping", what);
-		return false;
-	}
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = ynode(y, p->key);
-		if (yscalar(k) == NULL) {
-			yerr(y, k, "%s: keys must be strings", what);
-			return false;
-		}
-		for (q = n->data.mapping.pairs.start; q < p; q++)
-			if (strcmp(yscalar(ynode(y, q->key)), yscalar(k)) == 0)
-				yerr(y, k, "%s: duplicate key \"%s\"", what,
-				    yscalar(k));
-	}
-	return true;
-}
-
-#define FOR_PAIRS(y, n, p, k, v) \
-	for (yaml_node_pair_t *p = (n)->data.mapping.pairs.start; \
-	    p < (n)->data.mapping.pairs.top; p++) \
-		for (yaml_node_t *k = ynode(y, p->key), *v = ynode(y, p->value); \
-		    k; k = NULL)
-
-#define FOR_ITEMS(y, n, it, v) \
-	for (yaml_node_item_t *it = (n)->data.sequence.items.start; \
-	    it < (n)->data.sequence.items.top; it++) \
-		for (yaml_node_t *v = ynode(y, *it); v; v = NULL)
-
-static bool
-yseq(struct yctx *y, yaml_node_t *n, const char *what)
-{
-	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
-		yerr(y, n, "%s: expected a list", what);
-		return false;
-	}
-	return true;
-}
 
 static void
 yaml_soa(struct yctx *y, yaml_node_t *n)
 {
-	if (!ymap(y, n, "soa"))
+	if (!cy_map(y, n, "soa"))
 		return;
 	FOR_PAIRS(y, n, p, k, v) {
-		const char *key = yscalar(k);
+		const char *key = cy_scalar(k);
 		if (!strcmp(key, "mname"))
-			get_str(y, "soa.mname", v, &y->c->soa_mname);
+			cy_get_str(y, "soa.mname", v, &y->c->soa_mname);
 		else if (!strcmp(key, "rname"))
-			get_str(y, "soa.rname", v, &y->c->soa_rname);
+			cy_get_str(y, "soa.rname", v, &y->c->soa_rname);
 		else
 			yerr(y, k, "soa: unknown key \"%s\"", key);
 	}
@@ -203,42 +34,18 @@ yaml_listen(struct yctx *y, yaml_node_t *n)
 	char err[256];
 
 	config_free_listen(y->c);
-	if (yscalar(n) && !yis_null(n)) {
-		if (config_add_listen(y->c, yscalar(n), '@', err, sizeof(err)) < 0)
+	if (cy_scalar(n) && !cy_is_null(n)) {
+		if (config_add_listen(y->c, cy_scalar(n), '@', err, sizeof(err)) < 0)
 			yerr(y, n, "listen: %s", err);
 		return;
 	}
-	if (yis_null(n) || !yseq(y, n, "listen"))
+	if (cy_is_null(n) || !cy_seq(y, n, "listen"))
 		return;
 	FOR_ITEMS(y, n, it, v) {
-		if (yscalar(v) == NULL)
+		if (cy_scalar(v) == NULL)
 			yerr(y, v, "listen: expected \"address@port\"");
-		else if (config_add_listen(y->c, yscalar(v), '@', err, sizeof(err)) < 0)
+		else if (config_add_listen(y->c, cy_scalar(v), '@', err, sizeof(err)) < 0)
 			yerr(y, v, "listen: %s", err);
-	}
-}
-
-/* A string or a list of strings (allow-transfer, notify). */
-static void
-yaml_strlist(struct yctx *y, const char *key, yaml_node_t *n, char ***vp,
-    unsigned *np)
-{
-	if (yscalar(n) && !yis_null(n)) {
-		*vp = config_xrealloc(*vp, (*np + 1) * sizeof(**vp));
-		(*vp)[*np] = NULL;
-		config_set_str(&(*vp)[(*np)++], yscalar(n));
-		return;
-	}
-	if (yis_null(n) || !yseq(y, n, key))
-		return;
-	FOR_ITEMS(y, n, it, v) {
-		if (yscalar(v) == NULL) {
-			yerr(y, v, "%s: expected a string", key);
-			continue;
-		}
-		*vp = config_xrealloc(*vp, (*np + 1) * sizeof(**vp));
-		(*vp)[*np] = NULL;
-		config_set_str(&(*vp)[(*np)++], yscalar(v));
 	}
 }
 
@@ -248,20 +55,20 @@ yaml_tsig(struct yctx *y, yaml_node_t *n)
 {
 	struct config *c = y->c;
 
-	if (!yseq(y, n, "tsig-keys"))
+	if (!cy_seq(y, n, "tsig-keys"))
 		return;
 	FOR_ITEMS(y, n, it, e) {
 		struct cfg_tsig k = { NULL, NULL, NULL };
-		if (!ymap(y, e, "tsig-keys"))
+		if (!cy_map(y, e, "tsig-keys"))
 			continue;
 		FOR_PAIRS(y, e, p, kk, v) {
-			const char *key = yscalar(kk);
+			const char *key = cy_scalar(kk);
 			if (!strcmp(key, "name"))
-				get_str(y, key, v, &k.name);
+				cy_get_str(y, key, v, &k.name);
 			else if (!strcmp(key, "algorithm"))
-				get_str(y, key, v, &k.algorithm);
+				cy_get_str(y, key, v, &k.algorithm);
 			else if (!strcmp(key, "secret"))
-				get_str(y, key, v, &k.secret);
+				cy_get_str(y, key, v, &k.secret);
 			else
 				yerr(y, kk, "tsig-keys: unknown key \"%s\"", key);
 		}
@@ -288,55 +95,55 @@ yaml_server(struct yctx *y, yaml_node_t *n)
 	uint32_t t;
 	char err[256], *s;
 
-	if (!ymap(y, n, "server"))
+	if (!cy_map(y, n, "server"))
 		return;
 	FOR_PAIRS(y, n, p, k, v) {
-		const char *key = yscalar(k);
+		const char *key = cy_scalar(k);
 		if (!strcmp(key, "listen")) {
 			yaml_listen(y, v);
 		} else if (!strcmp(key, "workers")) {
-			if (get_uint(y, key, v, 0, 1024, &u))
+			if (cy_get_uint(y, key, v, 0, 1024, &u))
 				c->workers = (unsigned)u;
 		} else if (!strcmp(key, "user")) {
 			s = NULL;
-			if (get_str(y, key, v, &s) && s &&
+			if (cy_get_str(y, key, v, &s) && s &&
 			    config_set_user(c, s, err, sizeof(err)) < 0)
 				yerr(y, v, "user: %s", err);
 			free(s);
 		} else if (!strcmp(key, "chroot")) {
-			get_str(y, key, v, &c->chroot_dir);
+			cy_get_str(y, key, v, &c->chroot_dir);
 		} else if (!strcmp(key, "pidfile")) {
-			get_str(y, key, v, &c->pidfile);
+			cy_get_str(y, key, v, &c->pidfile);
 		} else if (!strcmp(key, "data-dir")) {
 			s = NULL;
-			if (get_str(y, key, v, &s) && s) {
+			if (cy_get_str(y, key, v, &s) && s) {
 				char *b = config_resolve_path(y->base, s);
 				free(y->base);
 				y->base = b;
 			}
 			free(s);
 		} else if (!strcmp(key, "check-interval")) {
-			get_dur(y, key, v, &c->check_interval);
+			cy_get_dur(y, key, v, &c->check_interval);
 		} else if (!strcmp(key, "ttl")) {
-			get_dur(y, key, v, &c->ttl_default);
+			cy_get_dur(y, key, v, &c->ttl_default);
 		} else if (!strcmp(key, "ttl-min")) {
-			get_dur(y, key, v, &c->ttl_min);
+			cy_get_dur(y, key, v, &c->ttl_min);
 		} else if (!strcmp(key, "ttl-max")) {
-			get_dur(y, key, v, &c->ttl_max);
+			cy_get_dur(y, key, v, &c->ttl_max);
 		} else if (!strcmp(key, "minimal-responses")) {
 			bool b;
-			if (get_bool(y, key, v, &b))
+			if (cy_get_bool(y, key, v, &b))
 				c->minimal = b;
 		} else if (!strcmp(key, "allow-host-bits")) {
-			get_bool(y, key, v, &c->allow_host_bits);
+			cy_get_bool(y, key, v, &c->allow_host_bits);
 		} else if (!strcmp(key, "rfc5782-test-entries")) {
-			get_bool(y, key, v, &c->rfc5782_tests);
+			cy_get_bool(y, key, v, &c->rfc5782_tests);
 		} else if (!strcmp(key, "version") || !strcmp(key, "identity")) {
 			bool isv = key[0] == 'v';
 			char **dst = isv ? &c->version_text : &c->identity;
-			int b = yscalar(v) && v->data.scalar.style ==
-			    YAML_PLAIN_SCALAR_STYLE ? parse_bool(yscalar(v)) : -1;
-			if (b == 0 || yis_null(v)) {	/* false: REFUSED */
+			int b = cy_scalar(v) && v->data.scalar.style ==
+			    YAML_PLAIN_SCALAR_STYLE ? cy_parse_bool(cy_scalar(v)) : -1;
+			if (b == 0 || cy_is_null(v)) {	/* false: REFUSED */
 				config_set_str(dst, NULL);
 				if (isv)
 					c->version_level = 2;
@@ -344,50 +151,50 @@ yaml_server(struct yctx *y, yaml_node_t *n)
 				config_set_str(dst, NULL);
 				if (isv)
 					c->version_level = 0;
-			} else if (get_str(y, key, v, dst) && isv) {
+			} else if (cy_get_str(y, key, v, dst) && isv) {
 				c->version_level = 0;
 			}
 		} else if (!strcmp(key, "tcp-max-clients")) {
-			if (get_uint(y, key, v, 1, 65535, &u))
+			if (cy_get_uint(y, key, v, 1, 65535, &u))
 				c->tcp_max_clients = (unsigned)u;
 		} else if (!strcmp(key, "tcp-idle-timeout")) {
-			if (get_dur(y, key, v, &t)) {
+			if (cy_get_dur(y, key, v, &t)) {
 				if (t > UINT32_MAX / 1000)
 					yerr(y, v, "%s: too long", key);
 				else
 					c->tcp_idle_ms = t * 1000;
 			}
 		} else if (!strcmp(key, "edns-max-payload")) {
-			if (get_uint(y, key, v, 512, 65535, &u))
+			if (cy_get_uint(y, key, v, 512, 65535, &u))
 				c->edns_max = (uint16_t)u;
 		} else if (!strcmp(key, "query-log")) {
-			get_str(y, key, v, &c->querylog);
+			cy_get_str(y, key, v, &c->querylog);
 		} else if (!strcmp(key, "stats-file")) {
-			get_str(y, key, v, &c->statsfile);
+			cy_get_str(y, key, v, &c->statsfile);
 		} else if (!strcmp(key, "metrics-listen")) {
-			get_str(y, key, v, &c->metrics_listen);
+			cy_get_str(y, key, v, &c->metrics_listen);
 		} else if (!strcmp(key, "syslog")) {
-			get_bool(y, key, v, &c->log_syslog);
+			cy_get_bool(y, key, v, &c->log_syslog);
 		} else if (!strcmp(key, "watch-files")) {
 			bool b;
-			if (get_bool(y, key, v, &b))
+			if (cy_get_bool(y, key, v, &b))
 				c->no_watch = !b;
 		} else if (!strcmp(key, "soa")) {
 			yaml_soa(y, v);
 		} else if (!strcmp(key, "allow-transfer")) {
-			yaml_strlist(y, key, v, &c->xfr_allow, &c->nxfr_allow);
+			cy_strlist(y, key, v, &c->xfr_allow, &c->nxfr_allow);
 		} else if (!strcmp(key, "notify")) {
-			yaml_strlist(y, key, v, &c->xfr_notify, &c->nxfr_notify);
+			cy_strlist(y, key, v, &c->xfr_notify, &c->nxfr_notify);
 		} else if (!strcmp(key, "tsig-keys")) {
 			yaml_tsig(y, v);
 		} else if (!strcmp(key, "ixfr-history")) {
-			if (get_uint(y, key, v, 0, 1000, &u))
+			if (cy_get_uint(y, key, v, 0, 1000, &u))
 				c->xfr_history = (unsigned)u;
 		} else if (!strcmp(key, "dump-limit")) {
-			if (get_uint(y, key, v, 1, 1000000000, &u))
+			if (cy_get_uint(y, key, v, 1, 1000000000, &u))
 				c->dump_limit = (size_t)u;
 		} else if (!strcmp(key, "serial")) {
-			const char *sv = yscalar(v) ? yscalar(v) : "";
+			const char *sv = cy_scalar(v) ? cy_scalar(v) : "";
 			if (!strcmp(sv, "data"))
 				c->xfr_serial = 0;
 			else if (!strcmp(sv, "unixtime"))
@@ -410,25 +217,25 @@ static void
 yaml_codes_list(struct yctx *y, yaml_node_t *n, const char *what,
     struct cfg_code **vp, unsigned *np)
 {
-	if (!yseq(y, n, what))
+	if (!cy_seq(y, n, what))
 		return;
 	FOR_ITEMS(y, n, it, e) {
 		struct cfg_code cc = { NULL, NULL, 0 };
 		bool have_id = false, ok = true;
 		unsigned long u;
 
-		if (!ymap(y, e, what))
+		if (!cy_map(y, e, what))
 			continue;
 		FOR_PAIRS(y, e, p, k, v) {
-			const char *key = yscalar(k);
+			const char *key = cy_scalar(k);
 			if (!strcmp(key, "id")) {
 				/* 16*service + region must fit one octet */
-				if ((ok = get_uint(y, "id", v, 0, 15, &u) && ok))
+				if ((ok = cy_get_uint(y, "id", v, 0, 15, &u) && ok))
 					cc.id = (unsigned)u, have_id = true;
 			} else if (!strcmp(key, "name")) {
-				ok = get_str(y, "name", v, &cc.name) && ok;
+				ok = cy_get_str(y, "name", v, &cc.name) && ok;
 			} else if (!strcmp(key, "description")) {
-				ok = get_str(y, "description", v,
+				ok = cy_get_str(y, "description", v,
 				    &cc.description) && ok;
 			} else {
 				yerr(y, k, "%s: unknown key \"%s\"", what, key);
@@ -464,10 +271,10 @@ yaml_codes_list(struct yctx *y, yaml_node_t *n, const char *what,
 static void
 yaml_codes(struct yctx *y, yaml_node_t *n)
 {
-	if (!ymap(y, n, "codes"))
+	if (!cy_map(y, n, "codes"))
 		return;
 	FOR_PAIRS(y, n, p, k, v) {
-		const char *key = yscalar(k);
+		const char *key = cy_scalar(k);
 		if (!strcmp(key, "services"))
 			yaml_codes_list(y, v, "services", &y->c->services,
 			    &y->c->nservices);
@@ -475,347 +282,10 @@ yaml_codes(struct yctx *y, yaml_node_t *n)
 			yaml_codes_list(y, v, "regions", &y->c->regions,
 			    &y->c->nregions);
 		else if (!strcmp(key, "txt"))
-			get_str(y, "txt", v, &y->c->txt_default);
+			cy_get_str(y, "txt", v, &y->c->txt_default);
 		else
 			yerr(y, k, "codes: unknown key \"%s\"", key);
 	}
-}
-
-static void
-yaml_files(struct yctx *y, yaml_node_t *n, struct cfg_dataset *ds)
-{
-	if (yscalar(n) && !yis_null(n)) {
-		config_add_file(ds, y->base, yscalar(n));
-		return;
-	}
-	if (!yseq(y, n, "files"))
-		return;
-	FOR_ITEMS(y, n, it, v) {
-		if (yscalar(v) == NULL || yscalar(v)[0] == '\0')
-			yerr(y, v, "files: expected a file name");
-		else
-			config_add_file(ds, y->base, yscalar(v));
-	}
-}
-
-/* A list of non-empty strings (or one string) into *vp. */
-static void
-yaml_strv(struct yctx *y, yaml_node_t *n, const char *what, char ***vp,
-    unsigned *np)
-{
-	if (yscalar(n) && !yis_null(n)) {
-		*vp = config_xrealloc(*vp, (*np + 1) * sizeof(**vp));
-		(*vp)[(*np)++] = config_xstrdup(yscalar(n));
-		return;
-	}
-	if (!yseq(y, n, what))
-		return;
-	FOR_ITEMS(y, n, it, v) {
-		if (yscalar(v) == NULL || yscalar(v)[0] == '\0') {
-			yerr(y, v, "%s: expected a name", what);
-			continue;
-		}
-		*vp = config_xrealloc(*vp, (*np + 1) * sizeof(**vp));
-		(*vp)[(*np)++] = config_xstrdup(yscalar(v));
-	}
-}
-
-/* "50%", "50" (percent of the prefixes a reload may remove) or "off". */
-static void
-yaml_max_shrink(struct yctx *y, yaml_node_t *n, int *out)
-{
-	const char *s = yscalar(n);
-	char *end;
-	unsigned long u;
-
-	if (s && (!strcmp(s, "off") || !strcmp(s, "false"))) {
-		*out = -1;
-		return;
-	}
-	u = s && isdigit((unsigned char)*s) ? strtoul(s, &end, 10) : 101;
-	if (u > 100 || (*end != '\0' && strcmp(end, "%") != 0)) {
-		yerr(y, n, "max-shrink: expected a percentage 0%%..100%% or off");
-		return;
-	}
-	*out = (int)u;
-}
-
-/* The keys of the vendor-feed types (docs/feeds.md). */
-static void
-yaml_feed_keys(struct yctx *y, struct cfg_dataset *ds,
-    yaml_node_t *tagsn, yaml_node_t *areasn, yaml_node_t *idsn,
-    yaml_node_t *shrinkn)
-{
-	bool azure = ds->type && !strcmp(ds->type, "azure-servicetags");
-	bool m365 = ds->type && !strcmp(ds->type, "m365-endpoints");
-	const char *name = ds->name ? ds->name : "?";
-	unsigned long u;
-
-	ds->max_shrink = config_type_is_feed(ds->type) ? 50 : -1;
-	if (shrinkn)
-		yaml_max_shrink(y, shrinkn, &ds->max_shrink);
-	if (tagsn && !azure)
-		yerr(y, tagsn, "dataset %s: tags: only for azure-servicetags",
-		    name);
-	else if (tagsn)
-		yaml_strv(y, tagsn, "tags", &ds->tags, &ds->ntags);
-	if ((areasn || idsn) && !m365)
-		yerr(y, areasn ? areasn : idsn, "dataset %s: service-areas and "
-		    "ids: only for m365-endpoints", name);
-	else if (areasn)
-		yaml_strv(y, areasn, "service-areas", &ds->areas, &ds->nareas);
-	if (idsn && m365 && yseq(y, idsn, "ids")) {
-		FOR_ITEMS(y, idsn, it, v) {
-			if (!get_uint(y, "ids", v, 0, UINT32_MAX, &u))
-				continue;
-			ds->ids = config_xrealloc(ds->ids, (ds->nids + 1) *
-			    sizeof(*ds->ids));
-			ds->ids[ds->nids++] = (unsigned)u;
-		}
-	}
-}
-
-/* A resolver: item, "addr" or "addr@port", checked before any lookup. */
-static void
-yaml_resolvers(struct yctx *y, yaml_node_t *n, char ***vp, unsigned *np)
-{
-	unsigned from = *np;
-
-	yaml_strv(y, n, "resolver", vp, np);
-	for (unsigned i = from; i < *np; i++) {
-		char host[64], *at = strchr((*vp)[i], '@'), *e = NULL;
-		size_t hl = at ? (size_t)(at - (*vp)[i]) : strlen((*vp)[i]);
-		unsigned char a[16];
-		unsigned long port = at ? strtoul(at + 1, &e, 10) : 53;
-
-		if (hl == 0 || hl >= sizeof(host) || (at && (*e || port == 0 ||
-		    port > 65535))) {
-			yerr(y, n, "resolver: \"%s\": expected addr or addr@port",
-			    (*vp)[i]);
-			continue;
-		}
-		memcpy(host, (*vp)[i], hl);
-		host[hl] = '\0';
-		if (inet_pton(strchr(host, ':') ? AF_INET6 : AF_INET, host, a) != 1)
-			yerr(y, n, "resolver: \"%s\": not an IP address", host);
-	}
-}
-
-/* The nodes of the spf and aws-ip-ranges keys of one dataset. */
-struct spf_nodes {
-	yaml_node_t *domain, *regions, *services, *resolver, *lookups, *amx,
-	    *refresh;
-};
-
-/* The keys of the spf and aws-ip-ranges types (docs/feeds.md). An spf
- * dataset's domains become its files, as they are (not paths). */
-static void
-yaml_spf_keys(struct yctx *y, struct cfg_dataset *ds,
-    const struct spf_nodes *sn)
-{
-	bool spf = ds->type && !strcmp(ds->type, "spf");
-	bool aws = ds->type && !strcmp(ds->type, "aws-ip-ranges");
-	const char *name = ds->name ? ds->name : "?";
-	unsigned long u;
-
-	if (spf && ds->nfiles)
-		yerr(y, sn->domain ? sn->domain : sn->regions ? sn->regions :
-		    sn->lookups ? sn->lookups : sn->amx, "dataset %s: spf "
-		    "takes domain:, not files:", name);
-	if (sn->domain && !spf)
-		yerr(y, sn->domain, "dataset %s: domain: only for spf", name);
-	else if (sn->domain)
-		yaml_strv(y, sn->domain, "domain", &ds->files, &ds->nfiles);
-	if ((sn->resolver || sn->lookups || sn->amx || sn->refresh) && !spf)
-		yerr(y, sn->resolver ? sn->resolver : sn->lookups ? sn->lookups :
-		    sn->amx ? sn->amx : sn->refresh, "dataset %s: resolver, "
-		    "max-lookups, resolve-a-mx and refresh-min: only for spf",
-		    name);
-	else if (spf) {
-		if (sn->resolver)
-			yaml_resolvers(y, sn->resolver, &ds->resolvers,
-			    &ds->nresolvers);
-		if (sn->lookups && get_uint(y, "max-lookups", sn->lookups, 1,
-		    1000, &u))
-			ds->max_lookups = (unsigned)u;
-		if (sn->amx)
-			get_bool(y, "resolve-a-mx", sn->amx, &ds->resolve_a_mx);
-		if (sn->refresh)
-			get_dur(y, "refresh-min", sn->refresh, &ds->refresh_min);
-	}
-	if (sn->services && !aws)
-		yerr(y, sn->services, "dataset %s: services: only for "
-		    "aws-ip-ranges", name);
-	else if (sn->services)
-		yaml_strv(y, sn->services, "services", &ds->aws_services,
-		    &ds->naws_services);
-	if (sn->regions && !spf && !aws) {
-		yerr(y, sn->regions, "dataset %s: regions: only for spf and "
-		    "aws-ip-ranges", name);
-		return;
-	}
-	if (!sn->regions || yis_null(sn->regions) || !ymap(y, sn->regions,
-	    "regions"))
-		return;
-	FOR_PAIRS(y, sn->regions, p, k, v) {
-		const char *to = yscalar(v);
-		if (!yscalar(k) || !to || !config_code_find(y->c->regions,
-		    y->c->nregions, to)) {
-			yerr(y, v, "dataset %s: regions: %s: unknown region "
-			    "\"%s\"", name, yscalar(k) ? yscalar(k) : "",
-			    to ? to : "");
-			continue;
-		}
-		ds->rmap_from = config_xrealloc(ds->rmap_from,
-		    (ds->nrmap + 1) * sizeof(char *));
-		ds->rmap_to = config_xrealloc(ds->rmap_to,
-		    (ds->nrmap + 1) * sizeof(char *));
-		ds->rmap_from[ds->nrmap] = config_xstrdup(yscalar(k));
-		ds->rmap_to[ds->nrmap++] = config_xstrdup(to);
-	}
-}
-
-/* azure-regions: { default: NAME, map: { azure-region: NAME, ... } } */
-static void
-yaml_azure_regions(struct yctx *y, yaml_node_t *n)
-{
-	struct config *c = y->c;
-
-	if (yis_null(n) || !ymap(y, n, "azure-regions"))
-		return;
-	FOR_PAIRS(y, n, p, k, v) {
-		const char *key = yscalar(k);
-		if (!strcmp(key, "default")) {
-			if (get_str(y, "azure-regions.default", v,
-			    &c->azure_default) && c->azure_default &&
-			    !config_code_find(c->regions, c->nregions,
-			    c->azure_default))
-				yerr(y, v, "azure-regions.default: unknown region "
-				    "\"%s\"", c->azure_default);
-		} else if (!strcmp(key, "map")) {
-			if (yis_null(v) || !ymap(y, v, "azure-regions.map"))
-				continue;
-			FOR_PAIRS(y, v, q, ak, av) {
-				const char *to = yscalar(av);
-				if (to == NULL || !config_code_find(c->regions,
-				    c->nregions, to)) {
-					yerr(y, av, "azure-regions.map: %s: unknown "
-					    "region \"%s\"", yscalar(ak),
-					    to ? to : "");
-					continue;
-				}
-				c->azure_from = config_xrealloc(c->azure_from,
-				    (c->nazure + 1) * sizeof(char *));
-				c->azure_to = config_xrealloc(c->azure_to,
-				    (c->nazure + 1) * sizeof(char *));
-				c->azure_from[c->nazure] =
-				    config_xstrdup(yscalar(ak));
-				c->azure_to[c->nazure++] = config_xstrdup(to);
-			}
-		} else {
-			yerr(y, k, "azure-regions: unknown key \"%s\"", key);
-		}
-	}
-}
-
-static void
-yaml_dataset(struct yctx *y, yaml_node_t *e)
-{
-	struct cfg_dataset tmp, *ds;
-	char *code = NULL, *txt = NULL, err[256];
-	yaml_node_t *files = NULL, *typen = NULL, *tagsn = NULL, *areasn = NULL;
-	yaml_node_t *idsn = NULL, *shrinkn = NULL;
-	struct spf_nodes sn = { 0 };
-	unsigned before = y->d->errors;
-
-	if (!ymap(y, e, "datasets"))
-		return;
-	memset(&tmp, 0, sizeof(tmp));
-	FOR_PAIRS(y, e, p, k, v) {
-		const char *key = yscalar(k);
-		if (!strcmp(key, "name"))
-			get_str(y, key, v, &tmp.name);
-		else if (!strcmp(key, "type"))
-			get_str(y, key, v, &tmp.type), typen = v;
-		else if (!strcmp(key, "files"))
-			files = v;
-		else if (!strcmp(key, "service"))
-			get_str(y, key, v, &tmp.service);
-		else if (!strcmp(key, "region"))
-			get_str(y, key, v, &tmp.region);
-		else if (!strcmp(key, "pool"))
-			get_str(y, key, v, &tmp.pool);
-		else if (!strcmp(key, "code"))
-			get_str(y, key, v, &code);
-		else if (!strcmp(key, "txt"))
-			get_str(y, key, v, &txt);
-		else if (!strcmp(key, "tags"))
-			tagsn = v;
-		else if (!strcmp(key, "service-areas"))
-			areasn = v;
-		else if (!strcmp(key, "ids"))
-			idsn = v;
-		else if (!strcmp(key, "max-shrink"))
-			shrinkn = v;
-		else if (!strcmp(key, "domain"))
-			sn.domain = v;
-		else if (!strcmp(key, "regions"))
-			sn.regions = v;
-		else if (!strcmp(key, "services"))
-			sn.services = v;
-		else if (!strcmp(key, "resolver"))
-			sn.resolver = v;
-		else if (!strcmp(key, "max-lookups"))
-			sn.lookups = v;
-		else if (!strcmp(key, "resolve-a-mx"))
-			sn.amx = v;
-		else if (!strcmp(key, "refresh-min"))
-			sn.refresh = v;
-		else
-			yerr(y, k, "dataset: unknown key \"%s\"", key);
-	}
-	if (tmp.name == NULL)
-		yerr(y, e, "dataset: name is required");
-	else if (config_find_dataset(y->c, tmp.name) >= 0)
-		yerr(y, e, "dataset %s: duplicate name", tmp.name);
-	if (tmp.type == NULL)
-		yerr(y, e, "dataset %s: type is required",
-		    tmp.name ? tmp.name : "?");
-	else if (!config_type_known(tmp.type))
-		yerr(y, typen, "dataset %s: unknown dataset type \"%s\"",
-		    tmp.name ? tmp.name : "?", tmp.type);
-	if (files)
-		yaml_files(y, files, &tmp);
-	yaml_spf_keys(y, &tmp, &sn);
-	if (tmp.nfiles == 0)
-		yerr(y, files ? files : e, "dataset %s: %s", tmp.name ?
-		    tmp.name : "?", tmp.type && !strcmp(tmp.type, "spf") ?
-		    "domain: at least one domain is required" :
-		    "files: at least one file is required");
-	yaml_feed_keys(y, &tmp, tagsn, areasn, idsn, shrinkn);
-	if (tmp.pool && strcmp(tmp.pool, "shared") != 0 &&
-	    strcmp(tmp.pool, "dedicated") != 0)
-		yerr(y, e, "dataset %s: pool must be shared or dedicated, "
-		    "not \"%s\"", tmp.name ? tmp.name : "?", tmp.pool);
-	if (y->d->errors == before &&
-	    config_dataset_value(y->c, &tmp, code, txt, err, sizeof(err)) < 0)
-		yerr(y, e, "dataset %s: %s", tmp.name, err);
-	free(code);
-	free(txt);
-	/* Kept even when broken (unless unnamed or a duplicate), so zones
-	 * naming it do not pile up "unknown dataset" errors. */
-	if (tmp.name == NULL || (config_find_dataset(y->c, tmp.name) >= 0)) {
-		struct config one = { 0 };
-		one.datasets = config_xrealloc(NULL, sizeof(tmp));
-		one.datasets[0] = tmp;
-		one.ndatasets = 1;
-		config_free_datasets(&one);
-		return;
-	}
-	if (tmp.type == NULL)
-		tmp.type = config_xstrdup("?");
-	ds = config_new_dataset(y->c);
-	*ds = tmp;
 }
 
 /* Added (control): allowlist.action / allowlist.code, global or per zone. */
@@ -823,7 +293,7 @@ static void
 yaml_al_action(struct yctx *y, const char *key, yaml_node_t *v,
     int *action, uint32_t *code)
 {
-	const char *s = yscalar(v);
+	const char *s = cy_scalar(v);
 	struct in_addr ia;
 
 	if (!strcmp(key, "action")) {
@@ -850,13 +320,13 @@ yaml_control(struct yctx *y, const char *sect, yaml_node_t *n)
 {
 	unsigned long u;
 
-	if (yis_null(n) || !ymap(y, n, sect))
+	if (cy_is_null(n) || !cy_map(y, n, sect))
 		return;
 	FOR_PAIRS(y, n, p, k, v) {
-		const char *key = yscalar(k);
+		const char *key = cy_scalar(k);
 		if (!strcmp(sect, "allowlist") && !strcmp(key, "file")) {
 			char *f = NULL;
-			if (get_str(y, "allowlist: file", v, &f)) {
+			if (cy_get_str(y, "allowlist: file", v, &f)) {
 				free(y->c->allowlist_file);
 				y->c->allowlist_file = config_resolve_path(y->base, f);
 				free(f);
@@ -866,26 +336,26 @@ yaml_control(struct yctx *y, const char *sect, yaml_node_t *n)
 			yaml_al_action(y, key, v, &y->c->allowlist_action,
 			    &y->c->allowlist_code);
 		} else if (!strcmp(sect, "control") && !strcmp(key, "socket")) {
-			get_str(y, "control: socket", v, &y->c->control_socket);
+			cy_get_str(y, "control: socket", v, &y->c->control_socket);
 		} else if (!strcmp(sect, "rrl") && !strcmp(key, "rate")) {
-			if (get_uint(y, "rrl: rate", v, 0, 1000000, &u))
+			if (cy_get_uint(y, "rrl: rate", v, 0, 1000000, &u))
 				y->c->rrl_rate = (uint32_t)u;
 		} else if (!strcmp(sect, "rrl") && !strcmp(key, "slip")) {
-			if (get_uint(y, "rrl: slip", v, 0, 100, &u))
+			if (cy_get_uint(y, "rrl: slip", v, 0, 100, &u))
 				y->c->rrl_slip = (unsigned)u;
 		} else if (!strcmp(sect, "rrl") && !strcmp(key, "table-size")) {
-			if (get_uint(y, "rrl: table-size", v, 16, 1048576, &u))
+			if (cy_get_uint(y, "rrl: table-size", v, 16, 1048576, &u))
 				y->c->rrl_table = (unsigned)u;
 		} else if (!strcmp(sect, "rrl") &&
 		    !strcmp(key, "ipv4-prefix-length")) {
-			if (get_uint(y, "rrl: ipv4-prefix-length", v, 0, 32, &u))
+			if (cy_get_uint(y, "rrl: ipv4-prefix-length", v, 0, 32, &u))
 				y->c->rrl_v4len = (unsigned)u;
 		} else if (!strcmp(sect, "rrl") &&
 		    !strcmp(key, "ipv6-prefix-length")) {
-			if (get_uint(y, "rrl: ipv6-prefix-length", v, 0, 64, &u))
+			if (cy_get_uint(y, "rrl: ipv6-prefix-length", v, 0, 64, &u))
 				y->c->rrl_v6len = (unsigned)u;
 		} else if (!strcmp(sect, "rrl") && !strcmp(key, "exempt")) {
-			yaml_strv(y, v, "rrl: exempt", &y->c->rrl_exempt,
+			cy_strv(y, v, "rrl: exempt", &y->c->rrl_exempt,
 			    &y->c->nrrl_exempt);
 		} else {
 			yerr(y, k, "%s: unknown key \"%s\"", sect, key);
@@ -903,10 +373,10 @@ yaml_zone(struct yctx *y, yaml_node_t *e)
 	char err[256], *name;
 	int idx;
 
-	if (!ymap(y, e, "zones"))
+	if (!cy_map(y, e, "zones"))
 		return;
 	FOR_PAIRS(y, e, p, k, v) {
-		const char *key = yscalar(k);
+		const char *key = cy_scalar(k);
 		if (!strcmp(key, "name"))
 			namen = v;
 		else if (!strcmp(key, "datasets"))
@@ -924,11 +394,11 @@ yaml_zone(struct yctx *y, yaml_node_t *e)
 		else
 			yerr(y, k, "zone: unknown key \"%s\"", key);
 	}
-	if (yscalar(namen) == NULL) {
+	if (cy_scalar(namen) == NULL) {
 		yerr(y, namen ? namen : e, "zone: name is required");
 		return;
 	}
-	if ((name = config_zone_name_norm(yscalar(namen), err, sizeof(err))) == NULL) {
+	if ((name = config_zone_name_norm(cy_scalar(namen), err, sizeof(err))) == NULL) {
 		yerr(y, namen, "zone: %s", err);
 		return;
 	}
@@ -940,63 +410,63 @@ yaml_zone(struct yctx *y, yaml_node_t *e)
 	z = config_new_zone(y->c, name);
 	/* per-zone transfer policy: replaces the server's lists */
 	if (xalln) {
-		yaml_strlist(y, "allow-transfer", xalln, &z->xfr_allow,
+		cy_strlist(y, "allow-transfer", xalln, &z->xfr_allow,
 		    &z->nxfr_allow);
 		z->xfr_allow_set = true;
 	}
 	if (xnotn) {
-		yaml_strlist(y, "notify", xnotn, &z->xfr_notify,
+		cy_strlist(y, "notify", xnotn, &z->xfr_notify,
 		    &z->nxfr_notify);
 		z->xfr_notify_set = true;
 	}
-	if (dsn && yseq(y, dsn, "datasets")) {
+	if (dsn && cy_seq(y, dsn, "datasets")) {
 		FOR_ITEMS(y, dsn, it, v) {
-			if (yscalar(v) == NULL)
+			if (cy_scalar(v) == NULL)
 				yerr(y, v, "zone %s: expected a dataset name",
 				    z->name);
-			else if ((idx = config_find_dataset(y->c, yscalar(v))) < 0)
+			else if ((idx = config_find_dataset(y->c, cy_scalar(v))) < 0)
 				yerr(y, v, "zone %s: unknown dataset \"%s\"",
-				    z->name, yscalar(v));
+				    z->name, cy_scalar(v));
 			else if (config_zone_add(y->c, z, (unsigned)idx, err,
 			    sizeof(err)) < 0)
 				yerr(y, v, "%s", err);
 		}
 	}
-	if (specn && yseq(y, specn, "specs")) {
+	if (specn && cy_seq(y, specn, "specs")) {
 		FOR_ITEMS(y, specn, it, v) {
-			if (yscalar(v) == NULL)
+			if (cy_scalar(v) == NULL)
 				yerr(y, v, "zone %s: expected \"type:file,...\"",
 				    z->name);
-			else if ((idx = config_spec_dataset(y->c, yscalar(v), y->base,
+			else if ((idx = config_spec_dataset(y->c, cy_scalar(v), y->base,
 			    err, sizeof(err))) < 0 ||
 			    config_zone_add(y->c, z, (unsigned)idx, err,
 			    sizeof(err)) < 0)
 				yerr(y, v, "zone %s: %s", z->name, err);
 		}
 	}
-	if (acln && !yis_null(acln)) {
-		if (yscalar(acln) == NULL)
+	if (acln && !cy_is_null(acln)) {
+		if (cy_scalar(acln) == NULL)
 			yerr(y, acln, "zone %s: acl: expected a dataset name",
 			    z->name);
-		else if ((idx = config_find_dataset(y->c, yscalar(acln))) < 0)
+		else if ((idx = config_find_dataset(y->c, cy_scalar(acln))) < 0)
 			yerr(y, acln, "zone %s: unknown dataset \"%s\"", z->name,
-			    yscalar(acln));
+			    cy_scalar(acln));
 		else if (strcmp(y->c->datasets[idx].type, "acl") != 0)
 			yerr(y, acln, "zone %s: dataset %s is not of type acl",
-			    z->name, yscalar(acln));
+			    z->name, cy_scalar(acln));
 		else if (config_zone_add(y->c, z, (unsigned)idx, err, sizeof(err)) < 0)
 			yerr(y, acln, "%s", err);
 	}
-	if (aln && !yis_null(aln) && ymap(y, aln, "allowlist")) {
+	if (aln && !cy_is_null(aln) && cy_map(y, aln, "allowlist")) {
 		FOR_PAIRS(y, aln, p, k, v) {
-			if (!strcmp(yscalar(k), "action") ||
-			    !strcmp(yscalar(k), "code"))
-				yaml_al_action(y, yscalar(k), v,
+			if (!strcmp(cy_scalar(k), "action") ||
+			    !strcmp(cy_scalar(k), "code"))
+				yaml_al_action(y, cy_scalar(k), v,
 				    &z->allowlist_action, &z->allowlist_code);
 			else
 				yerr(y, k, "zone %s: allowlist: unknown key "
 				    "\"%s\" (the file is global)", z->name,
-				    yscalar(k));
+				    cy_scalar(k));
 		}
 	}
 	if (z->ndatasets == 0)	/* rbldnsd: at least one non-acl dataset */
@@ -1012,49 +482,49 @@ yaml_top(struct yctx *y, yaml_node_t *root)
 	};
 	char err[256];
 
-	if (!ymap(y, root, "config"))
+	if (!cy_map(y, root, "config"))
 		return;
 	FOR_PAIRS(y, root, p, k, v) {
 		size_t i;
 		(void)v;
 		for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-			if (!strcmp(yscalar(k), order[i]))
+			if (!strcmp(cy_scalar(k), order[i]))
 				break;
 		if (i == sizeof(order) / sizeof(order[0]))
-			yerr(y, k, "unknown key \"%s\"", yscalar(k));
+			yerr(y, k, "unknown key \"%s\"", cy_scalar(k));
 	}
 	/* Sections in dependency order, whatever their order in the file. */
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		FOR_PAIRS(y, root, p, k, v) {
-			if (strcmp(yscalar(k), order[i]) != 0)
+			if (strcmp(cy_scalar(k), order[i]) != 0)
 				continue;
 			if (i == 0)
 				yaml_server(y, v);
 			else if (i == 1)
 				yaml_codes(y, v);
 			else if (i == 2)
-				yaml_azure_regions(y, v);
+				cy_azure_regions(y, v);
 			else if (i == 3 || i == 4) {
-				if (yis_null(v) || !yseq(y, v, order[i]))
+				if (cy_is_null(v) || !cy_seq(y, v, order[i]))
 					continue;
 				FOR_ITEMS(y, v, it, e) {
 					if (i == 3)
-						yaml_dataset(y, e);
+						cy_dataset(y, e);
 					else
 						yaml_zone(y, e);
 				}
 			} else if (i == 6) {
-				if (!yis_null(v))
-					yaml_resolvers(y, v, &y->c->resolvers,
+				if (!cy_is_null(v))
+					cy_resolvers(y, v, &y->c->resolvers,
 					    &y->c->nresolvers);
 			} else if (i >= 7) {
 				yaml_control(y, order[i], v);
-			} else if (!yis_null(v)) {
-				int idx = yscalar(v) ?
-				    config_find_dataset(y->c, yscalar(v)) : -1;
+			} else if (!cy_is_null(v)) {
+				int idx = cy_scalar(v) ?
+				    config_find_dataset(y->c, cy_scalar(v)) : -1;
 				if (idx < 0)
 					yerr(y, v, "acl: unknown dataset \"%s\"",
-					    yscalar(v) ? yscalar(v) : "");
+					    cy_scalar(v) ? cy_scalar(v) : "");
 				else if (config_set_global_acl(y->c, idx, err,
 				    sizeof(err)) < 0)
 					yerr(y, v, "acl: %s", err);

@@ -16,8 +16,9 @@
  *                                 of the start, plen, distance back to the
  *                                 parent (the longest long prefix of h
  *                                 containing it) or 0; then the value
- *                               IPv6 entry: <= /64 in 12 bytes, a word like
- *                                 IPv4's on 64 bits, and the value; longer
+ *                               IPv6 entry: <= /64 in 8 bytes, a word like
+ *                                 IPv4's on 64 bits, the value apart (2 or 4
+ *                                 bytes, lpm_impl.h); longer
  *                                 ones (24 bytes: key, value, plen and
  *                                 parent distance) in a second map (lpm6.c)
  *
@@ -169,8 +170,8 @@ add_esc(struct lpm *m, uint32_t i, uint32_t par)
 	}
 	m->esc[m->nesc].i = i;
 	m->esc[m->nesc++].par = par;
-	if (m->e8)
-		m->e8[3 * (size_t)i + 1] |= PFAR8;
+	if (m->w8)
+		m->w8[i] |= PFAR8;
 	else if (m->e6)
 		m->e6[i].w |= PFAR6;
 	else
@@ -216,12 +217,12 @@ finish(struct lpm *m)
 			uint32_t par = sp && plen_at(m, stack[sp - 1].i) > SHORT ?
 			    stack[sp - 1].i : NOIDX;
 			if (plen > SHORT && par != NOIDX) {
-				uint32_t far = m->e8 ? PFAR8 : m->e6 ? PFAR6 : PFAR;
+				uint32_t far = m->w8 ? PFAR8 : m->e6 ? PFAR6 : PFAR;
 				if (i - par >= far) {
 					if ((rc = add_esc(m, i, par)) < 0)
 						return rc;
-				} else if (m->e8)
-					m->e8[3 * (size_t)i + 1] |= i - par;
+				} else if (m->w8)
+					m->w8[i] |= i - par;
 				else if (m->e6)
 					m->e6[i].w |= i - par;
 				else
@@ -413,7 +414,7 @@ lpm_build(struct lpm_builder *b, struct lpm **out)
 		size_t ns = m->n / SAMP + 1;
 		if ((m->samp8 = lpm_alloc(ns * sizeof(*m->samp8))) == NULL)
 			goto out;
-		m->bytes += ns * sizeof(*m->samp8) + m->n * 3 * sizeof(*m->e8);
+		m->bytes += ns * sizeof(*m->samp8);
 		if ((rc = lpm_e8_from(m, b)) < 0)
 			goto out;
 		rc = DX_ENOMEM;
@@ -458,7 +459,9 @@ lpm_free(struct lpm *m)
 	lpm_dealloc(m->samp6, (m->n / SAMP + 1) * sizeof(*m->samp6));
 	lpm_dealloc(m->samp8, (m->n / SAMP + 1) * sizeof(*m->samp8));
 	lpm_dealloc(m->e4, m->n * sizeof(*m->e4));
-	lpm_dealloc(m->e8, m->n * 3 * sizeof(*m->e8));
+	lpm_dealloc(m->w8, m->n * sizeof(*m->w8));
+	lpm_dealloc(m->v16, m->n * sizeof(*m->v16));
+	lpm_dealloc(m->v32, m->n * sizeof(*m->v32));
 	lpm_free(m->hi);
 	free(m->fix);
 	free(m->tf);
@@ -637,7 +640,7 @@ last_le(const struct lpm *m, uint32_t h, struct k128 a)
 		}
 		return (int64_t)lo - 1;
 	}
-	if (m->e8) {
+	if (m->w8) {
 		uint64_t t = a.hi << 16 | 0xffff;
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;

@@ -1,5 +1,5 @@
-/* lpm6.c -- IPv6 maps: the compact map of prefixes <= /64 (12-byte
- * entries), the split between it and the 24-byte map of longer prefixes
+/* lpm6.c -- IPv6 maps: the compact map of prefixes <= /64 (8-byte
+ * words, values apart), the split between it and the 24-byte map of longer prefixes
  * (masked blocks, uncovered segments, the touched-block filter), lookups,
  * lpm_any_within and the merged lpm_walk. docs/design-lpm.md explains. */
 #include <stdbool.h>
@@ -181,45 +181,72 @@ lpm_make_tf(struct lpm *m)
 	return 0;
 }
 
-/* The compact entries from b's sorted v8 records. A big record array
- * (our own mapping) becomes the entry array in place, 16 bytes a record
- * to 12 an entry, front to back (entry i ends where record i + 1
- * starts), then shrunk: 12 MB a million prefixes not allocated, zeroed
- * and faulted in again. */
+/* Values of the compact map: 2 bytes each while every one fits (the
+ * usual case: a dataset's few value indexes), else 4 (the 2-byte ones
+ * so far widened once). */
+static int
+put_val(struct lpm *m, size_t i, uint32_t v)
+{
+	if (m->v16 && v != LPM_NONE && v >= V16NONE) {
+		if ((m->v32 = lpm_alloc(m->n * sizeof(*m->v32))) == NULL)
+			return DX_ENOMEM;
+		for (size_t j = 0; j < i; j++)
+			m->v32[j] = val8(m, j);
+		lpm_dealloc(m->v16, m->n * sizeof(*m->v16));
+		m->v16 = NULL;
+	}
+	if (m->v16)
+		m->v16[i] = v == LPM_NONE ? V16NONE : (uint16_t)v;
+	else
+		m->v32[i] = v;
+	return 0;
+}
+
+/* The compact map from b's sorted v8 records. A big record array (our
+ * own mapping) becomes the word array in place, 16 bytes a record to 8
+ * a word, front to back (word i ends before record i + 1 starts), then
+ * shrunk: 8 MB a million prefixes not allocated, zeroed and faulted in
+ * again. The values go to their own array. */
 int
 lpm_e8_from(struct lpm *m, struct lpm_builder *b)
 {
 	size_t n = m->n;
 	unsigned char *dst;
 	/* lpm_dealloc tells a mapping from malloc's by the size */
-	bool inplace = b->maplen8 && n * sizeof(uint32_t[3]) >= LPM_MAPMIN;
+	bool inplace = b->maplen8 && n * sizeof(*m->w8) >= LPM_MAPMIN;
+	if ((m->v16 = lpm_alloc(n * sizeof(*m->v16))) == NULL)
+		return DX_ENOMEM;
 	if (inplace) {
 		dst = (unsigned char *)b->v8;
 	} else {
-		if ((m->e8 = lpm_alloc(n * 3 * sizeof(*m->e8))) == NULL)
+		if ((m->w8 = lpm_alloc(n * sizeof(*m->w8))) == NULL)
 			return DX_ENOMEM;
-		dst = (unsigned char *)m->e8;
+		dst = (unsigned char *)m->w8;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct b8 r;
-		uint32_t e[3];
 		memcpy(&r, (unsigned char *)b->v8 + i * sizeof(r), sizeof(r));
 		if (i % SAMP == 0)
 			m->samp8[i / SAMP] = (uint32_t)(r.a >> 16);
-		e[0] = (uint32_t)(r.a >> 16);
-		e[1] = (uint32_t)r.a << 16 | (uint32_t)b->p8[i] << 9;
-		e[2] = r.value;
-		memcpy(dst + i * sizeof(e), e, sizeof(e));
+		uint64_t w = r.a << 16 | (uint64_t)b->p8[i] << 9;
+		memcpy(dst + i * sizeof(w), &w, sizeof(w));
+		if (put_val(m, i, r.value) < 0) {
+			if (inplace)        /* b frees the records, now half words */
+				m->w8 = NULL;
+			return DX_ENOMEM;
+		}
 	}
 	if (inplace) {
 		/* what lpm_dealloc will unmap: the size rounded to pages */
-		size_t len = (n * sizeof(uint32_t[3]) + 4095) & ~(size_t)4095;
+		size_t len = (n * sizeof(*m->w8) + 4095) & ~(size_t)4095;
 		if (len < b->maplen8 && mremap(dst, b->maplen8, len, 0) == MAP_FAILED)
 			munmap(dst + len, b->maplen8 - len);
-		m->e8 = (uint32_t *)(void *)dst;
+		m->w8 = (uint64_t *)(void *)dst;
 		b->v8 = NULL;
 		b->maplen8 = 0;
 	}
+	m->bytes += n * (sizeof(*m->w8) + (m->v16 ? sizeof(*m->v16) :
+	    sizeof(*m->v32)));
 	return 0;
 }
 
@@ -253,6 +280,13 @@ look8(const struct lpm *m, uint64_t a, unsigned *plen_out)
 			;
 		if (y < sh)
 			hi = (int64_t)(y * SAMP);
+		/* The value is apart from the word: its line (the answer's
+		 * is in lo + 1 .. hi - 1, a parent aside) comes in while the
+		 * words are searched. */
+		if (m->v16)
+			__builtin_prefetch(&m->v16[lo + 1]);
+		else
+			__builtin_prefetch(&m->v32[lo + 1]);
 		while (hi - lo > 1) {
 			int64_t mid = lo + (hi - lo) / 2;
 			if (W8(m, mid) <= t)
@@ -268,7 +302,7 @@ look8(const struct lpm *m, uint64_t a, unsigned *plen_out)
 			if (((a ^ ((uint64_t)h << 48 | w >> 16)) >> (64 - plen)) == 0) {
 				if (plen_out)
 					*plen_out = plen;
-				return m->e8[3 * j + 2];
+				return val8(m, j);
 			}
 			if ((w & PFAR8) == 0)
 				break;
@@ -345,7 +379,7 @@ lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out)
 		if (look6(m->hi, a, &v, plen_out))
 			return v;
 	}
-	if (m->e8)
+	if (m->w8)
 		return look8(m, a.hi, plen_out);
 	uint32_t v = LPM_NONE;
 	look6(m, a, &v, plen_out);

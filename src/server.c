@@ -4,6 +4,7 @@
  *   main thread: event base with SIGTERM/SIGINT/SIGHUP + check timer
  *        |  server_publish(): atomic swap, wait for no worker to hold old
  *   worker i (x N): own event base, own SO_REUSEPORT UDP and TCP socket
+ *                   (plain sockets when N = 1)
  *        |  per listen address; holds the snapshot only while answering;
  *        |  with one address, UDP from a blocking recvmmsg while no TCP
  *        |  connection is open (server_udp.c)
@@ -171,9 +172,12 @@ addr_text(const struct addr *a, char *buf, size_t len)
 	return buf;
 }
 
-/* One socket of type on address a, bound, non-blocking. */
+/* One socket of type on address a, bound, non-blocking. reuseport: one of
+ * several workers' sockets on a. A lone socket goes without SO_REUSEPORT:
+ * no other process can then bind the port and take a share of its
+ * queries, and the kernel skips the group's hash on every datagram. */
 static int
-open_sock(struct addr *a, int type)
+open_sock(struct addr *a, int type, bool reuseport)
 {
 	int fam = a->ss.ss_family, on = 1;
 	int fd = socket(fam, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -183,7 +187,8 @@ open_sock(struct addr *a, int type)
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0)
+	if (reuseport &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0)
 		log_warn("SO_REUSEPORT");
 	if (fam == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
@@ -302,9 +307,10 @@ server_new(const struct config *cfg, struct server **out)
 			sk->wk = wk;
 			sk->family = srv->addrs[j].ss.ss_family;
 			sk->wildcard = srv->addrs[j].wildcard;
-			sk->udp_fd = open_sock(&srv->addrs[j], SOCK_DGRAM);
+			bool rp = srv->nworkers > 1;
+			sk->udp_fd = open_sock(&srv->addrs[j], SOCK_DGRAM, rp);
 			sk->tcp_fd = sk->udp_fd < 0 ? -1 :
-			    open_sock(&srv->addrs[j], SOCK_STREAM);
+			    open_sock(&srv->addrs[j], SOCK_STREAM, rp);
 			if (sk->udp_fd < 0 || sk->tcp_fd < 0) {
 				server_free(srv);
 				return DX_EIO;

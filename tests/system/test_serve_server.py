@@ -229,3 +229,33 @@ def test_chroot_and_user(dnsxld_server, data):
     uid = [line.split()[1:] for line in status.splitlines() if line.startswith("Uid:")][0]
     assert uid == ["65534"] * 4
     assert os.readlink(f"/proc/{srv.proc.pid}/root") == str(data)
+
+
+def reuseport_bind(port, kind):
+    """Bind 127.0.0.1:port with SO_REUSEPORT; True if the kernel let us."""
+    s = socket.socket(socket.AF_INET, kind)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("kind", [socket.SOCK_DGRAM, socket.SOCK_STREAM])
+def test_lone_worker_port_cannot_be_shared(dnsxld_server, data, kind):
+    """One worker: its sockets go without SO_REUSEPORT, so another process
+    (of the same user) cannot bind the port and take a share of queries."""
+    srv = dnsxld_server([f"bl.example:ip4set:{data / 'bl.ip4'}"], extra=["--workers", "1"])
+    assert not reuseport_bind(srv.port, kind)
+    assert srv.proc.poll() is None
+
+
+@pytest.mark.parametrize("kind", [socket.SOCK_DGRAM, socket.SOCK_STREAM])
+def test_several_workers_share_the_port(dnsxld_server, data, kind):
+    """Several workers: one SO_REUSEPORT group per address (the kernel
+    spreads clients over them), which a process of the same user may join."""
+    srv = dnsxld_server([f"bl.example:ip4set:{data / 'bl.ip4'}"], extra=["--workers", "2"])
+    assert reuseport_bind(srv.port, kind)

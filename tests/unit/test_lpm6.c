@@ -1,4 +1,4 @@
-/* test_lpm6.c -- IPv6 maps: the compact map's far parents, the split at /64 (masked blocks, partly covered blocks, merged walk), shared starts, big maps. */
+/* test_lpm6.c -- IPv6 maps: the compact map's far parents, the split at /64 (masked blocks, partly covered blocks, merged walk), shared starts, big maps, 16- and 32-bit values. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -370,6 +370,137 @@ test_one_address_run(void **state)
 	lpm_free(m);
 }
 
+/* The compact map keeps values in 16 bits while all are LPM_NONE or
+ * below 0xffff, else in 32 (lpm_impl.h). NV /48s in 2a00::/24 (itself
+ * listed, value 12345), every 7th an exclusion; the values of kind:
+ * 0: i * 31 % 65535 (all of 0..0xfffe: the 16-bit path), 1: i (69999
+ * distinct: 32-bit), 2: as 0 but one 0xffff (a value, not the sentinel:
+ * 32-bit). */
+#define NV 70000u
+
+static uint32_t
+val_of(unsigned kind, unsigned i)
+{
+	if (i % 7 == 3)
+		return LPM_NONE;
+	if (kind == 1)
+		return i;
+	if (kind == 2 && i == 1000)
+		return 0xffff;
+	return i * 31u % 65535u;
+}
+
+static void
+addr_of(unsigned i, uint8_t *a)
+{
+	memset(a, 0, 16);
+	a[0] = 0x2a;
+	a[3] = (uint8_t)(i >> 16);
+	a[4] = (uint8_t)(i >> 8);
+	a[5] = (uint8_t)i;
+}
+
+struct vwalk {
+	unsigned kind, n, nnone;
+};
+
+static int
+vwalk_cb(const uint8_t *addr, unsigned plen, uint32_t value, void *arg)
+{
+	struct vwalk *w = arg;
+	if (plen == 24) {
+		assert_int_equal(value, 12345);
+		return 0;
+	}
+	unsigned i = (unsigned)addr[3] << 16 | (unsigned)addr[4] << 8 | addr[5];
+	assert_int_equal(plen, 48);
+	assert_int_equal(i, w->n);
+	assert_int_equal(value, val_of(w->kind, i));
+	w->n++;
+	w->nnone += value == LPM_NONE;
+	return 0;
+}
+
+static void
+test_values16(void **state)
+{
+	size_t mem[3];
+	(void)state;
+	for (unsigned kind = 0; kind < 3; kind++) {
+		struct lpm_builder *b;
+		uint8_t a[16];
+		unsigned pl = 0;
+		assert_int_equal(lpm_builder_new(6, &b), 0);
+		lpm_builder_defer_dups(b, NULL, NULL);
+		assert_int_equal(add(b, "2a00::", 24, 12345), 0);
+		for (unsigned i = 0; i < NV; i++) {
+			addr_of((i * 7919u) % NV, a);    /* scrambled order */
+			assert_int_equal(lpm_builder_add(b, a, 48,
+			    val_of(kind, (i * 7919u) % NV)), 0);
+		}
+		struct lpm *m = build(b);
+		assert_int_equal(lpm_prefix_count(m), NV + 1);
+		for (unsigned i = 0; i < NV; i++) {
+			addr_of(i, a);
+			a[15] = 1;
+			assert_int_equal(lpm_lookup(m, a, &pl), val_of(kind, i));
+			assert_int_equal(pl, 48);
+		}
+		/* past the /48s, still in the /24; then outside it */
+		addr_of(NV, a);
+		assert_int_equal(lpm_lookup(m, a, &pl), 12345);
+		assert_int_equal(pl, 24);
+		assert_int_equal(look(m, "2a00:100::", NULL), LPM_NONE);
+		/* an excluded /48 shows nothing, its neighbour does */
+		assert_false(within(m, "2a00:0:3::", 48));
+		assert_true(within(m, "2a00:0:4::", 48));
+		assert_true(within(m, "2a00:0:3::", 47));
+		if (kind == 2) {
+			assert_int_equal(look(m, "2a00:0:3e8::1", &pl), 0xffff);
+			assert_int_equal(pl, 48);
+		}
+		struct vwalk w = { kind, 0, 0 };
+		assert_int_equal(lpm_walk(m, vwalk_cb, &w), 0);
+		assert_int_equal(w.n, NV);
+		assert_int_equal(w.nnone, NV / 7);
+		mem[kind] = lpm_memory(m);
+		lpm_free(m);
+	}
+	/* the same prefixes: 2 bytes a value more on the 32-bit path */
+	assert_int_equal(mem[1] - mem[0], (size_t)(NV + 1) * 2);
+	assert_int_equal(mem[2], mem[1]);
+}
+
+/* A map too small for the builder's mappings (values written to a
+ * malloc'ed array): the 16-bit values written so far are widened when a
+ * big one comes last; exclusions stay LPM_NONE. */
+static void
+test_values_widen(void **state)
+{
+	size_t mem[2];
+	(void)state;
+	for (unsigned big = 0; big < 2; big++) {
+		struct lpm_builder *b;
+		uint8_t a[16];
+		assert_int_equal(lpm_builder_new(6, &b), 0);
+		for (unsigned i = 0; i < 100; i++) {
+			addr_of(i, a);
+			uint32_t v = i % 5 == 0 ? LPM_NONE :
+			    i == 99 && big ? 0x10000u + i : i;
+			assert_int_equal(lpm_builder_add(b, a, 48, v), 0);
+		}
+		struct lpm *m = build(b);
+		for (unsigned i = 0; i < 100; i++) {
+			addr_of(i, a);
+			assert_int_equal(lpm_lookup(m, a, NULL), i % 5 == 0 ?
+			    LPM_NONE : i == 99 && big ? 0x10000u + i : i);
+		}
+		mem[big] = lpm_memory(m);
+		lpm_free(m);
+	}
+	assert_int_equal(mem[1] - mem[0], 100 * 2);
+}
+
 int
 main(void)
 {
@@ -380,6 +511,8 @@ main(void)
 		cmocka_unit_test(test_big6),
 		cmocka_unit_test(test_busy64),
 		cmocka_unit_test(test_one_address_run),
+		cmocka_unit_test(test_values16),
+		cmocka_unit_test(test_values_widen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
