@@ -234,7 +234,25 @@ ds_entry_value(struct dataset *ds, struct ds_load *ld, char *s,
 {
 	struct dx_value v;
 	bool trunc;
+	const char *t = s;
 
+	/* Most entries have no value: the default's index straight from the
+	 * intern cache (value_parse would copy the default, then
+	 * ds_value_intern look it up: 6% of an IPv6 load). */
+	while (*t == ' ' || *t == '\t')
+		t++;
+	if (*t == '\0' || *t == '#' || *t == ';') {
+		const char *txt = ld->deflt.txt && *ld->deflt.txt ?
+		    ld->deflt.txt : NULL;
+		uint32_t c = ds->vcache[(uint32_t)(ld->deflt.a ^
+		    (uintptr_t)txt >> 4) % 8];
+		if (c < ds->nvals && ds->vals[c].a == ld->deflt.a &&
+		    ds->vals[c].txt == txt) {
+			*idx = c;
+			return 0;
+		}
+		return ds_value_intern(ds, &ld->deflt, idx);
+	}
 	if (value_parse(s, &ld->deflt, &v, &trunc) < 0) {
 		ds_warn(ld, "invalid value");
 		return DX_EINVAL;

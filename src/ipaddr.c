@@ -225,25 +225,42 @@ ip6_cidr(const char *s, uint8_t addr[16], const char **end)
 	return bits;
 }
 
+/* Two 64-bit halves instead of a loop over 16 bytes (a call per data
+ * line: 3% of a load). */
+static inline uint64_t
+be64(const uint8_t *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+static inline void
+put_be64(uint8_t *p, uint64_t x)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	memcpy(p, &x, 8);
+}
+
 int
 ip6_clear_host(uint8_t addr[16], unsigned bits)
 {
-	unsigned i = bits / 8;
-	int r = 0;
+	uint64_t hi = be64(addr), lo = be64(addr + 8), mh, ml;
 
-	if (i < 16 && bits % 8) {
-		uint8_t keep = (uint8_t)(0xff << (8 - bits % 8));
-		if (addr[i] & ~keep)
-			r = 1;
-		addr[i] &= keep;
-		i++;
-	}
-	for (; i < 16; i++) {
-		if (addr[i])
-			r = 1;
-		addr[i] = 0;
-	}
-	return r;
+	if (bits >= 128)
+		return 0;
+	mh = bits >= 64 ? UINT64_MAX : bits ? UINT64_MAX << (64 - bits) : 0;
+	ml = bits > 64 ? UINT64_MAX << (128 - bits) : 0;
+	if (((hi & ~mh) | (lo & ~ml)) == 0)
+		return 0;
+	put_be64(addr, hi & mh);
+	put_be64(addr + 8, lo & ml);
+	return 1;
 }
 
 static char *

@@ -37,6 +37,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "errcode.h"
 #include "lpm.h"
@@ -79,11 +80,29 @@ rank_of(const uint64_t *bits, const uint32_t *rank, size_t x)
 	return r;
 }
 
+/* calloc, its pages faulted in by one call, not one fault (a VM exit)
+ * each as the bits are set. */
+static void *
+calloc_populated(size_t n, size_t size)
+{
+	uint8_t *p = malloc(n * size);
+	if (p == NULL)
+		return NULL;
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t e = ((uintptr_t)p + n * size) & ~(uintptr_t)4095;
+	if (n * size >= (16 << 10) && e > a)
+		madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#endif
+	memset(p, 0, n * size);
+	return p;
+}
+
 static int
 make_rank(uint64_t *bits, uint32_t **rank, size_t nw)
 {
 	uint32_t r = 0;
-	if ((*rank = calloc(nw / 8 + 2, sizeof(**rank))) == NULL)
+	if ((*rank = calloc_populated(nw / 8 + 2, sizeof(**rank))) == NULL)
 		return DX_ENOMEM;
 	for (size_t w = 0; w < nw; w++) {
 		if (w % 8 == 0)
@@ -119,6 +138,17 @@ seg_any(const struct lpm *m, uint32_t h, int64_t i, struct k128 from,
 	/* unc: [cur, to] is covered by no prefix of this map (a split's hi
 	 * map has no short ones) */
 	return unc ? true : bk->bval != LPM_NONE;
+}
+
+/* k_end without k_mask's branches (plen <= 128): finish takes it for
+ * every prefix, and mixed lengths mispredicted there. */
+static inline struct k128
+end_of(struct k128 a, unsigned plen)
+{
+	unsigned q = plen > 64 ? plen - 64 : 0;
+	a.hi |= (UINT64_MAX >> (plen & 63)) & -(uint64_t)(plen < 64);
+	a.lo |= (UINT64_MAX >> (q & 63)) & -(uint64_t)(q < 64);
+	return a;
 }
 
 static struct k128
@@ -157,12 +187,12 @@ finish(struct lpm *m)
 	unsigned sp = 0;
 	int rc;
 	size_t nw = (m->n + 63) / 64 + 1;
-	m->vis = calloc(nw, sizeof(*m->vis));
+	m->vis = calloc_populated(nw, sizeof(*m->vis));
 	if (m->vis == NULL)
 		return DX_ENOMEM;
 	m->bytes += nw * sizeof(*m->vis) + (nw / 8 + 2) * sizeof(*m->rank);
 	if (m->uncov) {
-		if ((m->unc = calloc(nw, sizeof(*m->unc))) == NULL)
+		if ((m->unc = calloc_populated(nw, sizeof(*m->unc))) == NULL)
 			return DX_ENOMEM;
 		m->bytes += nw * sizeof(*m->unc) + (nw / 8 + 2) * sizeof(*m->urank);
 	}
@@ -199,7 +229,7 @@ finish(struct lpm *m)
 					m->e4[i].w |= i - par;
 			}
 			stack[sp].i = i;
-			stack[sp++].end = k_end(s, plen);
+			stack[sp++].end = end_of(s, plen);
 		}
 		if (bk->ls == bk->le) {
 			while (sp && k_cmp(stack[sp - 1].end, bs) < 0)
@@ -214,15 +244,21 @@ finish(struct lpm *m)
 			any = bk->bval != LPM_NONE;
 		else if (k_cmp(key_at(m, h, bk->ls), bs) > 0)
 			any = bk->bval != LPM_NONE;
-		for (i = bk->ls; i < bk->le; i++) {
-			struct k128 s = key_at(m, h, i), e = bend;
+		/* Each key once (the next segment's start is this one's end);
+		 * a segment whose own prefix has a value holds a listed address
+		 * without seg_any's climb. */
+		struct k128 s = bend, nx = bend;
+		if (bk->ls < bk->le)
+			s = key_at(m, h, bk->ls);
+		for (i = bk->ls; i < bk->le; i++, s = nx) {
+			struct k128 e = bend;
 			if (i + 1 < bk->le) {
-				struct k128 nx = key_at(m, h, i + 1);
+				nx = key_at(m, h, i + 1);
 				if (k_cmp(nx, s) == 0)
 					continue;        /* empty segment */
 				e = k_dec(nx);
 			}
-			if (seg_any(m, h, i, s, e, 0)) {
+			if (val_at(m, i) != LPM_NONE || seg_any(m, h, i, s, e, 0)) {
 				vis_set(m->vis, i);
 				any = true;
 			}

@@ -264,6 +264,115 @@ test_read_boundaries(void **state)
 	free(text);
 }
 
+/* Random bytes (short lines, blanks, CRs, NULs, a few long lines that
+ * span reads) from a plain and a gzip file against a plain reference:
+ * a line ends at '\n', is cut at its first NUL, loses trailing blanks
+ * (space, tab, CR) and leading spaces and tabs; the numbers count every
+ * '\n'-ended line. */
+static void
+check_random(const char *text, size_t size, int gzip)
+{
+	char path[] = "/tmp/dxrnd-XXXXXX";
+	int fd = mkstemp(path);
+	struct datafile *f;
+	char *line;
+	unsigned n, want_n = 0;
+	size_t pos = 0;
+	assert_true(fd >= 0);
+	if (gzip) {
+		gzFile gz = gzdopen(fd, "wb");
+		assert_int_equal(gzwrite(gz, text, (unsigned)size), (int)size);
+		gzclose(gz);
+	} else {
+		assert_int_equal(write(fd, text, size), (ssize_t)size);
+		close(fd);
+	}
+	assert_int_equal(datafile_open(path, &f, NULL), 0);
+	while (pos < size) {
+		const char *p = text + pos, *nl = memchr(p, '\n', size - pos);
+		size_t len = nl ? (size_t)(nl - p) : size - pos;
+		size_t e = strnlen(p, len), b = 0;
+		while (e > 0 && (p[e - 1] == ' ' || p[e - 1] == '\t' ||
+		    p[e - 1] == '\r'))
+			e--;
+		while (b < e && (p[b] == ' ' || p[b] == '\t'))
+			b++;
+		assert_int_equal(datafile_next(f, &line, &n), 1);
+		assert_int_equal(n, ++want_n);
+		assert_int_equal(strlen(line), e - b);
+		assert_memory_equal(line, p + b, e - b);
+		pos += len + 1;
+	}
+	assert_int_equal(datafile_next(f, &line, &n), 0);
+	datafile_close(f);
+	unlink(path);
+}
+
+static void
+test_random_bytes(void **state)
+{
+	static const char alpha[] = "aaaaaaaaaa0123456789:/  \t\r\n\n\n\n";
+	size_t size = 700000, i;
+	char *text = malloc(size);
+	uint32_t r = 12345;
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		for (i = 0; i < size; i++) {
+			r = r * 1103515245u + 12345u;
+			unsigned x = r >> 16;
+			if (x % (round == 0 ? 50 : 2000) == 0)
+				text[i] = '\0';
+			else if (round == 2 && x % 997 == 0) {
+				/* a long line: no '\n' for a while */
+				size_t k = i + 1000 + x % 300000;
+				for (; i < size && i < k; i++)
+					text[i] = (char)(i % 3 ? 'b' : '\0');
+				i--;
+			} else
+				text[i] = alpha[x % (sizeof(alpha) - 1)];
+		}
+		if (round == 1)
+			text[size - 1] = '\n';    /* ends with a newline */
+		check_random(text, size, 0);
+		check_random(text, size, 1);
+	}
+	free(text);
+}
+
+/* Plain files are read without zlib and gzip ones through it, told
+ * apart by the two magic bytes: a file that only starts like gzip (or
+ * is one byte long) is plain text; bad data after the magic is a read
+ * error, as gzread makes it. */
+static void
+test_gzip_magic(void **state)
+{
+	static const struct { const char *text; size_t len; int rc; const char *line; } c[] = {
+		{ "\x1f", 1, 1, "\x1f" },
+		{ "\x1f" "abc\n", 5, 1, "\x1f" "abc" },
+		{ "\x8b\x1f" "x", 3, 1, "\x8b\x1f" "x" },
+		{ "\x1f\x8b" "not gzip at all\n", 17, DX_EIO, NULL },
+		{ "", 0, 0, NULL },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char path[] = "/tmp/dxmagic-XXXXXX", *line;
+		int fd = mkstemp(path);
+		struct datafile *f;
+		unsigned n;
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, c[i].text, c[i].len), (ssize_t)c[i].len);
+		close(fd);
+		assert_int_equal(datafile_open(path, &f, NULL), 0);
+		assert_int_equal(datafile_next(f, &line, &n), c[i].rc);
+		if (c[i].rc == 1) {
+			assert_string_equal(line, c[i].line);
+			assert_int_equal(datafile_next(f, &line, &n), 0);
+		}
+		datafile_close(f);
+		unlink(path);
+	}
+}
+
 /* A gzip stream cut short (a file still being written) is a read error,
  * even where a whole line before the cut could be read. */
 static void
@@ -333,6 +442,8 @@ main(void)
 		cmocka_unit_test(test_changed_while_read),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_read_boundaries),
+		cmocka_unit_test(test_random_bytes),
+		cmocka_unit_test(test_gzip_magic),
 		cmocka_unit_test(test_gzip_truncated),
 		cmocka_unit_test(test_gzip_dataset),
 		cmocka_unit_test(test_classify),

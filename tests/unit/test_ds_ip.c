@@ -256,6 +256,53 @@ test_default_scope_per_file(void **state)
 	tu_free(t);
 }
 
+/* Entries without a value (nothing, blanks, a comment after them) take
+ * the default in scope, which lines change mid-file; entries with one in
+ * between must not disturb that (the default's index is cached), nor an
+ * empty TXT, nor the configured default of the next file. */
+static void
+test_default_values_interleaved(void **state)
+{
+	struct dx_value cfg = { 0, "cfg $" };
+	struct tu_ds *t;
+	(void)state;
+	cfg.a = htonl(0x7f000009);
+	for (int six = 0; six < 2; six++) {
+		t = tu_load_opts(six ? "ip6trie" : "ip4trie", NULL, &cfg, six ?
+		    "2001:db8:1::/48\n:3:three\n2001:db8:2::/48 \t\n"
+		    "2001:db8:3::/48 :4:four\n2001:db8:4::/48\t# c\n"
+		    "2001:db8:5::/48 ;c\n:5:\n2001:db8:6::/48\n"
+		    "2001:db8:7::/48 :6:six\n2001:db8:8::/48\n:3:other\n"
+		    "2001:db8:9::/48\n" :
+		    "10.1.0.0/16\n:3:three\n10.2.0.0/16 \t\n"
+		    "10.3.0.0/16 :4:four\n10.4.0.0/16\t# c\n"
+		    "10.5.0.0/16 ;c\n:5:\n10.6.0.0/16\n"
+		    "10.7.0.0/16 :6:six\n10.8.0.0/16\n:3:other\n"
+		    "10.9.0.0/16\n",
+		    six ? "2001:db8:a::/48\n" : "10.10.0.0/16\n");
+		assert_int_equal(t->rc, 0);
+		assert_int_equal(t->d.warnings + t->d.errors, 0);
+		static const char *const want4[] = {
+			"127.0.0.9 cfg 10.1.0.1", "127.0.0.3 three",
+			"127.0.0.4 four", "127.0.0.3 three", "127.0.0.3 three",
+			"127.0.0.5", "127.0.0.6 six", "127.0.0.5",
+			"127.0.0.3 other", "127.0.0.9 cfg 10.10.0.1",
+		};
+		for (unsigned i = 0; i < 10; i++) {
+			char q[64], w[80];
+			if (six)
+				snprintf(q, sizeof(q), "2001:db8:%x::1", i + 1);
+			else
+				snprintf(q, sizeof(q), "10.%u.0.1", i + 1);
+			snprintf(w, sizeof(w), "%s", want4[i]);
+			if (six && (i == 0 || i == 9))
+				snprintf(w, sizeof(w), "127.0.0.9 cfg %s", q);
+			assert_string_equal(tu_ans(t->ds, q), w);
+		}
+		tu_free(t);
+	}
+}
+
 static void
 test_maxrange4(void **state)
 {
@@ -505,6 +552,7 @@ main(void)
 		cmocka_unit_test(test_ip4set_exclusions),
 		cmocka_unit_test(test_ip4set_host_bits),
 		cmocka_unit_test(test_default_scope_per_file),
+		cmocka_unit_test(test_default_values_interleaved),
 		cmocka_unit_test(test_maxrange4),
 		cmocka_unit_test(test_ip4trie),
 		cmocka_unit_test(test_ip6trie_man_example),

@@ -141,6 +141,52 @@ test_ip6(void **state)
 	assert_string_equal(buf, "10.1.255.0");
 }
 
+/* The byte-by-byte ip6_clear_host this file used to have: the word
+ * version must agree with it on every length (and past 128). */
+static int
+clear_host_bytes(uint8_t addr[16], unsigned bits)
+{
+	unsigned i = bits / 8;
+	int r = 0;
+	if (i < 16 && bits % 8) {
+		uint8_t keep = (uint8_t)(0xff << (8 - bits % 8));
+		if (addr[i] & ~keep)
+			r = 1;
+		addr[i] &= keep;
+		i++;
+	}
+	for (; i < 16; i++) {
+		if (addr[i])
+			r = 1;
+		addr[i] = 0;
+	}
+	return r;
+}
+
+static void
+test_ip6_clear_host_random(void **state)
+{
+	uint32_t x = 2463534242u;
+	(void)state;
+	for (unsigned round = 0; round < 3000; round++) {
+		uint8_t a[16], b[16], c[16];
+		for (unsigned i = 0; i < 16; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			/* sparse bytes: host parts that are often all zero */
+			a[i] = round % 3 == 0 ? (uint8_t)x : x % 5 == 0 ? (uint8_t)(x >> 8) : 0;
+		}
+		for (unsigned bits = 0; bits <= 130; bits++) {
+			memcpy(b, a, 16);
+			memcpy(c, a, 16);
+			assert_int_equal(ip6_clear_host(b, bits),
+			    clear_host_bytes(c, bits));
+			assert_memory_equal(b, c, 16);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -149,6 +195,7 @@ main(void)
 		cmocka_unit_test(test_ip4_cidr),
 		cmocka_unit_test(test_ip4_range),
 		cmocka_unit_test(test_ip6),
+		cmocka_unit_test(test_ip6_clear_host_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
