@@ -25,13 +25,15 @@ static int
 mask8(struct lpm_builder *b, const uint64_t *mx, size_t nm,
     struct lpm_fix **fixout, size_t *nfix)
 {
-	size_t cap = b->n8 + nm, w = 0, j = 0, vlen = 0;
+	size_t cap = b->n8 + nm, w = 0, j = 0, vlen = 0, plen = 0;
 	struct b8 *v = lpm_rec_grow(&vlen, NULL, 0, cap * sizeof(*v));
-	uint8_t *p = malloc(cap);
+	/* a mapping, not malloc: fresh 4 KB pages fault one by one (a VM
+	 * exit each here); the builder frees it by its length */
+	uint8_t *p = lpm_rec_grow(&plen, NULL, 0, cap);
 	struct lpm_fix *fix = malloc(nm * sizeof(*fix));
 	if (v == NULL || p == NULL || fix == NULL) {
 		lpm_rec_free(&vlen, v);
-		free(p);
+		lpm_rec_free(&plen, p);
 		free(fix);
 		return DX_ENOMEM;
 	}
@@ -63,6 +65,7 @@ mask8(struct lpm_builder *b, const uint64_t *mx, size_t nm,
 	b->v8 = v;
 	b->maplen8 = vlen;
 	b->p8 = p;
+	b->maplenp8 = plen;
 	b->n8 = b->cap8 = w;
 	*fixout = fix;
 	*nfix = nm;
@@ -87,8 +90,8 @@ lpm_builder_split(struct lpm_builder *b, struct lpm **hiout,
 		nt += i == 0 || b->v6[i].k.hi != b->v6[i - 1].k.hi;
 	if (lpm_builder_new(6, &hb) < 0)
 		return DX_ENOMEM;
-	tx = malloc(nt * sizeof(*tx));
-	tv = malloc(nt * sizeof(*tv));
+	tx = lpm_alloc(nt * sizeof(*tx));     /* populated at once */
+	tv = lpm_alloc(nt * sizeof(*tv));
 	if (tx == NULL || tv == NULL)
 		goto out;
 	/* Each touched block X with the /64 half's answer for X: the
@@ -139,8 +142,8 @@ out:
 		*hiout = NULL;
 	}
 	lpm_builder_free(hb);
-	free(tx);
-	free(tv);
+	lpm_dealloc(tx, nt * sizeof(*tx));
+	lpm_dealloc(tv, nt * sizeof(*tv));
 	return rc;
 }
 
