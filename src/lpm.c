@@ -500,19 +500,44 @@ climb4(const struct lpm *m, const struct bkt *bk, size_t i, uint32_t lo,
 	return bk->bval;
 }
 
+/* The first climb step, for the batch: true when candidate i (NOIDX:
+ * none) answers at once (*v, *pl set), else false with *i its parent,
+ * whose line the caller prefetches before climbing on from it. */
+static inline bool
+step4(const struct lpm *m, const struct bkt *bk, uint32_t *i, uint32_t lo,
+    uint32_t *v, unsigned *pl)
+{
+	if (*i != NOIDX) {
+		uint32_t wd = m->e4[*i].w;
+		unsigned plen = (wd >> 10) & 63;
+		if (((lo ^ wd >> 16) & (0xffffu << (32 - plen)) & 0xffff) == 0) {
+			*v = m->e4[*i].v;
+			*pl = plen;
+			return true;
+		}
+		if (wd & PFAR) {
+			*i = parent_at(m, *i);
+			return false;
+		}
+	}
+	*v = bk->bval;
+	*pl = bk->bplen;
+	return true;
+}
+
 /* With the index (batch lookups only): the long prefixes starting in
  * addr's block are idx[B] .. idx[B+1] - 1 (a few), all before it start
- * earlier; a branch-free halving over them. A single lookup does not use
- * it: the 8 MB index is one more cache miss before the entry's (measured
- * 7-7.5 M/s with it, 8.5-9 without, at 10M prefixes), while the batch has
+ * earlier; a branch-free halving over them gives the candidate (the last
+ * long start <= addr) or NOIDX. A single lookup does not use it: the 8 MB
+ * index is one more cache miss before the entry's (measured 7-7.5 M/s
+ * with it, 8.5-9 without, at 10M prefixes), while the batch has
  * prefetched both and gains from the short, branch-free search. */
 static inline uint32_t
-look4x(const struct lpm *m, uint32_t addr, unsigned *plen_out)
+search4x(const struct lpm *m, const struct bkt *bk, uint32_t addr)
 {
-	const struct bkt *bk = &m->bkt[addr >> 16];   /* whole for IPv4 */
 	uint32_t blk = addr >> (32 - m->ibits);
 	uint32_t s = m->idx[blk], e = m->idx[blk + 1];
-	uint32_t lo = addr & 0xffff, t = lo << 16 | 0xffff;
+	uint32_t t = (addr & 0xffff) << 16 | 0xffff;
 	e = e < bk->le ? e : bk->le;
 	/* Search s-1 .. e-1 taking s-1 as <= t (it starts before the block,
 	 * if it is of this bucket at all): it is never read, and the result
@@ -524,45 +549,49 @@ look4x(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 		b = m->e4[b + half].w <= t ? b + half : b;
 		n -= half;
 	}
-	if (b >= (int64_t)bk->ls)
-		return climb4(m, bk, (size_t)b, lo, plen_out);
-	if (plen_out)
-		*plen_out = bk->bplen;
-	return bk->bval;
+	return b >= (int64_t)bk->ls ? (uint32_t)b : NOIDX;
+}
+
+/* Without the index: the candidate (or NOIDX) from the bucket alone. */
+static inline uint32_t
+search4(const struct lpm *m, const struct bkt *bk, uint32_t addr)
+{
+	uint32_t lo = addr & 0xffff, t = lo << 16 | 0xffff;
+	ptrdiff_t n = (ptrdiff_t)(bk->le - bk->ls);
+	if (n == 0)
+		return NOIDX;
+	/* Starts spread evenly in most buckets: guess the position from
+	 * lo, gallop to bracket the answer, then halve: one or two cache
+	 * lines for random data, O(log n) for any other.
+	 * Invariant: e[a].w <= t (or a = -1), e[b].w > t (or b = n). */
+	const struct e4 *e = m->e4 + bk->ls;
+	ptrdiff_t g = (ptrdiff_t)((lo * (uint32_t)n) >> 16), a, b, step = 1;
+	if (e[g].w <= t) {
+		for (a = g; a + step < n && e[a + step].w <= t; step *= 2)
+			a += step;
+		b = a + step < n ? a + step : n;
+	} else {
+		for (b = g; b - step >= 0 && e[b - step].w > t; step *= 2)
+			b -= step;
+		a = b - step >= 0 ? b - step : -1;
+	}
+	while (b - a > 1) {
+		ptrdiff_t mid = a + (b - a) / 2;
+		if (e[mid].w <= t)
+			a = mid;
+		else
+			b = mid;
+	}
+	return a >= 0 ? bk->ls + (uint32_t)a : NOIDX;
 }
 
 static inline uint32_t
 look4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 {
 	const struct bkt *bk = &m->bkt[addr >> 16];   /* whole for IPv4 */
-	uint32_t lo = addr & 0xffff, t = lo << 16 | 0xffff;
-	ptrdiff_t n = (ptrdiff_t)(bk->le - bk->ls);
-	if (n) {
-		/* Starts spread evenly in most buckets: guess the position from
-		 * lo, gallop to bracket the answer, then halve: one or two cache
-		 * lines for random data, O(log n) for any other.
-		 * Invariant: e[a].w <= t (or a = -1), e[b].w > t (or b = n). */
-		const struct e4 *e = m->e4 + bk->ls;
-		ptrdiff_t g = (ptrdiff_t)((lo * (uint32_t)n) >> 16), a, b, step = 1;
-		if (e[g].w <= t) {
-			for (a = g; a + step < n && e[a + step].w <= t; step *= 2)
-				a += step;
-			b = a + step < n ? a + step : n;
-		} else {
-			for (b = g; b - step >= 0 && e[b - step].w > t; step *= 2)
-				b -= step;
-			a = b - step >= 0 ? b - step : -1;
-		}
-		while (b - a > 1) {
-			ptrdiff_t mid = a + (b - a) / 2;
-			if (e[mid].w <= t)
-				a = mid;
-			else
-				b = mid;
-		}
-		if (a >= 0)
-			return climb4(m, bk, bk->ls + (size_t)a, lo, plen_out);
-	}
+	uint32_t c = search4(m, bk, addr);
+	if (c != NOIDX)
+		return climb4(m, bk, c, addr & 0xffff, plen_out);
 	if (plen_out)
 		*plen_out = bk->bplen;
 	return bk->bval;
@@ -576,15 +605,21 @@ lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 	return look4(m, addr, plen_out);
 }
 
-/* A software pipeline: the bucket of lookup i + 2D is prefetched, then
- * (D steps later, the bucket now in cache) the entry line its search will
- * start from, then D steps later the lookup runs on cached lines. A single
- * lookup is two dependent misses; here ~2D of them are in flight. */
+/* A software pipeline of four stages, D lookups apart: at step i the
+ * bucket (and index slot) of lookup i is prefetched; the entry lines of
+ * lookup i - D (from its now cached slot: the first and the last entry
+ * its search may read, often one line); lookup i - 2D searches on cached
+ * lines and, when its candidate does not cover the address but has a
+ * parent (most random addresses: the candidate is a /24 or longer, the
+ * answer the /17../23 holding it), prefetches the parent's line instead
+ * of waiting for it; lookup i - 3D climbs on from there. A single lookup
+ * is three or four dependent misses; here ~3D of them are in flight. */
 void
 lpm_lookup4_batch(const struct lpm *m, const uint32_t *addr, size_t n,
     uint32_t *val, uint8_t *plen)
 {
 	enum { D = LPM_BATCH_D };
+	uint32_t pend[D];       /* lookup j's parent to climb from, or NOIDX */
 	if (m->family != 4 || m->n == 0) {
 		for (size_t i = 0; i < n; i++) {
 			val[i] = LPM_NONE;
@@ -593,7 +628,7 @@ lpm_lookup4_batch(const struct lpm *m, const uint32_t *addr, size_t n,
 		}
 		return;
 	}
-	for (size_t i = 0; i < n + 2 * D; i++) {
+	for (size_t i = 0; i < n + 3 * D; i++) {
 		if (i < n) {
 			__builtin_prefetch(&m->bkt[addr[i] >> 16]);
 			if (m->idx)
@@ -602,10 +637,13 @@ lpm_lookup4_batch(const struct lpm *m, const uint32_t *addr, size_t n,
 		if (i >= D && i - D < n) {
 			uint32_t a = addr[i - D];
 			if (m->idx) {
-				/* its few starts: one line, often two */
-				const struct e4 *p = &m->e4[m->idx[a >> (32 - m->ibits)]];
-				__builtin_prefetch(p);
-				__builtin_prefetch(p + 4);
+				/* e not clipped to the bucket (its line may be
+				 * wasted in a bucket's last block): reading the
+				 * bucket here measured slower */
+				uint32_t blk = a >> (32 - m->ibits);
+				uint32_t s = m->idx[blk], e = m->idx[blk + 1];
+				__builtin_prefetch(&m->e4[s ? s - 1 : 0]);
+				__builtin_prefetch(&m->e4[e > s ? e - 1 : s]);
 			} else {
 				const struct bkt *bk = &m->bkt[a >> 16];
 				uint32_t cnt = bk->le - bk->ls;
@@ -613,12 +651,32 @@ lpm_lookup4_batch(const struct lpm *m, const uint32_t *addr, size_t n,
 				    (((a & 0xffff) * cnt) >> 16)]);
 			}
 		}
-		if (i >= 2 * D) {
+		/* j - D first: its pend slot is the one lookup j takes. */
+		if (i >= 3 * D && i - 3 * D < n) {
+			size_t j = i - 3 * D;
+			if (pend[j % D] != NOIDX) {
+				uint32_t a = addr[j];
+				unsigned p = 0;
+				val[j] = climb4(m, &m->bkt[a >> 16], pend[j % D],
+				    a & 0xffff, &p);
+				if (plen)
+					plen[j] = (uint8_t)p;
+			}
+		}
+		if (i >= 2 * D && i - 2 * D < n) {
 			size_t j = i - 2 * D;
-			unsigned p = 0;
-			val[j] = m->idx ? look4x(m, addr[j], &p) : look4(m, addr[j], &p);
-			if (plen)
-				plen[j] = (uint8_t)p;
+			uint32_t a = addr[j], v;
+			unsigned p;
+			const struct bkt *bk = &m->bkt[a >> 16];
+			uint32_t c = m->idx ? search4x(m, bk, a) : search4(m, bk, a);
+			if (step4(m, bk, &c, a & 0xffff, &v, &p)) {
+				val[j] = v;
+				if (plen)
+					plen[j] = (uint8_t)p;
+				c = NOIDX;
+			} else
+				__builtin_prefetch(&m->e4[c]);
+			pend[j % D] = c;
 		}
 	}
 }

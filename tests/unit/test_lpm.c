@@ -831,6 +831,83 @@ check_map(const struct rnd *r, const struct lpm *m, unsigned nq)
 	assert_int_equal(w.i, r->n);
 }
 
+/* Batch lookups where nearly every candidate misses and the answer is a
+ * parent, grandparent or more up (the batch's climb stage), parents more
+ * than 1023 entries back (side table) included, checked against the
+ * scan, without and with the index. */
+static void
+put4(struct rnd *r, uint8_t a0, uint8_t a1, uint8_t a2, uint8_t a3,
+    unsigned plen)
+{
+	struct ent *e = &r->e[r->n];
+	memset(e, 0, sizeof(*e));
+	e->a[0] = a0, e->a[1] = a1, e->a[2] = a2, e->a[3] = a3;
+	e->plen = plen;
+	e->value = r->n % 7 == 3 ? LPM_NONE : 100 + (uint32_t)r->n;
+	r->n++;
+}
+
+static void
+test_batch_climbs(void **state)
+{
+	static const int bits[] = { 0, 17, 20, 24 };
+	struct rnd r = { 4, 4, 32, calloc(4000, sizeof(struct ent)), 0 };
+	enum { NQ = 5000 };
+	uint32_t *as = calloc(NQ, sizeof(*as)), v[NQ];
+	uint8_t pl[NQ];
+	(void)state;
+	assert_non_null(r.e);
+	assert_non_null(as);
+	put4(&r, 10, 1, 0, 0, 17);
+	put4(&r, 10, 1, 0, 0, 19);
+	put4(&r, 10, 1, 8, 0, 21);
+	put4(&r, 10, 1, 12, 0, 23);
+	put4(&r, 10, 1, 12, 0, 26);
+	put4(&r, 10, 2, 0, 0, 15);
+	put4(&r, 10, 2, 7, 0, 24);
+	put4(&r, 10, 2, 7, 9, 32);
+	for (unsigned x = 0; x <= 40; x++) {
+		if (x % 2 == 0)
+			put4(&r, 10, 1, (uint8_t)x, 64, 28);
+		for (unsigned y = 1; y < 256; y += 8)
+			put4(&r, 10, 1, (uint8_t)x, (uint8_t)y, 32);
+	}
+	rng_state = UINT64_C(0x5eedba7c);
+	for (unsigned q = 0; q < NQ; q++) {
+		uint32_t k = rng() % 8;
+		as[q] = k < 6 ? 0x0a010000u | (rng() % 48) << 8 | (rng() % 256)
+		    : k == 6 ? 0x0a020000u | (rng() % 0x20000u) : rng();
+	}
+	for (unsigned b = 0; b < 4; b++) {
+		struct lpm_builder *bd;
+		struct lpm *m;
+		lpm_index_bits(bits[b]);
+		assert_int_equal(lpm_builder_new(4, &bd), 0);
+		for (size_t i = 0; i < r.n; i++)
+			assert_int_equal(lpm_builder_add(bd, r.e[i].a, r.e[i].plen,
+			    r.e[i].value), 0);
+		assert_int_equal(lpm_build(bd, &m), 0);
+		lpm_index_bits(-1);
+		for (size_t len = 1; len <= NQ; len = len < 64 ? len + 7 : NQ + 1) {
+			size_t nq = len <= 64 ? len : NQ;
+			lpm_lookup4_batch(m, as, nq, v, pl);
+			for (size_t q = 0; q < nq; q++) {
+				uint8_t a[16] = { (uint8_t)(as[q] >> 24),
+				    (uint8_t)(as[q] >> 16), (uint8_t)(as[q] >> 8),
+				    (uint8_t)as[q] };
+				unsigned p = 0;
+				uint32_t want = naive_lookup(&r, a, &p);
+				assert_int_equal(v[q], want);
+				if (want != LPM_NONE)
+					assert_int_equal(pl[q], p);
+			}
+		}
+		lpm_free(m);
+	}
+	free(as);
+	free(r.e);
+}
+
 struct dup_check {
 	const uint32_t *tag_is_dup;     /* by tag: 1 if that add was a repeat */
 	size_t n;
@@ -984,6 +1061,7 @@ main(void)
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_bucket_range),
 		cmocka_unit_test(test_equal_samples),
+		cmocka_unit_test(test_batch_climbs),
 		cmocka_unit_test(test_random4),
 		cmocka_unit_test(test_random4_edges),
 		cmocka_unit_test(test_random6),
