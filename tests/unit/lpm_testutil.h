@@ -1,6 +1,7 @@
 /* lpm_testutil.h -- helpers shared by the prefix-map unit tests
- * (test_lpm.c, test_lpm6.c): build a map that must build, and collect
- * lpm_walk's prefixes as text. Header-only; include after cmocka.h. */
+ * (test_lpm.c, test_lpm6.c, test_lpm_builder.c): build a map that must
+ * build, and collect lpm_walk's prefixes as text. Header-only (static
+ * inline: a test may use one of them); include after cmocka.h. */
 #ifndef LPM_TESTUTIL_H
 #define LPM_TESTUTIL_H
 
@@ -9,7 +10,7 @@
 
 #include "lpm.h"
 
-static struct lpm *
+static inline struct lpm *
 build(struct lpm_builder *b)
 {
 	struct lpm *m = NULL;
@@ -25,7 +26,7 @@ struct walked {
 	unsigned n, stop_at;
 };
 
-static int
+static inline int
 walk_cb(const uint8_t *addr, unsigned plen, uint32_t value, void *arg)
 {
 	struct walked *w = arg;

@@ -201,17 +201,12 @@ test_dname(void **state)
 	assert_int_equal(len, 1);
 }
 
-/* Lines of every length around the 256 KB read size, some with a NUL
- * (the line ends there), the last without a newline: each one comes back
- * whole, with its number, from a plain and from a gzip file. */
+/* text[0..size) into a new temporary file made from path (a mkstemp
+ * template), gzip-compressed or plain. */
 static void
-check_boundaries(const char *text, size_t size, unsigned nlines, int gzip)
+write_temp(char *path, const char *text, size_t size, int gzip)
 {
-	char path[] = "/tmp/dxbnd-XXXXXX";
 	int fd = mkstemp(path);
-	struct datafile *f;
-	char *line, want[40];
-	unsigned n, i;
 	assert_true(fd >= 0);
 	if (gzip) {
 		gzFile gz = gzdopen(fd, "wb");
@@ -221,6 +216,19 @@ check_boundaries(const char *text, size_t size, unsigned nlines, int gzip)
 		assert_int_equal(write(fd, text, size), (ssize_t)size);
 		close(fd);
 	}
+}
+
+/* Lines of every length around the 256 KB read size, some with a NUL
+ * (the line ends there), the last without a newline: each one comes back
+ * whole, with its number, from a plain and from a gzip file. */
+static void
+check_boundaries(const char *text, size_t size, unsigned nlines, int gzip)
+{
+	char path[] = "/tmp/dxbnd-XXXXXX";
+	struct datafile *f;
+	char *line, want[40];
+	unsigned n, i;
+	write_temp(path, text, size, gzip);
 	assert_int_equal(datafile_open(path, &f, NULL), 0);
 	for (i = 1; i <= nlines; i++) {
 		assert_int_equal(datafile_next(f, &line, &n), 1);
@@ -273,20 +281,11 @@ static void
 check_random(const char *text, size_t size, int gzip)
 {
 	char path[] = "/tmp/dxrnd-XXXXXX";
-	int fd = mkstemp(path);
 	struct datafile *f;
 	char *line;
 	unsigned n, want_n = 0;
 	size_t pos = 0;
-	assert_true(fd >= 0);
-	if (gzip) {
-		gzFile gz = gzdopen(fd, "wb");
-		assert_int_equal(gzwrite(gz, text, (unsigned)size), (int)size);
-		gzclose(gz);
-	} else {
-		assert_int_equal(write(fd, text, size), (ssize_t)size);
-		close(fd);
-	}
+	write_temp(path, text, size, gzip);
 	assert_int_equal(datafile_open(path, &f, NULL), 0);
 	while (pos < size) {
 		const char *p = text + pos, *nl = memchr(p, '\n', size - pos);

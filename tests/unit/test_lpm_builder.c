@@ -12,6 +12,7 @@
 #include "errcode.h"
 #include "lpm.h"
 #include "lpm_impl.h"
+#include "lpm_testutil.h"
 
 struct rec {
 	uint64_t a;
@@ -64,14 +65,6 @@ on_dup(const uint8_t *addr, unsigned plen, uint32_t tag, void *arg)
 	dtags[ndup++] = tag;
 }
 
-static struct lpm *
-build(struct lpm_builder *b)
-{
-	struct lpm *m = NULL;
-	assert_int_equal(lpm_build(b, &m), 0);
-	assert_non_null(m);
-	return m;
-}
 
 static uint64_t rng = 88172645463325252u;
 
