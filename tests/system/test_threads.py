@@ -31,8 +31,29 @@ def threads(pid):
         out[int(tid)] = (name, int(rest[38]), int(rest[16]))
     return out
 
-def reload_tid(pid):
-    return next(t for t, (n, _, _) in threads(pid).items() if n == "reload")
+def named(pid, *names, secs=20):
+    """threads(pid) once every name in names is there (threads name
+    themselves when they start, which may come after "serving with")."""
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        t = threads(pid)
+        have = [n for n, _, _ in t.values()]
+        if all(x in have for x in names):
+            return t
+        time.sleep(0.01)
+    raise AssertionError(f"threads {names} not all there: {threads(pid)}")
+
+def reload_tid(pid, secs=20):
+    """The reload thread, once it has named itself and set its nice value
+    (it does so first thing, but a busy core or ASan may delay its start
+    past the "serving with" line)."""
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        for t, (n, _, nice) in threads(pid).items():
+            if n == "reload" and nice == 10:
+                return t
+        time.sleep(0.01)
+    raise AssertionError(f"no reload thread at nice 10: {threads(pid)}")
 
 def sched(pid, tid):
     """(policy, nice) of one thread."""
@@ -121,13 +142,15 @@ def big(tmp_path, n=300000):
 
 def test_workers_and_reload_thread_are_named(tmp_path, dnsxld):
     d = dnsxld(small(tmp_path), workers=2)
-    names = sorted(n for n, _, _ in threads(d.proc.pid).values())
+    reload_tid(d.proc.pid)
+    names = sorted(n for n, _, _ in named(d.proc.pid, "worker0", "worker1").values())
     assert names.count("reload") == 1, names
     assert "worker0" in names and "worker1" in names, names
 
 def test_reload_thread_waits_at_nice_10_between_builds(tmp_path, dnsxld):
     d = dnsxld(small(tmp_path), workers=2)
-    t = threads(d.proc.pid)
+    reload_tid(d.proc.pid)
+    t = named(d.proc.pid, "worker0", "worker1")
     assert [(p, n) for name, p, n in t.values() if name == "reload"] == [(SCHED_OTHER, 10)]
     assert all((p, n) == (SCHED_OTHER, 0) for name, p, n in t.values()
                if name.startswith("worker"))
