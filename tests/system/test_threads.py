@@ -205,7 +205,7 @@ def test_reload_idle_0_never_idles(tmp_path, dnsxld, hog):
 
 def test_bad_reload_idle_value_is_reported(tmp_path, dnsxld):
     d = dnsxld(small(tmp_path), env={"DNSXLD_RELOAD_IDLE": "soon"})
-    assert "DNSXLD_RELOAD_IDLE=soon: not a number of seconds" in d.log.read_text()
+    d.wait_log("DNSXLD_RELOAD_IDLE=soon: not a number of seconds")
 
 def test_unprivileged_without_rlimit_nice_stays_at_nice_10(open_dir, dnsxld):
     """Leaving SCHED_IDLE needs RLIMIT_NICE >= 10 or CAP_SYS_NICE: without
@@ -216,7 +216,7 @@ def test_unprivileged_without_rlimit_nice_stays_at_nice_10(open_dir, dnsxld):
     d = dnsxld(data, tmp=open_dir, wrap=["prlimit", "--nice=0:0", "--", "setpriv",
                                          "--reuid=nobody", "--regid=nogroup", "--clear-groups",
                                          "--inh-caps=-all", "--"])
-    assert "builds run at nice 10, not SCHED_IDLE" in d.log.read_text()
+    d.wait_log("builds run at nice 10, not SCHED_IDLE")
     tid = reload_tid(d.proc.pid)
     assert watch_build(d, tid) == [(SCHED_OTHER, 10)]
 
@@ -228,11 +228,11 @@ def test_root_with_u_raises_rlimit_nice_before_dropping(open_dir, dnsxld):
     data = small(open_dir)
     d = dnsxld(data, tmp=open_dir, wrap=["prlimit", "--nice=0", "--"],
                extra=["-u", "nobody"])
+    tid = reload_tid(d.proc.pid)        # set up: it would have said so
     text = d.log.read_text()
     assert "not SCHED_IDLE" not in text, text
     with open(f"/proc/{d.proc.pid}/limits") as f:
         assert re.search(r"Max nice priority\s+10\s", f.read())
-    tid = reload_tid(d.proc.pid)
     seen = watch_build(d, tid)
     assert seen[-1] == (SCHED_OTHER, 10), seen
 
@@ -246,6 +246,6 @@ def test_root_with_u_without_cap_sys_resource_stays_at_nice_10(open_dir, dnsxld)
                                          "--bounding-set=-sys_resource",
                                          "--inh-caps=-sys_resource", "--"],
                extra=["-u", "nobody"])
-    assert "builds run at nice 10, not SCHED_IDLE" in d.log.read_text()
+    d.wait_log("builds run at nice 10, not SCHED_IDLE")
     tid = reload_tid(d.proc.pid)
     assert watch_build(d, tid) == [(SCHED_OTHER, 10)]
