@@ -6,6 +6,7 @@ server is always stopped at teardown; every socket is on loopback.
 """
 import os
 import pathlib
+import random
 import socket
 import struct
 import subprocess
@@ -21,20 +22,37 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("DNSXL_BUILD", ROOT / "build"))
 
 
+def _ephemeral_low():
+    """The lowest port the kernel hands out as a client's source port."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_ports = random.Random(os.getpid() ^ time.monotonic_ns())
+
+
 def free_port():
-    """A port free for both UDP and TCP on 127.0.0.1 and ::1 right now."""
-    for _ in range(50):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
+    """A port free for both UDP and TCP on 127.0.0.1 and ::1 right now.
+
+    Chosen below the ephemeral range: a test that polls a port with
+    connect() before the server listens could otherwise be given that
+    very port as its source and connect to itself (TCP simultaneous
+    open), see a "listener" that is not there, and keep the server from
+    binding (a CI run failed so)."""
+    low = _ephemeral_low()
+    lo, hi = max(1024, low // 2), low - 1
+    for _ in range(200):
+        port = _ports.randint(lo, hi)
         try:
-            for fam, typ, host in ((socket.AF_INET, socket.SOCK_STREAM, "127.0.0.1"),
+            for fam, typ, host in ((socket.AF_INET, socket.SOCK_DGRAM, "127.0.0.1"),
+                                   (socket.AF_INET, socket.SOCK_STREAM, "127.0.0.1"),
                                    (socket.AF_INET6, socket.SOCK_DGRAM, "::1"),
                                    (socket.AF_INET6, socket.SOCK_STREAM, "::1")):
-                t = socket.socket(fam, typ)
-                t.bind((host, port))
-                t.close()
+                with socket.socket(fam, typ) as t:
+                    t.bind((host, port))
             return port
         except OSError:
             continue
