@@ -735,6 +735,12 @@ dataset_query(const struct dataset *ds, const struct dx_qname *q,
 	return ds->type->query ? ds->type->query(ds, q, hits) : false;
 }
 
+const struct lpm *
+dataset_lpm4(const struct dataset *ds)
+{
+	return ds->type->lpm4 ? ds->type->lpm4(ds) : NULL;
+}
+
 bool
 dataset_exists_below(const struct dataset *ds, const struct dx_qname *q)
 {

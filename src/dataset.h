@@ -152,6 +152,9 @@ bool dataset_exists_below(const struct dataset *ds, const struct dx_qname *q);
 
 const struct ds_labels *dataset_labels(const struct dataset *ds);
 const struct ds_type *dataset_type(const struct dataset *ds);
+/* The IPv4 map a query looks in first, NULL for types without one. */
+struct lpm;
+const struct lpm *dataset_lpm4(const struct dataset *ds);
 const struct ds_soa *dataset_soa(const struct dataset *ds);
 const struct ds_ns *dataset_ns(const struct dataset *ds);
 uint32_t dataset_ttl(const struct dataset *ds);   /* $TTL or -t default */

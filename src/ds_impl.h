@@ -82,6 +82,8 @@ struct ds_type {
 	 * like line(); a negative DX_E* refuses the whole load. */
 	int (*load_file)(struct dataset *ds, struct ds_load *ld,
 	    const char *path);
+	/* Optional: the IPv4 map query() looks in (dataset_lpm4). */
+	const struct lpm *(*lpm4)(const struct dataset *ds);
 	/* Optional: called after each file of dataset_load() (combined ends
 	 * its current $DATASET section there, as rbldnsd does). Negative
 	 * DX_E* aborts the load. */
@@ -102,7 +104,15 @@ struct ds_type {
 
 /* A dataset; common part used by every type. */
 struct dataset {
+	/* What every query reads, in its first cache line: the rest lies
+	 * past the 8 KB of SOA and NS (a TLB miss and a line each). */
 	const struct ds_type *type;
+	void *priv;                 /* the type's data */
+	struct dx_value *vals;      /* interned values: index -> value */
+	uint32_t nvals;
+	uint32_t ttl;               /* $TTL (clamped) or opts.ttl_default */
+	time_t expires;             /* $TIMESTAMP expires, 0 = never */
+
 	char **files;
 	unsigned nfiles;
 	struct ds_labels labels;    /* deep copy; labels.deflt -> &cfg_deflt */
@@ -113,24 +123,20 @@ struct dataset {
 	struct ds_soa soa;
 	struct ds_ns ns;
 	bool ns_set;
-	uint32_t ttl;               /* $TTL (clamped) or opts.ttl_default */
 	time_t mtime;               /* newest file mtime */
 	time_t stamp;               /* $TIMESTAMP dstamp, 0 = none */
-	time_t expires;             /* $TIMESTAMP expires, 0 = never */
 	size_t nentries;            /* entries added (for dataset_entries) */
 	const char *version;        /* feed's change number (arena), NULL */
 	const char *subst[DS_NSUBST];  /* $0..$9, $= (first definition wins) */
 
-	/* interned values: index -> value; txt strings in the arena */
-	struct dx_value *vals;
-	uint32_t nvals, capvals;
+	/* txt strings of the interned values are in the arena */
+	uint32_t capvals;
 	uint32_t *vhash;            /* open addressing, UINT32_MAX = empty */
 	uint32_t vhashcap;
 	uint32_t vcache[8];         /* recent interns by (a, txt pointer): most
 	                             * lines repeat the default in scope */
 
 	struct ds_arena *arena;     /* strings and small objects, freed with ds */
-	void *priv;                 /* the type's data */
 	const void *prov;           /* spf: where each range came from (in the
 	                             * arena; ds_spf.c), NULL for other types */
 };

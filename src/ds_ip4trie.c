@@ -246,6 +246,13 @@ ip4trie_query(const struct dataset *ds, const struct dx_qname *q,
 	return true;
 }
 
+static const struct lpm *
+ip4trie_lpm4(const struct dataset *ds)
+{
+	const struct ds_iptrie *t = ds->priv;
+	return t ? t->m : NULL;
+}
+
 static bool
 ip4trie_exists_below(const struct dataset *ds, const struct dx_qname *q)
 {
@@ -298,6 +305,7 @@ const struct ds_type ds_type_ip4trie = {
 	.line = ip4trie_line,
 	.finish = ds_trie_finish,
 	.query = ip4trie_query,
+	.lpm4 = ip4trie_lpm4,
 	.exists_below = ip4trie_exists_below,
 	.free = ds_trie_free,
 	.walk = ds_trie_walk,

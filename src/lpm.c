@@ -774,3 +774,10 @@ lpm_memory(const struct lpm *m)
 {
 	return m->bytes;
 }
+
+void
+lpm_prefetch4(const struct lpm *m, uint32_t addr)
+{
+	if (m->family == 4 && m->n != 0)
+		__builtin_prefetch(&m->bkt[addr >> 16]);
+}

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "dataset.h"
 #include "edns.h"
+#include "qauth.h"
 #include "qwrite.h"
 #include "snapshot.h"
 #include "zone.h"
@@ -110,6 +111,33 @@ parse_question(struct qw_req *r)
 	return 0;
 }
 
+/* A name that starts with a reversed IPv4 address (d.c.b.a.zone): the
+ * trie's first line is fetched while the checks before the lookup run
+ * (the line is cold after each trip through the kernel). Only a hint: a
+ * wrong guess costs one line. */
+static void
+prefetch_ip4(const struct snapshot *s, const struct qw_req *r)
+{
+	uint32_t a = 0;
+	if (r->nlabels < 5)
+		return;
+	for (unsigned i = 0; i < 4; i++) {
+		const uint8_t *l = r->lname + r->loff[i];
+		unsigned v = 0;
+		if (l[0] == 0 || l[0] > 3)
+			return;
+		for (unsigned k = 1; k <= l[0]; k++) {
+			if (l[k] < '0' || l[k] > '9')
+				return;
+			v = v * 10 + (unsigned)(l[k] - '0');
+		}
+		if (v > 255)
+			return;
+		a |= (uint32_t)v << (8 * i);
+	}
+	snapshot_prefetch4(s, a);
+}
+
 /* --- answers from a zone ---------------------------------------------- */
 
 static uint32_t
@@ -118,33 +146,6 @@ hit_ttl(const struct dx_hit *h, const struct config *cfg)
 	if (h->ds)
 		return dataset_ttl(h->ds);
 	return cfg ? cfg->ttl_default : 2100;
-}
-
-static void
-put_soa(struct qw *w, uint16_t apex, const struct ds_soa *soa, uint32_t ttl)
-{
-	size_t at = qw_rr_start(w, apex, T_SOA, C_IN, ttl);
-	qw_name(w, soa->mname);
-	qw_name(w, soa->rname);
-	qw_u32(w, soa->serial);
-	qw_u32(w, soa->refresh);
-	qw_u32(w, soa->retry);
-	qw_u32(w, soa->expire);
-	qw_u32(w, soa->minttl);
-	qw_rr_end(w, at);
-}
-
-/* The zone's NS set owned by the apex; returns the number written. */
-static unsigned
-put_ns(struct qw *w, uint16_t apex, const struct ds_ns *ns)
-{
-	unsigned n = ns ? (ns->n > 32 ? 32 : ns->n) : 0;
-	for (unsigned i = 0; i < n; i++) {
-		size_t at = qw_rr_start(w, apex, T_NS, C_IN, ns->ttl);
-		qw_name(w, ns->name[i]);
-		qw_rr_end(w, at);
-	}
-	return n;
 }
 
 /* One TXT record: text split into 255-byte character strings. Skipped
@@ -424,7 +425,7 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 	if (r->qtype == T_IXFR && r->nlabels == zl && cfg &&
 	    config_xfr_allows(cfg, zone_name(z))) {
 		uint16_t ap = zl ? (uint16_t)(12 + r->loff[0]) : QW_ROOT;
-		put_soa(w, ap, zone_soa(z), zone_soa(z)->ttl);
+		qw_soa(w, ap, zone_soa(z), zone_soa(z)->ttl);
 		if (w->over)
 			return QW_SERVFAIL;
 		w->an = 1;
@@ -489,11 +490,11 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 	if (st != ZONE_NXDOMAIN) {
 		if (nrel == 0 && (r->qtype == T_SOA || r->qtype == T_ANY)) {
 			const struct ds_soa *soa = zone_soa(z);
-			put_soa(w, apex, soa, soa->ttl);
+			qw_soa(w, apex, soa, soa->ttl);
 			an++;
 		}
 		if (nrel == 0 && (r->qtype == T_NS || r->qtype == T_ANY)) {
-			unsigned k = put_ns(w, apex, zone_ns(z));
+			unsigned k = qw_ns(w, apex, zone_ns(z));
 			an += k;
 			ns_answered = k > 0;
 		}
@@ -512,7 +513,9 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 		/* NS in authority is optional: dropped when it does not fit. */
 		if (!minimal && !ns_answered) {
 			size_t mark = w->pos;
-			unsigned k = put_ns(w, apex, zone_ns(z));
+			const struct qauth_image *im = &zone_auth(z)->ns;
+			unsigned k = qauth_put(w, im, apex, zl, 0) ? im->nrr :
+			    qw_ns(w, apex, zone_ns(z));
 			if (w->over)
 				qw_rollback(w, mark);
 			else
@@ -521,7 +524,8 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 		return QW_NOERROR;
 	}
 	/* NXDOMAIN or NODATA: the SOA with the negative TTL (RFC 2308). */
-	put_soa(w, apex, zone_soa(z), zone_negative_ttl(z));
+	if (!qauth_put(w, &zone_auth(z)->soa, apex, zl, zone_soa(z)->serial))
+		qw_soa(w, apex, zone_soa(z), zone_negative_ttl(z));
 	if (w->over) {
 		qw_rollback(w, body);
 		*tc = 1;
@@ -624,16 +628,25 @@ query_process(const struct snapshot *s, const uint8_t *req, size_t reqlen,
 	/* Parse what can be parsed first, so that NOTIMP and FORMERR replies
 	 * still echo the question and the OPT record when they were sound. */
 	unsigned qd = rd16(req + 4);
-	memset(&r, 0, sizeof(r));
+	/* Field by field: the name buffers (~400 bytes) are written by
+	 * parse_question before anything reads them. */
 	r.pkt = req;
 	r.len = reqlen;
 	r.qend = 12;
+	r.has_q = 0;
+	r.qname_len = 0;
+	r.nlabels = 0;
+	r.qtype = r.qclass = 0;
+	r.e.present = false;
+	r.our_payload = 0;
 	if (qd > 1)
 		return finish(&w, NULL, QW_FORMERR, 0, 0, info);
 	if (qd == 1) {
 		if (parse_question(&r) < 0)
 			return finish(&w, NULL, QW_FORMERR, 0, 0, info);
 		r.has_q = 1;
+		if (s)
+			prefetch_ip4(s, &r);
 		info->qtype = r.qtype;
 		info->qclass = r.qclass;
 		qw_mem(&w, req + 12, r.qend - 12);  /* verbatim: keeps 0x20 case */

@@ -1,8 +1,9 @@
 /* qwrite.h -- the reply writer of the query path (query.c): bounded
  * appends into the reply buffer, owner names as compression pointers, RR
- * headers with their RDLENGTH patched at the end. Static functions in a
- * header, included by query.c alone: every call is on the hot path and the
- * compiler inlines them as it did when they lived in query.c (same code).
+ * headers with their RDLENGTH patched at the end, a zone's SOA and NS
+ * records. Static inline functions in a header: every call is on the hot
+ * path, and qauth.c writes a zone's authority records with the very same
+ * code once per load (qauth.h).
  */
 #ifndef DNSXL_QWRITE_H
 #define DNSXL_QWRITE_H
@@ -11,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "dataset.h"
 
 /* Every put checks the room left under w->lim; once something does not
  * fit, `over` is set and nothing more is written, so a caller checks once
@@ -26,6 +29,10 @@ enum {
 #define QW_ROOT  0          /* "owner is the root name" (no pointer) */
 #define QW_CTAB  32         /* compression targets remembered */
 
+#define QW_T_NS   2
+#define QW_T_SOA  6
+#define QW_C_IN   1
+
 struct qw {
 	uint8_t *p;
 	size_t pos, lim;
@@ -36,7 +43,7 @@ struct qw {
 	bool expired;           /* an expired dataset was left out: EDE */
 };
 
-static void
+static inline void
 qw_init(struct qw *w, uint8_t *p, size_t lim)
 {
 	memset(w, 0, sizeof(*w));
@@ -44,7 +51,7 @@ qw_init(struct qw *w, uint8_t *p, size_t lim)
 	w->lim = lim;
 }
 
-static bool
+static inline bool
 qw_room(struct qw *w, size_t n)
 {
 	if (w->over || w->lim - w->pos < n) {
@@ -54,14 +61,14 @@ qw_room(struct qw *w, size_t n)
 	return true;
 }
 
-static void
+static inline void
 qw_u8(struct qw *w, uint8_t v)
 {
 	if (qw_room(w, 1))
 		w->p[w->pos++] = v;
 }
 
-static void
+static inline void
 qw_u16(struct qw *w, uint16_t v)
 {
 	if (qw_room(w, 2)) {
@@ -70,14 +77,14 @@ qw_u16(struct qw *w, uint16_t v)
 	}
 }
 
-static void
+static inline void
 qw_u32(struct qw *w, uint32_t v)
 {
 	qw_u16(w, (uint16_t)(v >> 16));
 	qw_u16(w, (uint16_t)v);
 }
 
-static void
+static inline void
 qw_mem(struct qw *w, const void *m, size_t n)
 {
 	if (n && qw_room(w, n)) {
@@ -87,7 +94,7 @@ qw_mem(struct qw *w, const void *m, size_t n)
 }
 
 /* Forget everything written from mark on (counts are the caller's). */
-static void
+static inline void
 qw_rollback(struct qw *w, size_t mark)
 {
 	w->pos = mark;
@@ -96,7 +103,7 @@ qw_rollback(struct qw *w, size_t mark)
 		w->nct--;
 }
 
-static void
+static inline void
 qw_ctab_add(struct qw *w, uint16_t off)
 {
 	if (off < 0x4000 && w->nct < QW_CTAB)
@@ -111,7 +118,7 @@ lc(uint8_t c)
 
 /* Is the uncompressed name n equal (ignoring case) to the name at off in
  * our own reply? Our pointers only point backwards; hops are capped anyway. */
-static bool
+static inline bool
 qw_name_at(const struct qw *w, size_t off, const uint8_t *n)
 {
 	unsigned hops = 0;
@@ -140,7 +147,7 @@ qw_name_at(const struct qw *w, size_t off, const uint8_t *n)
 }
 
 /* Length of a wire name held in a 256-byte snapshot field, 0 if invalid. */
-static size_t
+static inline size_t
 wire_len(const uint8_t *n)
 {
 	size_t i = 0;
@@ -154,7 +161,7 @@ wire_len(const uint8_t *n)
 
 /* Write name n (uncompressed wire), compressed against the names already
  * in the reply; remember its new labels as targets. */
-static void
+static inline void
 qw_name(struct qw *w, const uint8_t *n)
 {
 	static const uint8_t root[1] = { 0 };
@@ -185,7 +192,7 @@ qw_name(struct qw *w, const uint8_t *n)
 
 /* Owner, type, class, TTL and a placeholder RDLENGTH; returns where the
  * RDLENGTH goes for qw_rr_end(). */
-static size_t
+static inline size_t
 qw_rr_start(struct qw *w, uint16_t owner, uint16_t type, uint16_t cls,
     uint32_t ttl)
 {
@@ -201,7 +208,7 @@ qw_rr_start(struct qw *w, uint16_t owner, uint16_t type, uint16_t cls,
 	return at;
 }
 
-static void
+static inline void
 qw_rr_end(struct qw *w, size_t at)
 {
 	if (w->over)
@@ -209,6 +216,34 @@ qw_rr_end(struct qw *w, size_t at)
 	size_t n = w->pos - at - 2;
 	w->p[at] = (uint8_t)(n >> 8);
 	w->p[at + 1] = (uint8_t)n;
+}
+
+/* The zone's SOA owned by the apex (an offset, or QW_ROOT). */
+static inline void
+qw_soa(struct qw *w, uint16_t apex, const struct ds_soa *soa, uint32_t ttl)
+{
+	size_t at = qw_rr_start(w, apex, QW_T_SOA, QW_C_IN, ttl);
+	qw_name(w, soa->mname);
+	qw_name(w, soa->rname);
+	qw_u32(w, soa->serial);
+	qw_u32(w, soa->refresh);
+	qw_u32(w, soa->retry);
+	qw_u32(w, soa->expire);
+	qw_u32(w, soa->minttl);
+	qw_rr_end(w, at);
+}
+
+/* The zone's NS set owned by the apex; returns the number written. */
+static inline unsigned
+qw_ns(struct qw *w, uint16_t apex, const struct ds_ns *ns)
+{
+	unsigned n = ns ? (ns->n > 32 ? 32 : ns->n) : 0;
+	for (unsigned i = 0; i < n; i++) {
+		size_t at = qw_rr_start(w, apex, QW_T_NS, QW_C_IN, ns->ttl);
+		qw_name(w, ns->name[i]);
+		qw_rr_end(w, at);
+	}
+	return n;
 }
 
 #endif

@@ -46,6 +46,10 @@ const struct zone *snapshot_find_zone(const struct snapshot *s,
  * acl_check(), as rbldnsd consults both. */
 const struct dataset *snapshot_global_acl(const struct snapshot *s);
 
+/* A hint that a query for IPv4 address addr is coming: the first line of
+ * its lookup in the first zone's first trie is fetched meanwhile. */
+void snapshot_prefetch4(const struct snapshot *s, uint32_t addr);
+
 unsigned snapshot_zone_count(const struct snapshot *s);
 const struct zone *snapshot_zone(const struct snapshot *s, unsigned i);
 const struct config *snapshot_config(const struct snapshot *s);

@@ -11,21 +11,25 @@
 #include "datafile.h"
 #include "ds_impl.h"
 #include "errcode.h"
+#include "qauth.h"
 
 struct zone {
-	char *name;                 /* no trailing dot, lowercase */
-	uint8_t wire[256];
-	unsigned wlen, nlabels;
+	/* What a query reads first, then the reply bytes of its authority
+	 * records; the 8 KB of SOA and NS names after them. */
 	struct dataset **ds;
-	unsigned nds, capds;
-	struct dataset *acl;
+	unsigned nds;
 	bool has_ip4;
-	struct ds_soa soa;
-	struct ds_ns ns;
 	bool rfc5782;
 	bool ent_nxdomain;
+	struct dataset *acl;
 	struct dataset *testds;     /* holds the test entry's value */
 	uint32_t test_vidx;
+	struct ds_soa soa;          /* serial and TTLs lead: read per answer */
+	struct qauth auth;          /* soa and ns as reply bytes */
+	struct ds_ns ns;
+	char *name;                 /* no trailing dot, lowercase */
+	unsigned wlen, nlabels, capds;
+	uint8_t wire[256];
 };
 
 #define IP4_TEST_LISTED   0x7f000002u   /* 127.0.0.2 */
@@ -150,6 +154,7 @@ zone_finish(struct zone *z, const struct zone_opts *o, struct diag *d)
 		}
 		s->set = true;
 	}
+	qauth_build(&z->auth, z->wire, &z->soa, zone_negative_ttl(z), &z->ns);
 	z->rfc5782 = o->rfc5782_tests;
 	z->ent_nxdomain = o->ent_nxdomain;
 	if (z->rfc5782 && !z->testds) {
@@ -260,6 +265,7 @@ zone_query(const struct zone *z, const struct dx_qname *q,
 
 const struct ds_soa *zone_soa(const struct zone *z) { return &z->soa; }
 const struct ds_ns *zone_ns(const struct zone *z) { return &z->ns; }
+const struct qauth *zone_auth(const struct zone *z) { return &z->auth; }
 
 uint32_t
 zone_negative_ttl(const struct zone *z)

@@ -51,6 +51,10 @@ enum zone_status zone_query(const struct zone *z, const struct dx_qname *q,
 /* Always set after zone_finish. */
 const struct ds_soa *zone_soa(const struct zone *z);
 const struct ds_ns *zone_ns(const struct zone *z);      /* n may be 0 */
+/* Its negative-answer SOA and its NS set as reply bytes (qauth.h), made
+ * by zone_finish; the SOA serial is filled in when written. */
+struct qauth;
+const struct qauth *zone_auth(const struct zone *z);
 uint32_t zone_negative_ttl(const struct zone *z);       /* RFC 2308: min(SOA TTL, minimum) */
 /* Zone transfers (xfr.c): replace the SOA serial so it increases with every
  * data change. Only before the snapshot is published. */
