@@ -295,6 +295,33 @@ test_global_acl(void **state)
 	config_free(c);
 }
 
+/* The IPv4 map the prefetch hint uses: a trie's, none for a set; a hint
+ * on any address, or on an empty trie, is harmless. */
+static void
+test_prefetch_hint(void **state)
+{
+	struct config *c;
+	struct snapshot *s;
+	const struct zone *z;
+	(void)state;
+	write_file("a.txt", "10.0.0.1\n");
+	write_file("t.txt", "10.0.0.0/8\n");
+	write_file("e.txt", "");
+	c = cfg_args("bl.example.org:ip4set:a.txt", "bl.example.org:ip4trie:t.txt",
+	    "wl.example.org:ip4trie:e.txt", NULL);
+	assert_int_equal(snapshot_build(c, &dg, &s), 0);
+	z = snapshot_zone(s, 0);
+	assert_null(dataset_lpm4(zone_dataset(z, 0)));
+	assert_non_null(dataset_lpm4(zone_dataset(z, 1)));
+	snapshot_prefetch4(s, 0x0a000001);
+	snapshot_prefetch4(s, 0xffffffff);
+	z = snapshot_zone(s, 1);
+	snapshot_prefetch4(s, 0);
+	(void)dataset_lpm4(zone_dataset(z, 0));
+	snapshot_free(s);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -306,6 +333,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_global_acl, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prefetch_hint, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
