@@ -32,6 +32,7 @@ def _ephemeral_low():
 
 
 _ports = random.Random(os.getpid() ^ time.monotonic_ns())
+_handed_out = set()
 
 
 def free_port():
@@ -41,11 +42,18 @@ def free_port():
     connect() before the server listens could otherwise be given that
     very port as its source and connect to itself (TCP simultaneous
     open), see a "listener" that is not there, and keep the server from
-    binding (a CI run failed so)."""
+    binding (a CI run failed so).
+
+    Never the same port twice in one run: a test that takes two ports
+    before starting a server (DNS and /metrics) would otherwise get one
+    port for both now and then, and the server would not start (a CI run
+    failed so)."""
     low = _ephemeral_low()
     lo, hi = max(1024, low // 2), low - 1
     for _ in range(200):
         port = _ports.randint(lo, hi)
+        if port in _handed_out:
+            continue
         try:
             for fam, typ, host in ((socket.AF_INET, socket.SOCK_DGRAM, "127.0.0.1"),
                                    (socket.AF_INET, socket.SOCK_STREAM, "127.0.0.1"),
@@ -53,6 +61,7 @@ def free_port():
                                    (socket.AF_INET6, socket.SOCK_STREAM, "::1")):
                 with socket.socket(fam, typ) as t:
                     t.bind((host, port))
+            _handed_out.add(port)
             return port
         except OSError:
             continue

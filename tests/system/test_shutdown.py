@@ -38,6 +38,7 @@ def start(tmp_path, extra=(), data="10.0.0.1\n127.0.0.2\n"):
                          stderr=subprocess.STDOUT)
     log.close()
     p.port = port
+    p.log = tmp_path / "server.log"
     return p
 
 
@@ -46,7 +47,8 @@ def first_answer(p, timeout=5.0):
     q = dns.message.make_query(f"2.0.0.127.{ZONE}", "A")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert p.poll() is None, "dnsxld exited during start-up"
+        assert p.poll() is None, \
+            f"dnsxld exited during start-up:\n{p.log.read_text()[-2000:]}"
         try:
             return dns.query.udp(q, "127.0.0.1", port=p.port,
                                  timeout=0.2).rcode()
