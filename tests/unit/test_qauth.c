@@ -10,25 +10,9 @@
 
 #include "qauth.h"
 #include "qwrite.h"
+#include "wire_testutil.h"
 
 #define BUF 20000
-
-/* "bl.example.org" -> wire; "" -> the root. */
-static size_t
-to_wire(const char *name, uint8_t *out)
-{
-	size_t o = 0;
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t l = dot ? (size_t)(dot - name) : strlen(name);
-		out[o++] = (uint8_t)l;
-		memcpy(out + o, name, l);
-		o += l;
-		name += l + (dot ? 1 : 0);
-	}
-	out[o++] = 0;
-	return o;
-}
 
 struct zonedef {
 	uint8_t apex[256];
@@ -44,7 +28,7 @@ zone_def(struct zonedef *z, const char *apex, const char *mname,
     const char *rname, const char *const *ns, unsigned nns)
 {
 	memset(z, 0, sizeof(*z));
-	z->apexlen = to_wire(apex, z->apex);
+	z->apexlen = tu_wire_name(apex, z->apex);
 	for (size_t i = 0; z->apex[i]; i += 1 + (size_t)z->apex[i])
 		z->zl++;
 	z->soa.set = true;
@@ -54,13 +38,23 @@ zone_def(struct zonedef *z, const char *apex, const char *mname,
 	z->soa.retry = 600;
 	z->soa.expire = 604800;
 	z->soa.minttl = 300;
-	to_wire(mname, z->soa.mname);
-	to_wire(rname, z->soa.rname);
+	tu_wire_name(mname, z->soa.mname);
+	tu_wire_name(rname, z->soa.rname);
 	z->ns.n = nns;
 	z->ns.ttl = 86400;
 	for (unsigned i = 0; i < nns; i++)
-		to_wire(ns[i], z->ns.name[i]);
+		tu_wire_name(ns[i], z->ns.name[i]);
 	z->negttl = 300;
+}
+
+/* bl.example.org with its own SOA names and the given NS set, built. */
+static void
+bl_zone(struct zonedef *z, struct qauth *qa, const char *const *ns,
+    unsigned nns)
+{
+	zone_def(z, "bl.example.org", "ns.bl.example.org",
+	    "hostmaster.bl.example.org", ns, nns);
+	qauth_build(qa, z->apex, &z->soa, z->negttl, &z->ns);
 }
 
 /* A reply up to the end of its answer section, as query.c leaves it:
@@ -176,9 +170,7 @@ test_serial_is_patched(void **state)
 	struct qw w;
 	static uint8_t buf[BUF];
 	(void)state;
-	zone_def(&z, "bl.example.org", "ns.bl.example.org",
-	    "hostmaster.bl.example.org", ns_mixed, 1);
-	qauth_build(&qa, z.apex, &z.soa, z.negttl, &z.ns);
+	bl_zone(&z, &qa, ns_mixed, 1);
 	uint16_t apex = reply_head(&w, buf, 4096, &z, 4, 0);
 	size_t at = w.pos;
 	assert_true(qauth_put(&w, &qa.soa, apex, z.zl, 0x01020304));
@@ -200,9 +192,7 @@ test_empty_ns_set(void **state)
 	struct qw w;
 	static uint8_t buf[BUF];
 	(void)state;
-	zone_def(&z, "bl.example.org", "ns.bl.example.org",
-	    "hostmaster.bl.example.org", NULL, 0);
-	qauth_build(&qa, z.apex, &z.soa, z.negttl, &z.ns);
+	bl_zone(&z, &qa, NULL, 0);
 	assert_true(qa.ns.ok);
 	assert_int_equal(qa.ns.nrr, 0);
 	uint16_t apex = reply_head(&w, buf, 4096, &z, 4, 0);
@@ -258,9 +248,7 @@ test_long_way_when_state_differs(void **state)
 		"i123456789012345678901234567890123456789.ns.example.net",
 		"j123456789012345678901234567890123456789.ns.example.net",
 	};
-	zone_def(&z, "bl.example.org", "ns.bl.example.org",
-	    "hostmaster.bl.example.org", big, 10);
-	qauth_build(&qa, z.apex, &z.soa, z.negttl, &z.ns);
+	bl_zone(&z, &qa, big, 10);
 	assert_true(qa.soa.ok);
 	assert_false(qa.ns.ok);
 }

@@ -16,6 +16,7 @@
 #include "query.h"
 #include "snapshot.h"
 #include "version.h"
+#include "wire_testutil.h"
 
 #define ZONE "bl.example.org"
 
@@ -121,25 +122,6 @@ teardown(void **state)
 
 /* --- building queries ------------------------------------------------------ */
 
-/* Text name -> wire (case kept). */
-static size_t
-wire_name(uint8_t *p, const char *name)
-{
-	size_t n = 0;
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t l = dot ? (size_t)(dot - name) : strlen(name);
-		p[n++] = (uint8_t)l;
-		memcpy(p + n, name, l);
-		n += l;
-		name += l;
-		if (*name)
-			name++;
-	}
-	p[n++] = 0;
-	return n;
-}
-
 /* A query; payload < 0: no OPT. Returns its length. */
 static size_t
 mkq(uint8_t *q, const char *name, uint16_t type, uint16_t cls, int payload)
@@ -147,7 +129,7 @@ mkq(uint8_t *q, const char *name, uint16_t type, uint16_t cls, int payload)
 	static const uint8_t hdr[12] = { 0x12, 0x34, 0x00, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
 	size_t n = 12;
 	memcpy(q, hdr, 12);
-	n += wire_name(q + n, name);
+	n += tu_wire_name(name, q + n);
 	q[n++] = (uint8_t)(type >> 8);
 	q[n++] = (uint8_t)type;
 	q[n++] = (uint8_t)(cls >> 8);

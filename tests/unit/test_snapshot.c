@@ -17,6 +17,7 @@
 #include "snapshot.h"
 #include "zone.h"
 #include "snap_testutil.h"
+#include "wire_testutil.h"
 
 static int
 setup(void **state)
@@ -43,29 +44,11 @@ cfg_args(const char *a1, const char *a2, const char *a3, const char *a4)
 	return c;
 }
 
-/* "1.2.3.4.bl.example.org" -> lowercased wire name with root label. */
-static unsigned
-wire(const char *text, uint8_t *out)
-{
-	unsigned n = 0;
-	const char *p = text;
-	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-		out[n++] = (uint8_t)l;
-		memcpy(out + n, p, l);
-		n += (unsigned)l;
-		p += l + (dot ? 1 : 0);
-	}
-	out[n++] = 0;
-	return n;
-}
-
 static const struct zone *
 find(const struct snapshot *s, const char *name, unsigned *zl)
 {
 	uint8_t w[256];
-	unsigned n = wire(name, w);
+	unsigned n = (unsigned)tu_wire_name(name, w);
 	return snapshot_find_zone(s, w, n, zl);
 }
 
@@ -155,10 +138,10 @@ test_find_zone(void **state)
 	assert_null(find(s, "example.com", NULL));
 	assert_null(find(s, "", NULL));
 	/* without the root label too */
-	n = wire("1.example.org", w);
+	n = (unsigned)tu_wire_name("1.example.org", w);
 	assert_ptr_equal(snapshot_find_zone(s, w, n - 1, &zl), snapshot_zone(s, 0));
 	/* malformed: a label running past the end */
-	n = wire("1.example.org", w);
+	n = (unsigned)tu_wire_name("1.example.org", w);
 	w[2] = 60;
 	assert_null(snapshot_find_zone(s, w, n, &zl));
 	assert_null(snapshot_find_zone(s, w, 0, &zl));
