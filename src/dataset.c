@@ -819,3 +819,16 @@ dataset_txt_expand(const struct dx_hit *hit, const struct dx_qname *q,
 	n = value_expand(hit->val->txt, &sv, out, outlen);
 	return n > 0 ? n : -1;
 }
+
+/* The lines of ds a query reads, for snapshot_prefetch_hot(): the struct,
+ * its type's operations, the type's data and the first values. */
+unsigned
+dataset_hot_lines(const struct dataset *ds, const void **out, unsigned max)
+{
+	const void *l[] = { ds, ds->type, ds->priv, ds->vals };
+	unsigned n = 0;
+	for (unsigned i = 0; i < sizeof(l) / sizeof(l[0]) && n < max; i++)
+		if (l[i])
+			out[n++] = l[i];
+	return n;
+}

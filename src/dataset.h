@@ -171,4 +171,9 @@ const char *dataset_version(const struct dataset *ds);
 int dataset_txt_expand(const struct dx_hit *hit, const struct dx_qname *q,
     char *out, size_t outlen);
 
+/* Up to max addresses of ds's lines that most queries read, into out; how
+ * many (snapshot_prefetch_hot). */
+unsigned dataset_hot_lines(const struct dataset *ds, const void **out,
+    unsigned max);
+
 #endif

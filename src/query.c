@@ -607,6 +607,8 @@ query_process(const struct snapshot *s, const uint8_t *req, size_t reqlen,
 	struct qw w;
 	struct qw_req r;
 
+	if (s)                  /* cold after the kernel: fetch them at once */
+		snapshot_prefetch_hot(s);
 	if (!info)
 		info = &dummy;
 	memset(info, 0, sizeof(*info));

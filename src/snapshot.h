@@ -46,6 +46,13 @@ const struct zone *snapshot_find_zone(const struct snapshot *s,
  * acl_check(), as rbldnsd consults both. */
 const struct dataset *snapshot_global_acl(const struct snapshot *s);
 
+/* A query starts: the lines most queries read (the config, the zone table,
+ * the first zone's, its first dataset's and trie's) are fetched at once,
+ * not one after another as the query reaches them. Only a hint. */
+void snapshot_prefetch_hot(const struct snapshot *s);
+/* The addresses snapshot_prefetch_hot() fetches (tests); *n of them. */
+const void *const *snapshot_hot_lines(const struct snapshot *s, unsigned *n);
+
 /* A hint that a query for IPv4 address addr is coming: the first line of
  * its lookup in the first zone's first trie is fetched meanwhile. */
 void snapshot_prefetch4(const struct snapshot *s, uint32_t addr);

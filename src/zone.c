@@ -283,3 +283,17 @@ zone_dataset(const struct zone *z, unsigned i)
 {
 	return i < z->nds ? z->ds[i] : NULL;
 }
+
+/* The lines of z a query reads, for snapshot_prefetch_hot(): the fields
+ * it reads first, the SOA's negative-answer image (qauth) and the
+ * dataset array. */
+unsigned
+zone_hot_lines(const struct zone *z, const void **out, unsigned max)
+{
+	const void *l[] = { z, (const char *)z + 64, &z->auth, z->ds };
+	unsigned n = 0;
+	for (unsigned i = 0; i < sizeof(l) / sizeof(l[0]) && n < max; i++)
+		if (l[i])
+			out[n++] = l[i];
+	return n;
+}

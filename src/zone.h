@@ -67,4 +67,8 @@ struct dataset *zone_acl(const struct zone *z);
 unsigned zone_dataset_count(const struct zone *z);
 const struct dataset *zone_dataset(const struct zone *z, unsigned i);
 
+/* Up to max addresses of z's lines that most queries read, into out; how
+ * many (snapshot_prefetch_hot). */
+unsigned zone_hot_lines(const struct zone *z, const void **out, unsigned max);
+
 #endif

@@ -305,6 +305,43 @@ test_prefetch_hint(void **state)
 	config_free(c);
 }
 
+static bool
+listed(const void *const *hot, unsigned n, const void *p)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (hot[i] == p)
+			return true;
+	return false;
+}
+
+/* The lines fetched when a query starts: the config, the first zone and
+ * its first dataset, the prefetch hint's trie; nothing NULL. */
+static void
+test_hot_lines(void **state)
+{
+	struct config *c;
+	struct snapshot *s;
+	unsigned n;
+	(void)state;
+	write_file("a.txt", "10.0.0.1\n");
+	write_file("t.txt", "10.0.0.0/8\n");
+	c = cfg_args("bl.example.org:ip4set:a.txt", "bl.example.org:ip4trie:t.txt",
+	    NULL, NULL);
+	assert_int_equal(snapshot_build(c, &dg, &s), 0);
+	const void *const *hot = snapshot_hot_lines(s, &n);
+	const struct zone *z = snapshot_zone(s, 0);
+	assert_in_range(n, 5, 12);
+	for (unsigned i = 0; i < n; i++)
+		assert_non_null(hot[i]);
+	assert_ptr_equal(hot[0], snapshot_config(s));
+	assert_true(listed(hot, n, z));
+	assert_true(listed(hot, n, zone_dataset(z, 0)));
+	assert_ptr_equal(hot[n - 1], dataset_lpm4(zone_dataset(z, 1)));
+	snapshot_prefetch_hot(s);
+	snapshot_free(s);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -317,6 +354,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_global_acl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefetch_hint, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hot_lines, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
