@@ -1,5 +1,5 @@
 /* lpm_testutil.h -- helpers shared by the prefix-map unit tests
- * (test_lpm.c, test_lpm6.c, test_lpm_builder.c): build a map that must
+ * (test_lpm.c, test_lpm_random.c, test_lpm6.c, test_lpm_builder.c): build a map that must
  * build, and collect lpm_walk's prefixes as text. Header-only (static
  * inline: a test may use one of them); include after cmocka.h. */
 #ifndef LPM_TESTUTIL_H
