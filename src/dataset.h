@@ -59,6 +59,23 @@ struct dx_qname {
 int qname_parse(struct dx_qname *q, unsigned nlabels,
     const uint8_t *const *labels, const uint8_t *lens);
 
+/* A reverse-IPv4 label: 1-3 decimal digits, value <= 255 ("010" is 10,
+ * as in rbldnsd). The value, or -1. Inline: the query path's prefetch
+ * hint reads the same labels before qname_parse() does. */
+static inline int
+qname_octet(const uint8_t *l, unsigned len)
+{
+	unsigned v = 0;
+	if (len < 1 || len > 3)
+		return -1;
+	for (unsigned i = 0; i < len; i++) {
+		if (l[i] < '0' || l[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(l[i] - '0');
+	}
+	return v > 255 ? -1 : (int)v;
+}
+
 /* The IPv4 address a full 6to4 name (2002:V4ADDR::/48, 32 nibbles)
  * carries, into *v4; false for any other name. Zones with IPv4 data look
  * it up, and "$" in their TXT must then name that address too. */

@@ -6,22 +6,6 @@
 
 #include "errcode.h"
 
-/* A reverse-IPv4 label: 1-3 decimal digits, value <= 255 ("010" is 10,
- * as in rbldnsd). Returns the value or -1. */
-static int
-octet(const uint8_t *l, unsigned len)
-{
-	unsigned v = 0, i;
-	if (len < 1 || len > 3)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (l[i] < '0' || l[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned)(l[i] - '0');
-	}
-	return v > 255 ? -1 : (int)v;
-}
-
 static int
 nibble(const uint8_t *l, unsigned len)
 {
@@ -65,7 +49,8 @@ qname_parse(struct dx_qname *q, unsigned nlabels,
 	if (nlabels >= 1 && nlabels <= 4) {
 		uint32_t a = 0;
 		for (i = 0; i < nlabels; i++) {
-			int o = octet(labels[nlabels - 1 - i], lens[nlabels - 1 - i]);
+			int o = qname_octet(labels[nlabels - 1 - i],
+			    lens[nlabels - 1 - i]);
 			if (o < 0)
 				break;
 			a |= (uint32_t)o << (24 - 8 * i);

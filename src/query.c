@@ -123,15 +123,8 @@ prefetch_ip4(const struct snapshot *s, const struct qw_req *r)
 		return;
 	for (unsigned i = 0; i < 4; i++) {
 		const uint8_t *l = r->lname + r->loff[i];
-		unsigned v = 0;
-		if (l[0] == 0 || l[0] > 3)
-			return;
-		for (unsigned k = 1; k <= l[0]; k++) {
-			if (l[k] < '0' || l[k] > '9')
-				return;
-			v = v * 10 + (unsigned)(l[k] - '0');
-		}
-		if (v > 255)
+		int v = qname_octet(l + 1, l[0]);
+		if (v < 0)
 			return;
 		a |= (uint32_t)v << (8 * i);
 	}
