@@ -11,6 +11,7 @@
 #include "datafile.h"
 #include "ds_impl.h"
 #include "errcode.h"
+#include "lpm.h"
 #include "qauth.h"
 
 struct zone {
@@ -18,6 +19,8 @@ struct zone {
 	 * records; the 8 KB of SOA and NS names after them. */
 	struct dataset **ds;
 	unsigned nds;
+	const struct dataset *ip4ds;    /* zone_lookup4: the one IPv4 trie */
+	const struct lpm *ip4map;
 	bool has_ip4;
 	bool rfc5782;
 	bool ent_nxdomain;
@@ -155,6 +158,13 @@ zone_finish(struct zone *z, const struct zone_opts *o, struct diag *d)
 		s->set = true;
 	}
 	qauth_build(&z->auth, z->wire, &z->soa, zone_negative_ttl(z), &z->ns);
+	/* One dataset, an IPv4 trie: a four-octet name is its lookup alone
+	 * (no acl verdict, no $TIMESTAMP expiry, no other dataset to ask) */
+	z->ip4ds = NULL;
+	z->ip4map = NULL;
+	if (z->nds == 1 && !z->acl && z->ds[0]->expires == 0 &&
+	    (z->ip4map = dataset_lpm4(z->ds[0])) != NULL)
+		z->ip4ds = z->ds[0];
 	z->rfc5782 = o->rfc5782_tests;
 	z->ent_nxdomain = o->ent_nxdomain;
 	if (z->rfc5782 && !z->testds) {
@@ -261,6 +271,22 @@ zone_query(const struct zone *z, const struct dx_qname *q,
 	    ((q->ip4 ^ IP4_TEST_LISTED) >> (32 - 8 * q->ip4_octets)) == 0)
 		return ZONE_NODATA;
 	return ZONE_NXDOMAIN;
+}
+
+bool
+zone_lookup4(const struct zone *z, uint32_t addr, const struct dataset **ds,
+    const struct dx_value **val)
+{
+	unsigned plen;
+	if (!z->ip4ds || (z->rfc5782 &&
+	    (addr == IP4_TEST_LISTED || addr == IP4_TEST_UNLISTED)))
+		return false;
+	uint32_t v = lpm_lookup4(z->ip4map, addr, &plen);
+	*ds = z->ip4ds;
+	*val = NULL;
+	if (v != LPM_NONE && (*val = ds_value(z->ip4ds, v)) == NULL)
+		return false;   /* a hit without a value: zone_query's NODATA */
+	return true;
 }
 
 const struct ds_soa *zone_soa(const struct zone *z) { return &z->soa; }

@@ -48,6 +48,14 @@ const uint8_t *zone_name_wire(const struct zone *z, unsigned *len, unsigned *nla
 enum zone_status zone_query(const struct zone *z, const struct dx_qname *q,
     struct dx_hits *hits);
 
+/* The short way for a four-octet name d.c.b.a.zone (addr = a.b.c.d, host
+ * order) in a zone that one IPv4 trie answers alone (no acl, no expiry,
+ * not an RFC 5782 test address): true, with *ds that trie's dataset and
+ * *val its value for addr, or NULL when addr is not listed (NXDOMAIN).
+ * false: ask zone_query(). query.c's A answers (docs/design-query.md). */
+bool zone_lookup4(const struct zone *z, uint32_t addr,
+    const struct dataset **ds, const struct dx_value **val);
+
 /* Always set after zone_finish. */
 const struct ds_soa *zone_soa(const struct zone *z);
 const struct ds_ns *zone_ns(const struct zone *z);      /* n may be 0 */
