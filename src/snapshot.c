@@ -12,6 +12,7 @@
 #include "lpm.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,21 +25,26 @@ struct snap_zone {
 
 /* Lines most queries read, in the order the query path reaches them: cfg,
  * the zone table, the first zone's, its first dataset's, the trie's. */
-#define SNAP_HOT 12
+#define SNAP_HOT 11      /* 2 + 4 + 4 + 1: note_hot_lines() */
 
+/* The fields every query reads fill the first two lines (the struct is
+ * line-aligned): cold after each trip through the kernel, they come in
+ * together, and nothing a query needs waits on a third line. */
 struct snapshot {
-	const void *hot[SNAP_HOT];      /* first: the struct's first two lines */
-	unsigned nhot;
 	const struct config *cfg;
+	struct snap_zone *zones;
+	unsigned nzones;
+	unsigned nhot;
+	const struct lpm *hint4;        /* snapshot_prefetch4's guess */
+	const struct dataset *global_acl;
+	const void *hot[SNAP_HOT];
 	struct dataset **byidx;  /* per config dataset; shared when equal */
 	struct ds_labels *labels;
 	struct dataset **owned;  /* each distinct dataset once */
 	unsigned nowned;
-	struct snap_zone *zones;
-	unsigned nzones;
-	const struct dataset *global_acl;
-	const struct lpm *hint4;        /* snapshot_prefetch4's guess */
 };
+_Static_assert(offsetof(struct snapshot, byidx) <= 128,
+    "what a query reads must fit the snapshot's first two lines");
 
 static bool
 same_str(const char *a, const char *b)
@@ -227,8 +233,9 @@ snapshot_build(const struct config *cfg, struct diag *d, struct snapshot **out)
 	int rc;
 
 	*out = NULL;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = aligned_alloc(64, (sizeof(*s) + 63) / 64 * 64)) == NULL)
 		return DX_ENOMEM;
+	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->byidx = calloc(n ? n : 1, sizeof(*s->byidx));
 	s->labels = calloc(n ? n : 1, sizeof(*s->labels));
