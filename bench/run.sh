@@ -27,8 +27,11 @@
 # NSD serves the same data as a zone file from `dnsxld -d` (from gendata.py
 # until dnsxld dumps), when the zone is small enough for this machine.
 # For 1 and 2 the servers run side by side (idle ones cost nothing) and
-# are measured in turn, round after round, so a neighbour's burst on this
-# shared machine hits all of them alike; the table shows each one's median.
+# are measured in turn, round after round (every server's fixed-rate run,
+# then every one's saturated run), so a neighbour's burst on this shared
+# machine hits all of them alike; the table shows each one's median, and
+# the median of dnsxld/floor taken within each round (dnsxld runs right
+# after the floor), which a slow drift of the machine moves less.
 set -u
 {	# parsed whole before it runs: editing this file mid-run cannot break the run
 
@@ -222,6 +225,7 @@ fixed() {
 	# its CPU per query is not comparable, keep it apart
 	if [ "$qps" -ge $(( RATE * 95 / 100 )) ]; then
 		R[$name.cpu]+=" $cpu"
+		R[$name.cpu.$2]=$cpu
 	else
 		R[$name.cpuslow]+=" $cpu"
 	fi
@@ -331,12 +335,15 @@ nsd_conf() {
 	EOF
 }
 
-SERVERS="floor rbldnsd"
+# dnsxld right after the floor: their fixed-rate runs of a round are
+# neighbours in time, and their paired ratio sees the same neighbours.
+SERVERS="floor"
 if [ -x "$DNSXLD" ]; then
 	SERVERS+=" dnsxld"
 else
 	echo "note: $DNSXLD not built; its column stays empty"
 fi
+SERVERS+=" rbldnsd"
 declare -A NSD=()	# sets NSD serves
 if [ "${BENCH_NSD:-1}" = 1 ] && command -v nsd >/dev/null; then
 	echo "== zone dumps for NSD"
@@ -353,7 +360,10 @@ for s in $SERVERS nsd; do
 done
 for r in $(seq 1 $ROUNDS); do
 	echo "== round $r/$ROUNDS: CPU per query at $RATE q/s, then saturated q/s, ${SECS} s each"
-	for s in $RUNNING; do fixed $s $r; saturate $s $r; done
+	for s in $RUNNING; do fixed $s $r; done
+	for s in $RUNNING; do saturate $s $r; done
+	[ -n "${R[floor.cpu.$r]:-}" ] && [ -n "${R[dnsxld.cpu.$r]:-}" ] &&
+		R[pair]+=" $(awk -v a=${R[dnsxld.cpu.$r]} -v b=${R[floor.cpu.$r]} 'BEGIN {printf "%.3f", a / b}')"
 done
 stop_all
 
@@ -417,6 +427,7 @@ echo
 printf "$fmt" metric floor rbldnsd dnsxld nsd dnsxld/floor dnsxld/rbldnsd dnsxld/nsd
 c_floor=$(cpu floor); c_rbldnsd=$(cpu rbldnsd); c_dnsxld=$(cpu dnsxld); c_nsd=$(cpu nsd)
 row "CPU us/query @ $RATE q/s (dnsperf)" "$c_floor" "$c_rbldnsd" "$c_dnsxld" "$c_nsd"
+printf "$fmt" "  same, paired per round (median)" n/a n/a n/a n/a "$(med pair %.2f)" - -
 row "queries/s saturated (dnsgen)" "$(med floor.qps)" "$(med rbldnsd.qps)" "$(med dnsxld.qps)" "$(med nsd.qps)"
 row "CPU us/query saturated (dnsgen)" "$(med floor.satcpu %.2f)" "$(med rbldnsd.satcpu %.2f)" "$(med dnsxld.satcpu %.2f)" "$(med nsd.satcpu %.2f)"
 row "p99 latency saturated (us)" "$(med floor.p99)" "$(med rbldnsd.p99)" "$(med dnsxld.p99)" "$(med nsd.p99)"
@@ -430,6 +441,7 @@ echo
 echo "ratios are dnsxld/X: below 1 is better for CPU, latency, load time and RSS; above 1 for queries/s."
 echo "CPU per query at $RATE q/s: median of the rounds where dnsperf kept 95% of the rate (q/s below);"
 echo "  * marks a server that kept it in no round: its figure is not comparable."
+echo "paired: dnsxld/floor CPU per query within each round (dnsxld measured right after the floor):${R[pair]:-}"
 for s in floor rbldnsd dnsxld nsd; do
 	[ -n "${R[$s.qps]:-}" ] || continue
 	echo "$s per round: dnsperf q/s${R[$s.perfqps]:-}, lost${R[$s.perflost]:-}; dnsgen lost${R[$s.genlost]:-}," \
