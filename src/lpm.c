@@ -24,6 +24,9 @@
  *
  *   idx[]        big IPv4 maps: per block of 2^(32-ibits) addresses, the
  *                first long prefix of its bucket starting in it or later
+ *   coarse[]     the same every /12 (16 KB, cached): lpm_prefetch4 guesses
+ *                the entry line from it, so that line and the bucket's are
+ *                fetched at once instead of one after the other
  *
  * lookup(a): bucket h = a >> 16; find the last long start <= a (IPv4 with
  * idx: halve the few starts of a's block, branch-free; without: guess the
@@ -307,6 +310,11 @@ make_idx(struct lpm *m)
 		}
 	}
 	m->idx[nblk] = bkt_get(m, NBKT - 1)->le;
+	if ((m->coarse = malloc((LPM_NCOARSE + 1) * sizeof(*m->coarse))) == NULL)
+		return DX_ENOMEM;
+	m->bytes += (LPM_NCOARSE + 1) * sizeof(*m->coarse);
+	for (size_t k = 0; k <= LPM_NCOARSE; k++)
+		m->coarse[k] = m->idx[k << (bits - 12)];
 	return 0;
 }
 
@@ -472,6 +480,7 @@ lpm_free(struct lpm *m)
 	free(m->urank);
 	if (m->idx)
 		lpm_dealloc(m->idx, (((size_t)1 << m->ibits) + 1) * sizeof(*m->idx));
+	free(m->coarse);
 	free(m);
 }
 
@@ -778,6 +787,9 @@ lpm_memory(const struct lpm *m)
 void
 lpm_prefetch4(const struct lpm *m, uint32_t addr)
 {
-	if (m->family == 4 && m->n != 0)
-		__builtin_prefetch(&m->bkt[addr >> 16]);
+	if (m->family != 4 || m->n == 0)
+		return;
+	__builtin_prefetch(&m->bkt[addr >> 16]);
+	if (m->coarse)
+		__builtin_prefetch(&m->e4[lpm_coarse_guess4(m, addr)]);
 }

@@ -63,8 +63,9 @@ uint32_t lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out
 /* IPv4 fast path: addr in host byte order. */
 uint32_t lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out);
 
-/* Start fetching the first line lpm_lookup4(m, addr) reads, for a caller
- * that knows the address before it has other work to do. */
+/* Start fetching the lines lpm_lookup4(m, addr) reads first (its bucket;
+ * in a big map also its entry, guessed from a cached /12 table), for a
+ * caller that knows the address before it has other work to do. */
 void lpm_prefetch4(const struct lpm *m, uint32_t addr);
 
 /* n IPv4 lookups (host order) at once, the same answers as lpm_lookup4:

@@ -182,6 +182,8 @@ struct bkt {
 	uint8_t pad[3];
 };
 
+#define LPM_NCOARSE 4096       /* m->coarse: one entry per /12 */
+
 /* IPv4 word: low16 << 16 | plen << 10 | distance to the parent, 0 = no long
  * parent, PFAR = look in esc[] (sorted by child). Sorting words sorts by
  * (start, plen), so a lookup searches the words themselves. */
@@ -238,6 +240,9 @@ struct lpm {
 	                             * addresses, the first long prefix of its
 	                             * bucket starting in it or after; NULL */
 	unsigned ibits;
+	uint32_t *coarse;           /* with idx: idx[] every /12, 4097 words
+	                             * (16 KB, stays cached) for
+	                             * lpm_coarse_guess4(); NULL without idx */
 	struct lpm *hi;             /* split IPv6: the prefixes > /64 */
 	uint64_t *tf;               /* split IPv6: a bit per hash of a /64
 	                             * block hi touches (no false negatives) */
@@ -371,5 +376,19 @@ void lpm_dealloc(void *p, size_t size);
 /* Sort the records (stably: first add first), drop the hash, and in
  * deferred mode drop and report repeats. 0 or DX_ENOMEM. */
 int lpm_builder_sort(struct lpm_builder *b);
+
+/* Where the entry a single IPv4 lookup of addr searches first probably
+ * sits, from m->coarse alone: the /12's long prefixes taken as evenly
+ * spread. Only a prefetch hint (lpm_prefetch4): the bucket line, which
+ * the exact search needs first, is a miss of its own after each trip
+ * through the kernel, and the entry line would wait for it. */
+static inline uint32_t
+lpm_coarse_guess4(const struct lpm *m, uint32_t addr)
+{
+	uint32_t k = addr >> 20, c0 = m->coarse[k], c1 = m->coarse[k + 1];
+	uint32_t g = c0 + (uint32_t)(((uint64_t)(addr & 0xfffff) *
+	    (c1 - c0)) >> 20);
+	return g < m->n ? g : (uint32_t)m->n - 1;
+}
 
 #endif

@@ -292,6 +292,63 @@ test_sort_shared_bits(void **state)
 	run(3000, 1, 0);
 }
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* m->coarse (lpm_prefetch4's guess of the entry line): idx[] every /12,
+ * and on evenly spread /24s (the bench's kind of data) the guess for an
+ * address of the j-th /24 lands on entry j's line or the next for most. */
+static void
+test_coarse_guess(void **state)
+{
+	enum { N = 100000, SAMPLES = 20000 };
+	static uint32_t p[N];
+	struct lpm_builder *b;
+	uint64_t rs = 42;
+	unsigned near = 0;
+	(void)state;
+	for (unsigned i = 0; i < N; i++) {
+		rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+		p[i] = (uint32_t)rs & 0xffffff00u;
+	}
+	qsort(p, N, sizeof(p[0]), cmp_u32);
+	unsigned n = 0;
+	for (unsigned i = 0; i < N; i++)        /* distinct /24s */
+		if (n == 0 || p[n - 1] != p[i])
+			p[n++] = p[i];
+	lpm_index_bits(18);
+	assert_int_equal(lpm_builder_new(4, &b), 0);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t a[4] = { p[i] >> 24, p[i] >> 16 & 255, p[i] >> 8 & 255, 0 };
+		assert_int_equal(lpm_builder_add(b, a, 24, i), 0);
+	}
+	struct lpm *m = build(b);
+	lpm_index_bits(-1);
+	assert_non_null(m->idx);
+	assert_non_null(m->coarse);
+	assert_int_equal(m->n, n);      /* only the /24s: entry j is p[j] */
+	for (unsigned k = 0; k <= LPM_NCOARSE; k++) {
+		assert_int_equal(m->coarse[k], m->idx[k << (m->ibits - 12)]);
+		if (k)
+			assert_true(m->coarse[k] >= m->coarse[k - 1]);
+	}
+	for (unsigned s = 0; s < SAMPLES; s++) {
+		rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+		uint32_t j = (uint32_t)(rs % n), addr = p[j] | (uint32_t)(rs >> 40 & 255);
+		uint32_t g = lpm_coarse_guess4(m, addr);
+		assert_true(g < n);
+		assert_int_equal(lpm_lookup4(m, addr, NULL), j);
+		if (g / 8 == j / 8 || g / 8 + 1 == j / 8 || g / 8 == j / 8 + 1)
+			near++;
+	}
+	assert_true(near > SAMPLES / 2);
+	lpm_free(m);
+}
+
 int
 main(void)
 {
@@ -300,6 +357,7 @@ main(void)
 		cmocka_unit_test(test_sort_spread),
 		cmocka_unit_test(test_presorted),
 		cmocka_unit_test(test_sort_shared_bits),
+		cmocka_unit_test(test_coarse_guess),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
