@@ -277,11 +277,10 @@ bool
 zone_lookup4(const struct zone *z, uint32_t addr, const struct dataset **ds,
     const struct dx_value **val)
 {
-	unsigned plen;
 	if (!z->ip4ds || (z->rfc5782 &&
 	    (addr == IP4_TEST_LISTED || addr == IP4_TEST_UNLISTED)))
 		return false;
-	uint32_t v = lpm_lookup4(z->ip4map, addr, &plen);
+	uint32_t v = lpm_lookup4(z->ip4map, addr, NULL);   /* A needs no length */
 	*ds = z->ip4ds;
 	*val = NULL;
 	if (v != LPM_NONE && (*val = ds_value(z->ip4ds, v)) == NULL)
