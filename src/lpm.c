@@ -25,8 +25,9 @@
  *   idx[]        big IPv4 maps: per block of 2^(32-ibits) addresses, the
  *                first long prefix of its bucket starting in it or later
  *   coarse[]     the same every /12 (16 KB, cached): lpm_prefetch4 guesses
- *                the entry line from it, so that line and the bucket's are
- *                fetched at once instead of one after the other
+ *                the entry line from it, so that line (and one either
+ *                side) and the bucket's are fetched at once instead of one
+ *                after the other
  *
  * lookup(a): bucket h = a >> 16; find the last long start <= a (IPv4 with
  * idx: halve the few starts of a's block, branch-free; without: guess the
@@ -790,6 +791,10 @@ lpm_prefetch4(const struct lpm *m, uint32_t addr)
 	if (m->family != 4 || m->n == 0)
 		return;
 	__builtin_prefetch(&m->bkt[addr >> 16]);
-	if (m->coarse)
-		__builtin_prefetch(&m->e4[lpm_coarse_guess4(m, addr)]);
+	if (m->coarse) {
+		uint32_t lo, hi, g = lpm_coarse_window4(m, addr, &lo, &hi);
+		__builtin_prefetch(&m->e4[lo]);
+		__builtin_prefetch(&m->e4[g]);
+		__builtin_prefetch(&m->e4[hi]);
+	}
 }

@@ -64,7 +64,8 @@ uint32_t lpm_lookup(const struct lpm *m, const uint8_t *addr, unsigned *plen_out
 uint32_t lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out);
 
 /* Start fetching the lines lpm_lookup4(m, addr) reads first (its bucket;
- * in a big map also its entry, guessed from a cached /12 table), for a
+ * in a big map also its entry's line and the lines either side, guessed
+ * from a cached /12 table), for a
  * caller that knows the address before it has other work to do. */
 void lpm_prefetch4(const struct lpm *m, uint32_t addr);
 

@@ -309,7 +309,7 @@ test_coarse_guess(void **state)
 	static uint32_t p[N];
 	struct lpm_builder *b;
 	uint64_t rs = 42;
-	unsigned near = 0;
+	unsigned near = 0, inwin = 0, online = 0;
 	(void)state;
 	for (unsigned i = 0; i < N; i++) {
 		rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
@@ -344,8 +344,26 @@ test_coarse_guess(void **state)
 		assert_int_equal(lpm_lookup4(m, addr, NULL), j);
 		if (g / 8 == j / 8 || g / 8 + 1 == j / 8 || g / 8 == j / 8 + 1)
 			near++;
+		/* The window lpm_prefetch4 fetches: the guess's line and one
+		 * either side, clipped to the map. */
+		uint32_t lo, hi;
+		assert_int_equal(lpm_coarse_window4(m, addr, &lo, &hi), g);
+		assert_true(lo <= g && g <= hi && hi < n);
+		assert_true(g - lo <= 8 && hi - g <= 8);
+		assert_true(lo == g - 8 || lo == 0);
+		assert_true(hi == g + 8 || hi == n - 1);
+		if (lo <= j && j <= hi)
+			inwin++;
+		if (g / 8 == j / 8)
+			online++;
 	}
 	assert_true(near > SAMPLES / 2);
+	/* The window holds the answer far more often than the guess's line
+	 * alone: that is what its two extra lines are for. */
+	print_message("coarse guess: own line %u, window %u of %u\n", online,
+	    inwin, SAMPLES);
+	assert_true(inwin > SAMPLES * 9 / 10);
+	assert_true(inwin > online + SAMPLES / 10);
 	lpm_free(m);
 }
 
