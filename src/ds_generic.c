@@ -15,14 +15,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include <ldns/rr.h>
+
 #include "datafile.h"
 #include "dataset.h"
 #include "ds_impl.h"
 #include "errcode.h"
-
-#define T_A   1
-#define T_MX  15
-#define T_TXT 16
 
 struct gen_rec {
 	const uint8_t *key;      /* labels, wire form, no root byte */
@@ -237,7 +235,7 @@ generic_line(struct dataset *ds, struct ds_load *ld, char *s)
 	if (strcasecmp(type, "a") == 0) {
 		if (!gen_parse_a(s, rdata))
 			goto bad;
-		r.rr.type = T_A;
+		r.rr.type = LDNS_RR_TYPE_A;
 		r.order = 0;
 		rdlen = 4;
 	} else if (strcasecmp(type, "txt") == 0) {
@@ -252,7 +250,7 @@ generic_line(struct dataset *ds, struct ds_load *ld, char *s)
 		}
 		rdata[0] = (uint8_t)l;
 		memcpy(rdata + 1, s, l);
-		r.rr.type = T_TXT;
+		r.rr.type = LDNS_RR_TYPE_TXT;
 		r.order = 2;
 		rdlen = (unsigned)l + 1;
 	} else if (strcasecmp(type, "mx") == 0) {
@@ -271,7 +269,7 @@ generic_line(struct dataset *ds, struct ds_load *ld, char *s)
 		gen_keep_case(rdata + 2, nlen, orig);
 		rdata[0] = (uint8_t)(pref >> 8);
 		rdata[1] = (uint8_t)pref;
-		r.rr.type = T_MX;
+		r.rr.type = LDNS_RR_TYPE_MX;
 		r.order = 1;
 		rdlen = 2 + nlen;
 	} else {

@@ -2,7 +2,7 @@
  * write our OPT. */
 #include "edns.h"
 
-#define T_OPT 41
+#include <ldns/rr.h>
 
 static inline uint16_t
 rd16(const uint8_t *p)
@@ -58,7 +58,7 @@ edns_parse(const uint8_t *pkt, size_t len, size_t pos, struct edns *e)
 		uint16_t rdlen = rd16(pkt + pos + 8);
 		if (len - pos - 10 < rdlen)
 			return -1;
-		if (type == T_OPT) {
+		if (type == LDNS_RR_TYPE_OPT) {
 			if (i < an + ns || pkt[name] != 0)
 				return -1;
 			if (e->present)
@@ -88,7 +88,7 @@ edns_write_opt(uint8_t *p, uint16_t payload, int rcode, bool do_bit)
 {
 	p[0] = 0;                               /* root */
 	p[1] = 0;
-	p[2] = T_OPT;
+	p[2] = LDNS_RR_TYPE_OPT;
 	p[3] = (uint8_t)(payload >> 8);
 	p[4] = (uint8_t)payload;
 	p[5] = (uint8_t)(rcode >> 4);           /* extended rcode */

@@ -97,8 +97,8 @@ build_one(struct qauth_image *im, enum kind kind, const uint8_t *apex,
 	memset(buf, 0, QW_QNAME);
 	w.pos = QW_QNAME;
 	qw_mem(&w, apex, apexlen);
-	qw_u16(&w, QW_T_SOA);
-	qw_u16(&w, QW_C_IN);
+	qw_u16(&w, LDNS_RR_TYPE_SOA);
+	qw_u16(&w, LDNS_RR_CLASS_IN);
 	/* What query.c remembers of the question: the apex and its parents. */
 	for (size_t i = 0; apex[i] != 0; i += 1 + (size_t)apex[i])
 		qw_ctab_add(&w, (uint16_t)(APEX_AT + i));

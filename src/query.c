@@ -22,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <ldns/rr.h>
+
 #include "acl.h"
 #include "allowlist.h"
 #include "config.h"
@@ -48,17 +50,6 @@ struct qw_req {
 	bool hinted;            /* the name starts d.c.b.a: hint4 = a.b.c.d */
 	uint32_t hint4;
 };
-
-#define T_A     1
-#define T_NS    2
-#define T_SOA   6
-#define T_TXT   16
-#define T_IXFR  251
-#define T_AXFR  252
-#define T_ANY   255
-#define C_IN    1
-#define C_CH    3
-#define C_ANY   255
 
 #define TXT_BUF 4096        /* longest TXT text we expand */
 
@@ -152,7 +143,7 @@ put_txt(struct qw *w, uint16_t owner, uint16_t cls, uint32_t ttl,
     const char *txt, size_t len, size_t *seen, unsigned *nseen)
 {
 	size_t rr = w->pos;
-	size_t at = qw_rr_start(w, owner, T_TXT, cls, ttl);
+	size_t at = qw_rr_start(w, owner, LDNS_RR_TYPE_TXT, cls, ttl);
 	size_t i = 0;
 	do {
 		size_t chunk = len - i > 255 ? 255 : len - i;
@@ -238,7 +229,7 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 	struct rrttls ttls;
 	ttls.n = 0;
 
-	if (qt == T_A || qt == T_ANY) {
+	if (qt == LDNS_RR_TYPE_A || qt == LDNS_RR_TYPE_ANY) {
 		for (unsigned i = 0; i < nh; i++) {
 			const struct dx_hit *hit = &h->hit[i];
 			if (!hit->val)
@@ -247,19 +238,21 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 			for (k = 0; k < na && seen_a[k] != hit->val->a; k++)
 				;
 			if (k < na) {
-				rrttl_note(&ttls, T_A, RRTTL_DUP, hit_ttl(hit, cfg));
+				rrttl_note(&ttls, LDNS_RR_TYPE_A, RRTTL_DUP,
+				    hit_ttl(hit, cfg));
 				continue;
 			}
 			seen_a[na++] = hit->val->a;
-			rrttl_note(&ttls, T_A, w->pos, hit_ttl(hit, cfg));
-			size_t at = qw_rr_start(w, QW_QNAME, T_A, C_IN,
+			rrttl_note(&ttls, LDNS_RR_TYPE_A, w->pos,
 			    hit_ttl(hit, cfg));
+			size_t at = qw_rr_start(w, QW_QNAME, LDNS_RR_TYPE_A,
+			    LDNS_RR_CLASS_IN, hit_ttl(hit, cfg));
 			qw_mem(w, &hit->val->a, 4);
 			qw_rr_end(w, at);
 			n++;
 		}
 	}
-	if (qt == T_TXT || qt == T_ANY) {
+	if (qt == LDNS_RR_TYPE_TXT || qt == LDNS_RR_TYPE_ANY) {
 		char txt[TXT_BUF];
 		for (unsigned i = 0; i < nh; i++) {
 			const struct dx_hit *hit = &h->hit[i];
@@ -273,12 +266,15 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 			if ((size_t)len >= sizeof(txt))
 				len = (int)sizeof(txt) - 1;
 			size_t rrstart = w->pos;
-			if (put_txt(w, QW_QNAME, C_IN, hit_ttl(hit, cfg), txt,
-			    (size_t)len, seen_txt, &ntxt)) {
-				rrttl_note(&ttls, T_TXT, rrstart, hit_ttl(hit, cfg));
+			if (put_txt(w, QW_QNAME, LDNS_RR_CLASS_IN,
+			    hit_ttl(hit, cfg), txt, (size_t)len, seen_txt,
+			    &ntxt)) {
+				rrttl_note(&ttls, LDNS_RR_TYPE_TXT, rrstart,
+				    hit_ttl(hit, cfg));
 				n++;
 			} else if (!w->over)
-				rrttl_note(&ttls, T_TXT, RRTTL_DUP, hit_ttl(hit, cfg));
+				rrttl_note(&ttls, LDNS_RR_TYPE_TXT, RRTTL_DUP,
+				    hit_ttl(hit, cfg));
 		}
 	}
 	/* Generic records (rbldnsd's generic dataset) go out as stored. */
@@ -286,23 +282,25 @@ put_hits(struct qw *w, const struct qw_req *r, const struct dx_qname *q,
 		const struct dx_hit *hit = &h->hit[i];
 		for (unsigned j = 0; hit->rr && j < hit->nrr; j++) {
 			const struct dx_rr *rr = &hit->rr[j];
-			if (rr->type != qt && qt != T_ANY)
+			if (rr->type != qt && qt != LDNS_RR_TYPE_ANY)
 				continue;
-			if (rr->type == T_A && rr->rdlen == 4 && na < DX_MAXHITS) {
+			if (rr->type == LDNS_RR_TYPE_A && rr->rdlen == 4 &&
+			    na < DX_MAXHITS) {
 				uint32_t a;     /* no A twice in one RRset */
 				unsigned k;
 				memcpy(&a, rr->rdata, 4);
 				for (k = 0; k < na && seen_a[k] != a; k++)
 					;
 				if (k < na) {
-					rrttl_note(&ttls, T_A, RRTTL_DUP, rr->ttl);
+					rrttl_note(&ttls, LDNS_RR_TYPE_A,
+					    RRTTL_DUP, rr->ttl);
 					continue;
 				}
 				seen_a[na++] = a;
 			}
 			rrttl_note(&ttls, rr->type, w->pos, rr->ttl);
-			size_t at = qw_rr_start(w, QW_QNAME, rr->type, C_IN,
-			    rr->ttl);
+			size_t at = qw_rr_start(w, QW_QNAME, rr->type,
+			    LDNS_RR_CLASS_IN, rr->ttl);
 			qw_mem(w, rr->rdata, rr->rdlen);
 			qw_rr_end(w, at);
 			n++;
@@ -381,20 +379,21 @@ put_acl_value(struct qw *w, const struct qw_req *r, const struct acl_verdict *v,
 	uint32_t ttl = v->ds ? dataset_ttl(v->ds) : 0;
 	if (!v->val)
 		return 0;
-	if (r->qtype == T_A || r->qtype == T_ANY) {
-		size_t at = qw_rr_start(w, QW_QNAME, T_A, C_IN, ttl);
+	if (r->qtype == LDNS_RR_TYPE_A || r->qtype == LDNS_RR_TYPE_ANY) {
+		size_t at = qw_rr_start(w, QW_QNAME, LDNS_RR_TYPE_A,
+		    LDNS_RR_CLASS_IN, ttl);
 		qw_mem(w, &v->val->a, 4);
 		qw_rr_end(w, at);
 		n++;
 	}
-	if (r->qtype == T_TXT || r->qtype == T_ANY) {
+	if (r->qtype == LDNS_RR_TYPE_TXT || r->qtype == LDNS_RR_TYPE_ANY) {
 		char txt[TXT_BUF];
 		int len = acl_txt_expand(v, peer, peer_len(peer), txt, sizeof(txt));
 		if (len >= 0) {
 			if ((size_t)len >= sizeof(txt))
 				len = (int)sizeof(txt) - 1;
-			n += put_txt(w, QW_QNAME, C_IN, ttl, txt, (size_t)len,
-			    NULL, NULL);
+			n += put_txt(w, QW_QNAME, LDNS_RR_CLASS_IN, ttl, txt,
+			    (size_t)len, NULL, NULL);
 		}
 	}
 	return n;
@@ -451,7 +450,8 @@ answer_a4(struct qw *w, const struct dataset *ds, const struct dx_value *val,
 	}
 	if (info && info->nhits < QUERY_INFO_HITS)
 		info->hits[info->nhits++] = ds;
-	size_t at = qw_rr_start(w, QW_QNAME, T_A, C_IN, dataset_ttl(ds));
+	size_t at = qw_rr_start(w, QW_QNAME, LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN,
+	    dataset_ttl(ds));
 	qw_mem(w, &val->a, 4);
 	qw_rr_end(w, at);
 	if (w->over) {
@@ -483,7 +483,7 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 		}
 	/* Transfers go over TCP to xfr.c. IXFR over UDP (RFC 1995 section
 	 * 2) gets the current SOA alone: "up to date, or ask over TCP". */
-	if (r->qtype == T_IXFR && r->nlabels == zl && cfg &&
+	if (r->qtype == LDNS_RR_TYPE_IXFR && r->nlabels == zl && cfg &&
 	    config_xfr_allows(cfg, zone_name(z))) {
 		uint16_t ap = zl ? (uint16_t)(12 + r->loff[0]) : QW_ROOT;
 		qw_soa(w, ap, zone_soa(z), zone_soa(z)->ttl);
@@ -494,7 +494,7 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 			info->ancount = 1;
 		return QW_NOERROR;
 	}
-	if (r->qtype == T_AXFR || r->qtype == T_IXFR)
+	if (r->qtype == LDNS_RR_TYPE_AXFR || r->qtype == LDNS_RR_TYPE_IXFR)
 		return QW_REFUSED;      /* transfers are not served here */
 
 	struct acl_verdict v = { ACL_PASS, NULL, NULL };
@@ -526,7 +526,7 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 	int minimal = cfg ? cfg->minimal : 0;
 	const struct dataset *ds4;
 	const struct dx_value *val4;
-	if (r->qtype == T_A && r->hinted && nrel == 4 &&
+	if (r->qtype == LDNS_RR_TYPE_A && r->hinted && nrel == 4 &&
 	    v.action == ACL_PASS && zone_lookup4(z, r->hint4, &ds4, &val4))
 		return answer_a4(w, ds4, val4, z, apex, zl, minimal, info, tc);
 
@@ -554,12 +554,14 @@ answer_zone(struct qw *w, const struct qw_req *r, const struct snapshot *s,
 	unsigned an = 0;
 	int ns_answered = 0;
 	if (st != ZONE_NXDOMAIN) {
-		if (nrel == 0 && (r->qtype == T_SOA || r->qtype == T_ANY)) {
+		if (nrel == 0 && (r->qtype == LDNS_RR_TYPE_SOA ||
+		    r->qtype == LDNS_RR_TYPE_ANY)) {
 			const struct ds_soa *soa = zone_soa(z);
 			qw_soa(w, apex, soa, soa->ttl);
 			an++;
 		}
-		if (nrel == 0 && (r->qtype == T_NS || r->qtype == T_ANY)) {
+		if (nrel == 0 && (r->qtype == LDNS_RR_TYPE_NS ||
+		    r->qtype == LDNS_RR_TYPE_ANY)) {
 			unsigned k = qw_ns(w, apex, zone_ns(z));
 			an += k;
 			ns_answered = k > 0;
@@ -592,13 +594,13 @@ query_chaos(struct qw *w, const struct qw_req *r, const struct config *cfg)
 	int rc = chaos_text(r->lname, r->qname_len, cfg, &text);
 	if (rc != QW_NOERROR)
 		return rc;
-	if (r->qtype != T_TXT && r->qtype != T_ANY)
+	if (r->qtype != LDNS_RR_TYPE_TXT && r->qtype != LDNS_RR_TYPE_ANY)
 		return QW_NOERROR;              /* the name exists, no such type */
 	size_t len = strlen(text);
 	if (len > 255)
 		len = 255;                      /* one character-string */
 	size_t mark = w->pos;
-	if (put_txt(w, QW_QNAME, C_CH, 0, text, len, NULL, NULL))
+	if (put_txt(w, QW_QNAME, LDNS_RR_CLASS_CH, 0, text, len, NULL, NULL))
 		w->an = 1;
 	else
 		qw_rollback(w, mark);
@@ -728,11 +730,11 @@ query_process(const struct snapshot *s, const uint8_t *req, size_t reqlen,
 		return finish(&w, &r, QW_SERVFAIL, 0, 0, info);
 
 	int tc = 0, rc;
-	if (r.qclass == C_CH) {
+	if (r.qclass == LDNS_RR_CLASS_CH) {
 		rc = query_chaos(&w, &r, cfg);
 		return finish(&w, &r, rc, rc == QW_NOERROR, 0, info);
 	}
-	if (r.qclass != C_IN && r.qclass != C_ANY)
+	if (r.qclass != LDNS_RR_CLASS_IN && r.qclass != LDNS_RR_CLASS_ANY)
 		return finish(&w, &r, QW_REFUSED, 0, 0, info);
 	rc = answer_zone(&w, &r, s, peer, info == &dummy ? NULL : info, &tc);
 	if (rc == QW_DROP)

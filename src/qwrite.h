@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <ldns/rr.h>
+
 #include "dataset.h"
 
 /* Every put checks the room left under w->lim; once something does not
@@ -28,10 +30,6 @@ enum {
 #define QW_QNAME 12         /* offset of the question name */
 #define QW_ROOT  0          /* "owner is the root name" (no pointer) */
 #define QW_CTAB  32         /* compression targets remembered */
-
-#define QW_T_NS   2
-#define QW_T_SOA  6
-#define QW_C_IN   1
 
 struct qw {
 	uint8_t *p;
@@ -222,7 +220,8 @@ qw_rr_end(struct qw *w, size_t at)
 static inline void
 qw_soa(struct qw *w, uint16_t apex, const struct ds_soa *soa, uint32_t ttl)
 {
-	size_t at = qw_rr_start(w, apex, QW_T_SOA, QW_C_IN, ttl);
+	size_t at = qw_rr_start(w, apex, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN,
+	    ttl);
 	qw_name(w, soa->mname);
 	qw_name(w, soa->rname);
 	qw_u32(w, soa->serial);
@@ -239,7 +238,8 @@ qw_ns(struct qw *w, uint16_t apex, const struct ds_ns *ns)
 {
 	unsigned n = ns ? (ns->n > 32 ? 32 : ns->n) : 0;
 	for (unsigned i = 0; i < n; i++) {
-		size_t at = qw_rr_start(w, apex, QW_T_NS, QW_C_IN, ns->ttl);
+		size_t at = qw_rr_start(w, apex, LDNS_RR_TYPE_NS,
+		    LDNS_RR_CLASS_IN, ns->ttl);
 		qw_name(w, ns->name[i]);
 		qw_rr_end(w, at);
 	}

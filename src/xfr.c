@@ -562,12 +562,12 @@ transfer(const struct xreq *r, const struct xzone *xz, xfr_emit_fn emit,
 		free(soa);
 		return DX_ENOMEM;
 	}
-	if (r->qtype == T_IXFR && r->has_serial &&
+	if (r->qtype == LDNS_RR_TYPE_IXFR && r->has_serial &&
 	    !serial_gt(cur->serial, r->serial)) {
 		out_rr(o, soa, soal);               /* up to date */
 		goto done;
 	}
-	for (unsigned i = 0; r->qtype == T_IXFR && r->has_serial &&
+	for (unsigned i = 0; r->qtype == LDNS_RR_TYPE_IXFR && r->has_serial &&
 	    i + 1 < xz->n; i++)
 		if (xz->v[i].serial == r->serial) {
 			old = &xz->v[i];
@@ -587,8 +587,9 @@ transfer(const struct xreq *r, const struct xzone *xz, xfr_emit_fn emit,
 		for (size_t i = 0; i < cur->dz->n; i++)
 			out_rr(o, cur->wire[i], cur->wlen[i]);
 		out_rr(o, soa, soal);
-		log_info("xfr: %s %s serial %u (full)", r->qtype == T_IXFR ?
-		    "IXFR" : "AXFR", r->qname, cur->serial);
+		log_info("xfr: %s %s serial %u (full)",
+		    r->qtype == LDNS_RR_TYPE_IXFR ? "IXFR" : "AXFR", r->qname,
+		    cur->serial);
 	}
 done:
 	if (o->an)
@@ -629,18 +630,18 @@ xfr_serve_req(const struct config *cfg, struct xreq *rp,
 		return reply_rcode(&r, 5, emit, arg);           /* REFUSED */
 	if (r.terr.error) {
 		log_info("xfr: %s of %s: TSIG key \"%s\": %s", r.qtype ==
-		    T_IXFR ? "IXFR" : "AXFR", r.qname, r.keyname,
+		    LDNS_RR_TYPE_IXFR ? "IXFR" : "AXFR", r.qname, r.keyname,
 		    r.terr.error == TSIG_BADKEY ? "BADKEY (unknown key or "
 		    "algorithm)" : r.terr.error == TSIG_BADSIG ? "BADSIG" :
 		    "BADTIME");
 		return reply_tsig_error(&r, emit, arg);
 	}
 	if (r.tsig_bad)
-		log_info("xfr: %s of %s: malformed TSIG", r.qtype == T_IXFR ?
-		    "IXFR" : "AXFR", r.qname);
+		log_info("xfr: %s of %s: malformed TSIG",
+		    r.qtype == LDNS_RR_TYPE_IXFR ? "IXFR" : "AXFR", r.qname);
 	if (r.tsig_bad || !xfr_allowed(cfg, peer, &r)) {
 		log_info("xfr: %s of %s refused (allow-transfer)",
-		    r.qtype == T_IXFR ? "IXFR" : "AXFR", r.qname);
+		    r.qtype == LDNS_RR_TYPE_IXFR ? "IXFR" : "AXFR", r.qname);
 		return reply_rcode(&r, 5, emit, arg);
 	}
 	pthread_mutex_lock(&hist_mu);

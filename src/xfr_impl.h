@@ -15,10 +15,6 @@
 #include "config.h"
 #include "xfr_tsig.h"
 
-#define T_SOA  6
-#define T_IXFR 251
-#define T_AXFR 252
-
 /* A transfer request, as parsed. */
 struct xreq {
 	const uint8_t *pkt;

@@ -35,7 +35,7 @@ xfr_is_transfer(const uint8_t *req, size_t len)
 	if (pos + 5 > len)
 		return false;
 	uint16_t t = rd16(req + pos + 1);
-	return t == T_AXFR || t == T_IXFR;
+	return t == LDNS_RR_TYPE_AXFR || t == LDNS_RR_TYPE_IXFR;
 }
 
 /* "hmac-sha256" -> "hmac-sha256." (ldns compares absolute names). */
@@ -139,7 +139,7 @@ xfr_parse_req(const uint8_t *pkt, size_t len, const struct config *cfg,
 	if (ldns_wire2pkt(&p, pkt, len) == LDNS_STATUS_OK) {
 		ldns_rr_list *ns = ldns_pkt_authority(p);
 		check_tsig(p, pkt, len, cfg, r);
-		for (size_t i = 0; r->qtype == T_IXFR && ns &&
+		for (size_t i = 0; r->qtype == LDNS_RR_TYPE_IXFR && ns &&
 		    i < ldns_rr_list_rr_count(ns); i++) {
 			ldns_rr *rr = ldns_rr_list_rr(ns, i);
 			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
