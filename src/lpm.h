@@ -65,8 +65,8 @@ uint32_t lpm_lookup4(const struct lpm *m, uint32_t addr, unsigned *plen_out);
 
 /* Start fetching the lines lpm_lookup4(m, addr) reads first (its bucket;
  * in a big map also its entry's line and the lines either side, guessed
- * from a cached /12 table), for a
- * caller that knows the address before it has other work to do. */
+ * from a cached /12 table), for a caller that knows the address before it
+ * has other work to do. */
 void lpm_prefetch4(const struct lpm *m, uint32_t addr);
 
 /* n IPv4 lookups (host order) at once, the same answers as lpm_lookup4:
