@@ -26,7 +26,9 @@ def threads(pid):
             with open(f"/proc/{pid}/task/{tid}/stat") as f:
                 # fields after "(comm)": nice is field 19, policy 41
                 rest = f.read().rsplit(")", 1)[1].split()
-        except FileNotFoundError:   # a thread that just ended
+        except (FileNotFoundError, ProcessLookupError):
+            # a thread that just ended: its entry may still be listed,
+            # and reading it then fails with ESRCH rather than ENOENT
             continue
         out[int(tid)] = (name, int(rest[38]), int(rest[16]))
     return out
