@@ -142,6 +142,33 @@ def big(tmp_path, n=300000):
         f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}\n" for i in range(n)))
     return data
 
+def test_threads_skips_a_thread_that_ended(monkeypatch):
+    """Regression: a thread that ends between the listing of
+    /proc/PID/task and the read of its files makes that read fail with
+    ESRCH; threads() leaves it out instead of failing the test."""
+    import builtins
+    import threading
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        gone = t.native_id
+        real_open = builtins.open
+
+        def open_esrch(path, *args, **kwargs):
+            if f"/task/{gone}/" in str(path):
+                raise ProcessLookupError(3, "No such process")
+            return real_open(path, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", open_esrch)
+        seen = threads(os.getpid())
+        monkeypatch.undo()
+        assert gone not in seen
+        assert threading.get_native_id() in seen
+    finally:
+        stop.set()
+        t.join()
+
 def test_workers_and_reload_thread_are_named(tmp_path, dnsxld):
     d = dnsxld(small(tmp_path), workers=2)
     reload_tid(d.proc.pid)
