@@ -472,6 +472,13 @@ out_rr(struct out *o, const uint8_t *w, size_t wl)
 	o->an++;
 }
 
+/* The request's kind, for the log. */
+static const char *
+xfr_kind(const struct xreq *r)
+{
+	return r->qtype == LDNS_RR_TYPE_IXFR ? "IXFR" : "AXFR";
+}
+
 static int
 reply_rcode(const struct xreq *r, int rcode, xfr_emit_fn emit, void *arg)
 {
@@ -587,8 +594,7 @@ transfer(const struct xreq *r, const struct xzone *xz, xfr_emit_fn emit,
 		for (size_t i = 0; i < cur->dz->n; i++)
 			out_rr(o, cur->wire[i], cur->wlen[i]);
 		out_rr(o, soa, soal);
-		log_info("xfr: %s %s serial %u (full)",
-		    r->qtype == LDNS_RR_TYPE_IXFR ? "IXFR" : "AXFR", r->qname,
+		log_info("xfr: %s %s serial %u (full)", xfr_kind(r), r->qname,
 		    cur->serial);
 	}
 done:
@@ -626,23 +632,23 @@ xfr_serve_req(const struct config *cfg, struct xreq *rp,
 	struct xreq r = *rp;
 	int rc;
 
-	if (!cfg || r.qclass != 1)
-		return reply_rcode(&r, 5, emit, arg);           /* REFUSED */
+	if (!cfg || r.qclass != LDNS_RR_CLASS_IN)
+		return reply_rcode(&r, LDNS_RCODE_REFUSED, emit, arg);
 	if (r.terr.error) {
-		log_info("xfr: %s of %s: TSIG key \"%s\": %s", r.qtype ==
-		    LDNS_RR_TYPE_IXFR ? "IXFR" : "AXFR", r.qname, r.keyname,
+		log_info("xfr: %s of %s: TSIG key \"%s\": %s", xfr_kind(&r),
+		    r.qname, r.keyname,
 		    r.terr.error == TSIG_BADKEY ? "BADKEY (unknown key or "
 		    "algorithm)" : r.terr.error == TSIG_BADSIG ? "BADSIG" :
 		    "BADTIME");
 		return reply_tsig_error(&r, emit, arg);
 	}
 	if (r.tsig_bad)
-		log_info("xfr: %s of %s: malformed TSIG",
-		    r.qtype == LDNS_RR_TYPE_IXFR ? "IXFR" : "AXFR", r.qname);
+		log_info("xfr: %s of %s: malformed TSIG", xfr_kind(&r),
+		    r.qname);
 	if (r.tsig_bad || !xfr_allowed(cfg, peer, &r)) {
 		log_info("xfr: %s of %s refused (allow-transfer)",
-		    r.qtype == LDNS_RR_TYPE_IXFR ? "IXFR" : "AXFR", r.qname);
-		return reply_rcode(&r, 5, emit, arg);
+		    xfr_kind(&r), r.qname);
+		return reply_rcode(&r, LDNS_RCODE_REFUSED, emit, arg);
 	}
 	pthread_mutex_lock(&hist_mu);
 	const struct xzone *xz = NULL;
@@ -652,7 +658,8 @@ xfr_serve_req(const struct config *cfg, struct xreq *rp,
 	if (!xz || !xz->ok || !xz->n) {
 		pthread_mutex_unlock(&hist_mu);
 		/* not a zone of ours (NOTAUTH), or not renderable */
-		return reply_rcode(&r, xz ? 5 : 9, emit, arg);
+		return reply_rcode(&r, xz ? LDNS_RCODE_REFUSED :
+		    LDNS_RCODE_NOTAUTH, emit, arg);
 	}
 	rc = transfer(&r, xz, emit, arg);
 	pthread_mutex_unlock(&hist_mu);
