@@ -259,6 +259,20 @@ saturate() {
 		"p50 ${g[p50_us]} us, p99 ${g[p99_us]} us"
 }
 
+# pair_round ROUND [ABBA]: dnsxld/floor of the round into R[pair]; with
+# ABBA, the sum of both dnsxld runs over the sum of both floor runs (a
+# linear drift cancels), else the one pair; none when a run fell behind.
+pair_round() {
+	local f=${R[floor.cpu.$1]:-} d=${R[dnsxld.cpu.$1]:-}
+	if [ -n "${2:-}" ]; then
+		local f2=${R[floor.cpu.$1b]:-} d2=${R[dnsxld.cpu.$1b]:-}
+		[ -n "$f" ] && [ -n "$d" ] && [ -n "$f2" ] && [ -n "$d2" ] || return 0
+		R[pair]+=" $(awk -v a=$d -v b=$f -v c=$d2 -v e=$f2 'BEGIN {printf "%.3f", (a + c) / (b + e)}')"
+	elif [ -n "$f" ] && [ -n "$d" ]; then
+		R[pair]+=" $(awk -v a=$d -v b=$f 'BEGIN {printf "%.3f", a / b}')"
+	fi
+}
+
 # dump_dnsxld SET FILE: `dnsxld -d` into FILE; 1 unless it exits 0 with
 # records and at most 12 lines a prefix (gendata.py's exact expansion needs
 # ~9; a dump that writes every address of a /16 would drown NSD).
@@ -337,6 +351,8 @@ nsd_conf() {
 
 # dnsxld right after the floor: their fixed-rate runs of a round are
 # neighbours in time, and their paired ratio sees the same neighbours.
+# Each round measures them twice, floor-dnsxld-dnsxld-floor (ABBA): a
+# drift of the host within the round then cancels from the pair.
 SERVERS="floor"
 if [ -x "$DNSXLD" ]; then
 	SERVERS+=" dnsxld"
@@ -360,10 +376,15 @@ for s in $SERVERS nsd; do
 done
 for r in $(seq 1 $ROUNDS); do
 	echo "== round $r/$ROUNDS: CPU per query at $RATE q/s, then saturated q/s, ${SECS} s each"
-	for s in $RUNNING; do fixed $s $r; done
+	abba=
+	for s in $RUNNING; do
+		fixed $s $r
+		case "$s $RUNNING " in "dnsxld "*" floor dnsxld "*)
+			abba=1; fixed dnsxld ${r}b; fixed floor ${r}b;;
+		esac
+	done
 	for s in $RUNNING; do saturate $s $r; done
-	[ -n "${R[floor.cpu.$r]:-}" ] && [ -n "${R[dnsxld.cpu.$r]:-}" ] &&
-		R[pair]+=" $(awk -v a=${R[dnsxld.cpu.$r]} -v b=${R[floor.cpu.$r]} 'BEGIN {printf "%.3f", a / b}')"
+	pair_round $r $abba
 done
 stop_all
 
@@ -441,7 +462,7 @@ echo
 echo "ratios are dnsxld/X: below 1 is better for CPU, latency, load time and RSS; above 1 for queries/s."
 echo "CPU per query at $RATE q/s: median of the rounds where dnsperf kept 95% of the rate (q/s below);"
 echo "  * marks a server that kept it in no round: its figure is not comparable."
-echo "paired: dnsxld/floor CPU per query within each round (dnsxld measured right after the floor):${R[pair]:-}"
+echo "paired: dnsxld/floor CPU per query within each round (floor, dnsxld, dnsxld, floor; sums):${R[pair]:-}"
 for s in floor rbldnsd dnsxld nsd; do
 	[ -n "${R[$s.qps]:-}" ] || continue
 	echo "$s per round: dnsperf q/s${R[$s.perfqps]:-}, lost${R[$s.perflost]:-}; dnsgen lost${R[$s.genlost]:-}," \
