@@ -7,7 +7,7 @@
 #   BENCH_QUICK=1     100k prefixes, 3 s runs, 2 rounds (for developing the harness)
 #   BENCH_RATE=N      fixed rate for the CPU-per-query runs (default 40000 q/s)
 #   BENCH_SECS=N      length of each load run (default 10 s)
-#   BENCH_ROUNDS=N    rounds of (fixed rate, saturated) per server (default 3)
+#   BENCH_ROUNDS=N    rounds of (fixed rate, saturated) per server (default 5)
 #   DNSXLD=path       the dnsxld binary (default $BUILD/dnsxld)
 #   BENCH_DNSXLD_ARGS extra dnsxld options (default "--workers 1": one thread
 #                     on its one CPU, like rbldnsd; "" for its default)
@@ -58,7 +58,7 @@ else
 	MAIN=ip4-1m
 	LOADSETS="ip4-1m ip4-10m ip6-1m"
 	SECS=${BENCH_SECS:-10}
-	ROUNDS=${BENCH_ROUNDS:-3}
+	ROUNDS=${BENCH_ROUNDS:-5}
 fi
 RATE=${BENCH_RATE:-40000}
 CPU0=(taskset -c 0)		# servers
