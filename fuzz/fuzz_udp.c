@@ -10,6 +10,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 4096)               /* the server reads at most this */
 		return 0;
+	query_prefetch(s, data, size);  /* the batch's hint, server_udp.c */
 	struct query_info info;
 	size_t n = query_process(s, data, size, QUERY_UDP, NULL, out,
 	    sizeof(out), &info);

@@ -111,19 +111,34 @@ parse_question(struct qw_req *r)
 static void
 hint_ip4(struct qw_req *r)
 {
+	r->hinted = r->nlabels >= 5 &&
+	    query_peek_ip4(r->lname, r->qname_len, &r->hint4);
+}
+
+bool
+query_peek_ip4(const uint8_t *name, size_t len, uint32_t *addr)
+{
 	uint32_t a = 0;
-	r->hinted = false;
-	if (r->nlabels < 5)
-		return;
+	size_t pos = 0;
 	for (unsigned i = 0; i < 4; i++) {
-		const uint8_t *l = r->lname + r->loff[i];
-		int v = qname_octet(l + 1, l[0]);
+		if (pos >= len || name[pos] >= len - pos)
+			return false;   /* the label (or its length) runs off */
+		int v = qname_octet(name + pos + 1, name[pos]);
 		if (v < 0)
-			return;
+			return false;
 		a |= (uint32_t)v << (8 * i);
+		pos += 1 + (size_t)name[pos];
 	}
-	r->hint4 = a;
-	r->hinted = true;
+	*addr = a;
+	return true;
+}
+
+void
+query_prefetch(const struct snapshot *s, const uint8_t *req, size_t len)
+{
+	uint32_t a;
+	if (s && len > 12 && query_peek_ip4(req + 12, len - 12, &a))
+		snapshot_prefetch4(s, a);
 }
 
 /* --- answers from a zone ---------------------------------------------- */

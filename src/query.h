@@ -8,6 +8,7 @@
 #ifndef DNSXL_QUERY_H
 #define DNSXL_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -41,6 +42,17 @@ struct query_info {
 	const struct dataset *hits[QUERY_INFO_HITS];
 	int expired;
 };
+
+/* The reversed IPv4 address in the first four labels of the wire-format
+ * name[0..len) (d.c.b.a...: a.b.c.d, d in the low byte) into *addr; false
+ * when they are not four 1-3 digit octets. Reads nothing at name + len or
+ * past it, and nothing after the fourth label. */
+bool query_peek_ip4(const uint8_t *name, size_t len, uint32_t *addr);
+
+/* Start fetching the trie lines that query_process() will read for the
+ * request req[0..len), when its name starts with a reversed IPv4 address
+ * (a hint: it changes nothing else). For a batch, before answering it. */
+void query_prefetch(const struct snapshot *s, const uint8_t *req, size_t len);
 
 /* Answer the request req[0..reqlen) from snapshot s (NULL: every query is
  * answered SERVFAIL). peer may be NULL (it is used for ACLs). out must hold

@@ -3,6 +3,7 @@
  * the packet for any truncation or mutation of a valid query. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -548,6 +549,61 @@ test_mutations(void **state)
 	}
 }
 
+/* query_peek_ip4: the batch prefetch's hint (server_udp.c) and the short
+ * way's gate read the same four labels. Each input is read twice: from a
+ * buffer of its exact size (a read past len fails under ASan), and from
+ * one where digits follow len (a read past len then finds an octet, and
+ * the answer changes without ASan too). */
+static bool
+peek(const char *wire, size_t len, uint32_t *a)
+{
+	uint8_t *copy = malloc(len ? len : 1), padded[64];
+	uint32_t b = 0;
+	assert_non_null(copy);
+	assert_true(len + 8 <= sizeof(padded));
+	memcpy(copy, wire, len);
+	memset(padded, '9', sizeof(padded));
+	memcpy(padded, wire, len);
+	bool ok = query_peek_ip4(copy, len, a);
+	free(copy);
+	assert_int_equal(query_peek_ip4(padded, len, &b), ok);
+	if (ok)
+		assert_int_equal(b, *a);
+	return ok;
+}
+
+static void
+test_peek_ip4(void **state)
+{
+	(void)state;
+	static const char name[] = "\0015\003242\00278\00240\002bl\0";
+	size_t full = sizeof(name) - 1, four = 1 + 1 + 1 + 3 + 1 + 2 + 1 + 2;
+	uint32_t a = 0;
+
+	assert_true(peek(name, full, &a));
+	assert_int_equal(a, 40u << 24 | 78u << 16 | 242u << 8 | 5u);
+	/* the fourth label whole is enough; any cut before it is not */
+	for (size_t len = 0; len <= full; len++) {
+		a = 0;
+		assert_int_equal(peek(name, len, &a), len >= four);
+	}
+	assert_true(peek("\003010\0010\0010\003255", 13, &a));
+	assert_int_equal(a, 255u << 24 | 10u);          /* "010" is 10 */
+	assert_false(peek("\003256\0010\0010\0010", 11, &a));
+	assert_false(peek("\0041234\0010\0010\0010", 12, &a));
+	assert_false(peek("\0011\001x\0010\0010", 8, &a));
+	assert_false(peek("\0011\0012\0013\0", 7, &a));   /* 3 labels */
+	assert_false(peek("\0011\0012\0013\300\014", 8, &a)); /* pointer */
+	/* an IPv6 name's first nibbles are digits too: only a hint */
+	assert_true(peek("\0011\0010\0010\0012", 8, &a));
+	/* query_prefetch takes any bytes, a snapshot or none */
+	static const uint8_t junk[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3 };
+	for (size_t len = 0; len <= sizeof(junk); len++) {
+		query_prefetch(snap, junk, len);
+		query_prefetch(NULL, junk, len);
+	}
+}
+
 static void
 test_chaos(void **state)
 {
@@ -603,6 +659,7 @@ main(void)
 		cmocka_unit_test(test_edns),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_chaos),
+		cmocka_unit_test(test_peek_ip4),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
