@@ -5,9 +5,9 @@
  * QUERYFILE is a dnsperf file ("name TYPE" per line), the zones are given
  * as to dnsxld. Two measures, in TSC cycles per query:
  *   warm  the queries back to back (caches and TLB warm: the code's cost);
- *   cold  before each query a system call (under PTI without PCID it
- *         flushes the TLB) and a sweep over KB of memory (the kernel's
- *         network path evicts L1/L2 much like it), then that query alone
+ *   cold  before each query a system call and a sweep over KB of memory
+ *         (the kernel's network path evicts L1/L2 much like it; the TLB
+ *         survives the call here, see coldtouch.c), then that query alone
  *         between fenced TSC reads: what a server answering one datagram
  *         per wake-up pays. The cost of the fenced reads alone is taken off.
  * On a shared machine the host's noise moves the cold figure by 10-20%
