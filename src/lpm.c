@@ -29,7 +29,8 @@
  *                side) and the bucket's are fetched at once instead of one
  *                after the other
  *
- * lookup(a): bucket h = a >> 16; find the last long start <= a (IPv4 with
+ * lookup(a): bucket h = a >> 16 (IPv4: none if bvis says h lists
+ * nothing); find the last long start <= a (IPv4 with
  * idx: halve the few starts of a's block, branch-free; without: guess the
  * place from a's low bits, gallop, halve; IPv6: halve a sample of every
  * 16th key first); climb parents until one covers a; none -> bval.
@@ -595,9 +596,23 @@ search4(const struct lpm *m, const struct bkt *bk, uint32_t addr)
 	return a >= 0 ? bk->ls + (uint32_t)a : NOIDX;
 }
 
+/* Does bucket h hold a listed address? The 8 KB of bits stay cached, so
+ * a lookup into a bucket with none (most of the space, for an allowlist)
+ * answers without reading the bucket's line, a cache miss in a big map. */
+static inline bool
+bkt_listed(const struct lpm *m, uint32_t h)
+{
+	return m->bvis[h / 64] >> (h % 64) & 1;
+}
+
 static inline uint32_t
 look4(const struct lpm *m, uint32_t addr, unsigned *plen_out)
 {
+	if (!bkt_listed(m, addr >> 16)) {
+		if (plen_out)
+			*plen_out = 0;
+		return LPM_NONE;
+	}
 	const struct bkt *bk = &m->bkt[addr >> 16];   /* whole for IPv4 */
 	uint32_t c = search4(m, bk, addr);
 	if (c != NOIDX)
@@ -788,7 +803,7 @@ lpm_memory(const struct lpm *m)
 void
 lpm_prefetch4(const struct lpm *m, uint32_t addr)
 {
-	if (m->family != 4 || m->n == 0)
+	if (m->family != 4 || m->n == 0 || !bkt_listed(m, addr >> 16))
 		return;
 	__builtin_prefetch(&m->bkt[addr >> 16]);
 	if (m->coarse) {

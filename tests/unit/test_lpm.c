@@ -165,11 +165,25 @@ test_nested_and_exclusions(void **state)
 	assert_int_equal(add(b, "10.3.4.0", 24, LPM_NONE), 0);
 	assert_int_equal(add(b, "192.168.0.0", 16, 9), 0);
 	assert_int_equal(add(b, "192.168.1.0", 24, LPM_NONE), 0);
+	/* Lookups skip buckets with no listed address (a bit each): the one
+	 * listed address of a bucket is its last, under an excluded /16; a
+	 * bucket listed only through the /8, with a long exclusion. */
+	assert_int_equal(add(b, "10.5.0.0", 16, LPM_NONE), 0);
+	assert_int_equal(add(b, "10.5.255.255", 32, 7), 0);
+	assert_int_equal(add(b, "10.6.7.0", 24, LPM_NONE), 0);
 	/* host bits ignored: this is 10.1.2.0/24 again */
 	assert_int_equal(add(b, "10.1.2.99", 24, 77), DX_EEXIST);
-	assert_int_equal(lpm_builder_count(b), 12);
+	assert_int_equal(lpm_builder_count(b), 15);
 	struct lpm *m = build(b);
-	assert_int_equal(lpm_prefix_count(m), 12);
+	assert_int_equal(lpm_prefix_count(m), 15);
+	assert_int_equal(look(m, "10.5.255.255", &pl), 7);
+	assert_int_equal(pl, 32);
+	assert_int_equal(look(m, "10.5.255.254", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.5.0.0", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.6.0.1", &pl), 1);
+	assert_int_equal(pl, 8);
+	assert_int_equal(look(m, "10.6.7.1", NULL), LPM_NONE);
+	assert_int_equal(look(m, "10.6.8.0", NULL), 1);
 	assert_int_equal(look(m, "10.9.9.9", &pl), 1);
 	assert_int_equal(pl, 8);
 	assert_int_equal(look(m, "10.1.9.9", &pl), 2);
