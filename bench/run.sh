@@ -16,6 +16,8 @@
 #   BENCH_NICE=N      run servers and load under `nice -n N` (e.g. -10 on a
 #                     machine others use, so their jobs disturb less)
 #   BENCH_NSD=0       leave NSD out
+#   BENCH_AA=0        leave out the A/A check (a second floor measured against
+#                     the first each round: the noise of a paired ratio)
 #   BENCH_NSD_MAXPREFIXES=N  no NSD on larger sets (default 1000000: 10M
 #                     IPv4 prefixes make a ~90M-line zone, tens of GB in NSD)
 #
@@ -33,7 +35,9 @@
 # then every one's saturated run), so a neighbour's burst on this shared
 # machine hits all of them alike; the table shows each one's median, and
 # the median of dnsxld/floor taken within each round (dnsxld runs right
-# after the floor), which a slow drift of the machine moves less.
+# after the floor), which a slow drift of the machine moves less; and the
+# same for a second floor against the first (A/A): that ratio's distance
+# from 1 is the noise of the paired figure in this run.
 set -u
 {	# parsed whole before it runs: editing this file mid-run cannot break the run
 
@@ -123,7 +127,7 @@ start_server() {
 	NEXTPORT=$(( port + 1 ))
 	t0=$(now_ms)
 	case $name in
-	floor)	"${CPU0[@]}" "$FLOOR" -b 127.0.0.1/$port >"$log" 2>&1 &
+	floor|floor2) "${CPU0[@]}" "$FLOOR" -b 127.0.0.1/$port >"$log" 2>&1 &
 		any=-a ;;
 	rbldnsd) "${CPU0[@]}" rbldnsd -n -u rbldns -r "$DATA" -b 127.0.0.1/$port \
 			$ZONE:${fam}trie:$set.txt >"$log" 2>&1 & ;;
@@ -213,9 +217,11 @@ mem_kb() {
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-# fixed NAME ROUND: CPU per query at RATE (dnsperf).
+# fixed NAME ROUND [KEY]: CPU per query at RATE (dnsperf), kept under
+# R[KEY.*] (default NAME; the A/A check's extra floor runs use another key,
+# so that the floor's column keeps its two runs a round).
 fixed() {
-	local name=$1 pid=${PID[$1]} c0 c1 n cpu qps log=$LOGS/$1-dnsperf-$2.txt
+	local name=$1 key=${3:-$1} pid=${PID[$1]} c0 c1 n cpu qps log=$LOGS/$1-dnsperf-$2.txt
 	c0=$(cpu_ticks $pid)
 	"${CPU1[@]}" dnsperf -s 127.0.0.1 -p ${PORT[$name]} -d "$DATA/$MAIN.queries" \
 		-Q $RATE -l $SECS -c 4 -q 200 >"$log" 2>&1
@@ -229,13 +235,13 @@ fixed() {
 	# a server that fell behind the rate answered fewer, larger batches:
 	# its CPU per query is not comparable, keep it apart
 	if [ "$qps" -ge $(( RATE * 95 / 100 )) ]; then
-		R[$name.cpu]+=" $cpu"
-		R[$name.cpu.$2]=$cpu
+		R[$key.cpu]+=" $cpu"
+		R[$key.cpu.$2]=$cpu
 	else
-		R[$name.cpuslow]+=" $cpu"
+		R[$key.cpuslow]+=" $cpu"
 	fi
-	R[$name.perflost]+=" $(awk '/Queries lost:/ {print $3}' "$log")"
-	R[$name.perfqps]+=" $qps"
+	R[$key.perflost]+=" $(awk '/Queries lost:/ {print $3}' "$log")"
+	R[$key.perfqps]+=" $qps"
 	echo "  $name: dnsperf -Q $RATE: $n answered ($qps q/s), server CPU $cpu us/query"
 }
 
@@ -276,6 +282,17 @@ pair_round() {
 	elif [ -n "$f" ] && [ -n "$d" ]; then
 		R[pair]+=" $(awk -v a=$d -v b=$f 'BEGIN {printf "%.3f", a / b}')"
 	fi
+}
+
+# aa_round ROUND: the A/A check, floor2/floor of the round into R[aa]: the
+# same program twice, so its ratio is the method's own noise (ideally 1).
+# Runs floor, floor2, floor2, floor after the round's ABBA pair: the sum of
+# both floor2 runs over the sum of the floor runs around them.
+aa_round() {
+	local f=${R[floor.cpu.$1b]:-} f2=${R[floor2.cpu.$1]:-}
+	local f3=${R[floor2.cpu.$1b]:-} f4=${R[floorx.cpu.$1c]:-}
+	[ -n "$f" ] && [ -n "$f2" ] && [ -n "$f3" ] && [ -n "$f4" ] || return 0
+	R[aa]+=" $(awk -v a=$f2 -v b=$f -v c=$f3 -v e=$f4 'BEGIN {printf "%.3f", (a + c) / (b + e)}')"
 }
 
 # dump_dnsxld SET FILE: `dnsxld -d` into FILE; 1 unless it exits 0 with
@@ -365,6 +382,8 @@ else
 	echo "note: $DNSXLD not built; its column stays empty"
 fi
 SERVERS+=" rbldnsd"
+# A second floor for the A/A check (aa_round); not in the load rounds.
+[ "${BENCH_AA:-1}" = 1 ] && SERVERS+=" floor2"
 declare -A NSD=()	# sets NSD serves
 if [ "${BENCH_NSD:-1}" = 1 ] && command -v nsd >/dev/null; then
 	echo "== zone dumps for NSD"
@@ -383,13 +402,19 @@ for r in $(seq 1 $ROUNDS); do
 	echo "== round $r/$ROUNDS: CPU per query at $RATE q/s, then saturated q/s, ${SECS} s each"
 	abba=
 	for s in $RUNNING; do
+		[ $s = floor2 ] && continue     # measured in the A/A check below
 		fixed $s $r
 		case "$s $RUNNING " in "dnsxld "*" floor dnsxld "*)
-			abba=1; fixed dnsxld ${r}b; fixed floor ${r}b;;
+			abba=1; fixed dnsxld ${r}b; fixed floor ${r}b
+			# A/A: floor2 twice, the floor once more (its own key)
+			case " $RUNNING " in *" floor2 "*)
+				fixed floor2 $r; fixed floor2 ${r}b; fixed floor ${r}c floorx;;
+			esac;;
 		esac
 	done
-	for s in $RUNNING; do saturate $s $r; done
+	for s in $RUNNING; do [ $s = floor2 ] || saturate $s $r; done
 	pair_round $r $abba
+	aa_round $r
 done
 stop_all
 
@@ -401,7 +426,7 @@ for set in $LOADSETS; do
 	for i in $(seq $LOADS); do
 		[ $set = $MAIN ] && [ $i = $LOADS ] && continue
 		for s in $SERVERS nsd; do
-			[ $s = floor ] && continue
+			case $s in floor|floor2) continue;; esac
 			[ $s = nsd ] && { [ -z "${NSD[$set]:-}" ] || [ $set = $MAIN ] ||
 				[ $i -gt 1 ]; } && continue
 			start_server $s $set && stop_server $s
@@ -460,6 +485,8 @@ printf "$fmt" metric floor rbldnsd dnsxld nsd dnsxld/floor dnsxld/rbldnsd dnsxld
 c_floor=$(cpu floor); c_rbldnsd=$(cpu rbldnsd); c_dnsxld=$(cpu dnsxld); c_nsd=$(cpu nsd)
 row "CPU us/query @ $RATE q/s (dnsperf)" "$c_floor" "$c_rbldnsd" "$c_dnsxld" "$c_nsd"
 printf "$fmt" "  same, paired per round (median)" n/a n/a n/a n/a "$(med pair %.2f)" - -
+[ -n "${R[aa]:-}" ] &&
+printf "$fmt" "  A/A: floor2/floor, paired (median)" n/a n/a n/a n/a "$(med aa %.2f)" - -
 row "queries/s saturated (dnsgen)" "$(med floor.qps)" "$(med rbldnsd.qps)" "$(med dnsxld.qps)" "$(med nsd.qps)"
 row "CPU us/query saturated (dnsgen)" "$(med floor.satcpu %.2f)" "$(med rbldnsd.satcpu %.2f)" "$(med dnsxld.satcpu %.2f)" "$(med nsd.satcpu %.2f)"
 row "p99 latency saturated (us)" "$(med floor.p99)" "$(med rbldnsd.p99)" "$(med dnsxld.p99)" "$(med nsd.p99)"
@@ -474,6 +501,9 @@ echo "ratios are dnsxld/X: below 1 is better for CPU, latency, load time and RSS
 echo "CPU per query at $RATE q/s: median of the rounds where dnsperf kept 95% of the rate (q/s below);"
 echo "  * marks a server that kept it in no round: its figure is not comparable."
 echo "paired: dnsxld/floor CPU per query within each round (floor, dnsxld, dnsxld, floor; sums):${R[pair]:-}"
+[ -n "${R[aa]:-}" ] &&
+echo "A/A: the floor against a second copy of itself, each round after the pair (floor2, floor2, floor; sums): ${R[aa]# }" &&
+echo "  its spread around 1 is the noise of one paired figure on this machine in this run."
 for s in floor rbldnsd dnsxld nsd; do
 	[ -n "${R[$s.qps]:-}" ] || continue
 	echo "$s per round: dnsperf q/s${R[$s.perfqps]:-}, lost${R[$s.perflost]:-}; dnsgen lost${R[$s.genlost]:-}," \
