@@ -37,7 +37,8 @@
 # the median of dnsxld/floor taken within each round (dnsxld runs right
 # after the floor), which a slow drift of the machine moves less; and the
 # same for a second floor against the first (A/A): that ratio's distance
-# from 1 is the noise of the paired figure in this run.
+# from 1 is the noise of the paired figure in this run. Under the table,
+# each target of the issue with this run's figure and "met" or "missed".
 set -u
 {	# parsed whole before it runs: editing this file mid-run cannot break the run
 
@@ -466,6 +467,22 @@ ratio() {	# ratio A B: A/B, or - when either is missing or not comparable (*)
 	case "$1$2" in *\**) echo -; return;; esac
 	awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b != "" && b + 0 > 0) printf "%.2f", a / b; else printf "-"}'
 }
+ratio3() {	# ratio3 A B: A/B to three places, for the verdicts below (* if
+	# either figure is not comparable)
+	case "$1$2" in *\**) echo "*"; return;; esac
+	awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b != "" && b + 0 > 0) printf "%.3f", a / b}'
+}
+target() {	# target LABEL FIGURE AWK-TEST [NOTE]: met when TEST holds for x
+	local v=missed
+	if [ -z "$2" ]; then
+		v="not measured in this run"
+	elif [ "$2" = "*" ]; then
+		v="not comparable (a server kept the rate in no round)"
+	elif awk -v x="$2" "BEGIN {exit !($3)}"; then
+		v=met
+	fi
+	printf "  %-50s %7s  %s%s\n" "$1" "${2:--}" "$v" "${4:-}"
+}
 mb() { [ -n "$1" ] && awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 fmt="%-34s %8s %8s %8s %8s %12s %14s %10s\n"
 row() {	# row LABEL FLOOR RBLDNSD DNSXLD NSD
@@ -496,6 +513,23 @@ for set in $LOADSETS; do
 done
 printf "$fmt" "trie M lookups/s, $LPM_N prefixes" n/a n/a "$(med lpm.single %.1f)" n/a n/a - -
 printf "$fmt" "  same, batches (lpm_lookup4_batch)" n/a n/a "$(med lpm.batch %.1f)" n/a n/a - -
+echo
+echo "targets (docs/performance.md, \"The targets\"):"
+pm=$(med pair %.3f)
+# the paired figure is within this run's noise of 1.05 when it is closer
+# to it than the A/A's farthest round is to 1
+noise=$(echo "${R[aa]:-}" | awk -v p="$pm" '{for (i = 1; i <= NF; i++) {d = $i - 1; d = d < 0 ? -d : d; if (d > m) m = d}}
+	END {d = p - 1.05; d = d < 0 ? -d : d; if (NF && p != "" && d < m) printf ", within this run'"'"'s A/A noise (%.3f)", m}')
+target "CPU per query <= 1.05x the floor (paired)" "$pm" "x <= 1.05" "$noise"
+target "CPU per query below rbldnsd's" "$(ratio3 "$c_dnsxld" "$c_rbldnsd")" "x < 1"
+target "CPU per query below NSD's" "$(ratio3 "$c_dnsxld" "$c_nsd")" "x < 1"
+for set in ip4-10m ip6-1m; do
+	target "$set: load time <= 1/3 of rbldnsd's" "$(ratio3 "$(med dnsxld.load.$set)" "$(med rbldnsd.load.$set)")" "x <= 1 / 3"
+	target "$set: RSS <= 1/2 of rbldnsd's" "$(ratio3 "$(med dnsxld.rss.$set)" "$(med rbldnsd.rss.$set)")" "x <= 0.5"
+done
+# the target is over 10M prefixes: a run over fewer (quick) does not count
+target "trie >= 20 M lookups/s on one core (batches)" \
+	"$([ "${LPM_N:-0}" -ge 10000000 ] && med lpm.batch %.1f)" "x >= 20"
 echo
 echo "ratios are dnsxld/X: below 1 is better for CPU, latency, load time and RSS; above 1 for queries/s."
 echo "CPU per query at $RATE q/s: median of the rounds where dnsperf kept 95% of the rate (q/s below);"
