@@ -463,24 +463,17 @@ cpu() {	# cpu NAME: median CPU/query over the rounds that kept the rate, else
 	[ -z "$m" ] && m=$(med $1.cpuslow %.2f) && [ -n "$m" ] && m="$m*"
 	echo "$m"
 }
-ratio() {	# ratio A B: A/B, or - when either is missing or not comparable (*)
+ratio() {	# ratio A B [FORMAT]: A/B, or - when either is missing or not
+	# comparable (*)
 	case "$1$2" in *\**) echo -; return;; esac
-	awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b != "" && b + 0 > 0) printf "%.2f", a / b; else printf "-"}'
-}
-ratio3() {	# ratio3 A B: A/B to three places, for the verdicts below (* if
-	# either figure is not comparable)
-	case "$1$2" in *\**) echo "*"; return;; esac
-	awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b != "" && b + 0 > 0) printf "%.3f", a / b}'
+	awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN {if (a != "" && b != "" && b + 0 > 0) printf f, a / b; else printf "-"}'
 }
 target() {	# target LABEL FIGURE AWK-TEST [NOTE]: met when TEST holds for x
 	local v=missed
-	if [ -z "$2" ]; then
-		v="not measured in this run"
-	elif [ "$2" = "*" ]; then
-		v="not comparable (a server kept the rate in no round)"
-	elif awk -v x="$2" "BEGIN {exit !($3)}"; then
-		v=met
-	fi
+	case "$2" in
+	""|-)	v="no figure (not measured in this run, or marked * above)";;
+	*)	awk -v x="$2" "BEGIN {exit !($3)}" && v=met;;
+	esac
 	printf "  %-50s %7s  %s%s\n" "$1" "${2:--}" "$v" "${4:-}"
 }
 mb() { [ -n "$1" ] && awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
@@ -521,11 +514,11 @@ pm=$(med pair %.3f)
 noise=$(echo "${R[aa]:-}" | awk -v p="$pm" '{for (i = 1; i <= NF; i++) {d = $i - 1; d = d < 0 ? -d : d; if (d > m) m = d}}
 	END {d = p - 1.05; d = d < 0 ? -d : d; if (NF && p != "" && d < m) printf ", within this run'"'"'s A/A noise (%.3f)", m}')
 target "CPU per query <= 1.05x the floor (paired)" "$pm" "x <= 1.05" "$noise"
-target "CPU per query below rbldnsd's" "$(ratio3 "$c_dnsxld" "$c_rbldnsd")" "x < 1"
-target "CPU per query below NSD's" "$(ratio3 "$c_dnsxld" "$c_nsd")" "x < 1"
+target "CPU per query below rbldnsd's" "$(ratio "$c_dnsxld" "$c_rbldnsd" %.3f)" "x < 1"
+target "CPU per query below NSD's" "$(ratio "$c_dnsxld" "$c_nsd" %.3f)" "x < 1"
 for set in ip4-10m ip6-1m; do
-	target "$set: load time <= 1/3 of rbldnsd's" "$(ratio3 "$(med dnsxld.load.$set)" "$(med rbldnsd.load.$set)")" "x <= 1 / 3"
-	target "$set: RSS <= 1/2 of rbldnsd's" "$(ratio3 "$(med dnsxld.rss.$set)" "$(med rbldnsd.rss.$set)")" "x <= 0.5"
+	target "$set: load time <= 1/3 of rbldnsd's" "$(ratio "$(med dnsxld.load.$set)" "$(med rbldnsd.load.$set)" %.3f)" "x <= 1 / 3"
+	target "$set: RSS <= 1/2 of rbldnsd's" "$(ratio "$(med dnsxld.rss.$set)" "$(med rbldnsd.rss.$set)" %.3f)" "x <= 0.5"
 done
 # the target is over 10M prefixes: a run over fewer (quick) does not count
 target "trie >= 20 M lookups/s on one core (batches)" \
